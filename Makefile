@@ -1,0 +1,26 @@
+# Quick start: `make run` (set up, build, load the demo documents, run wenku) and `make test`.
+BUILD ?= build
+DATA ?= wenku-data
+WENKU = $(BUILD)/wenku
+
+.PHONY: setup build run test bench clean
+
+setup:
+	bash scripts/setup
+
+build:
+	bash scripts/setup --build-only
+
+run: setup
+	$(WENKU) --data $(DATA) demo --write $(BUILD)/demo
+	$(WENKU) --data $(DATA) import $(BUILD)/demo
+	$(WENKU) --data $(DATA) run
+
+test: setup
+	cd $(BUILD) && ctest --output-on-failure --timeout 900 -j2
+
+bench: setup
+	bash bench/ingest
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,58 @@
+#pragma once
+// What the converter worker is asked to do and what it answers: the one contract between the
+// trusted side (importer, server) and the sandboxed side (src/worker/). Both sides speak it as JSON.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace wenku {
+
+/// Stable error codes a conversion can end with; each comes with a human message.
+namespace error_code {
+inline constexpr const char* encrypted = "encrypted";      // password-protected
+inline constexpr const char* corrupt = "corrupt";          // damaged or truncated
+inline constexpr const char* empty = "empty";              // zero bytes or no pages
+inline constexpr const char* unsupported = "unsupported";  // a format wenku does not convert
+inline constexpr const char* too_large = "too_large";      // over a size, page or memory limit
+inline constexpr const char* timeout = "timeout";          // the worker ran past its time limit
+inline constexpr const char* crashed = "crashed";          // the worker died while converting
+inline constexpr const char* duplicate = "duplicate";      // already in the library
+}  // namespace error_code
+
+struct ConvertRequest {
+    std::string input_path;     // the original file (read-only for the worker)
+    std::string output_dir;     // private job folder the worker writes previews into
+    std::string original_name;  // the uploader's file name, for title fallback and type hints
+    int preview_width = 1000;   // px width of page previews
+    int thumb_width = 240;      // px width of the cover thumbnail
+    int webp_quality = 80;      // 0-100 lossy WebP quality
+    int max_pages = 2000;       // refuse documents with more pages
+    long long max_pixels = 40'000'000;  // refuse rendering a page above this many pixels
+};
+
+struct PageResult {
+    int number = 0;         // 1-based
+    int width_px = 0;       // preview size
+    int height_px = 0;
+    std::string preview;    // file name inside output_dir, e.g. "p0001.webp"
+    std::string text;       // page text in reading order, UTF-8, paragraphs separated by '\n'
+};
+
+struct ConvertResult {
+    bool ok = false;
+    std::string error_code;  // one of error_code::*, when !ok
+    std::string error;       // a message a user can act on, when !ok
+    std::string format;      // detected format: "pdf", "txt", "md", ...
+    std::string title;       // from metadata, else first heading or line; may be empty
+    std::string cover;       // thumbnail file name inside output_dir
+    std::vector<PageResult> pages;
+};
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertRequest, input_path, output_dir, original_name,
+                                                preview_width, thumb_width, webp_quality, max_pages,
+                                                max_pixels)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PageResult, number, width_px, height_px, preview, text)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertResult, ok, error_code, error, format, title, cover,
+                                                pages)
+
+}  // namespace wenku

@@ -1,0 +1,47 @@
+#pragma once
+// Domain types: what the library holds. Plain data; the store and the pages read and write them.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wenku {
+
+/// Where a document is in its life. Only `ready` documents are shown to readers.
+enum class DocumentStatus { queued, converting, ready, failed };
+
+const char* to_string(DocumentStatus s);
+DocumentStatus document_status_from_string(const std::string& s);  // throws UsageError
+
+struct Document {
+    std::int64_t id = 0;          // the public number, 文档编号
+    std::string title;
+    std::string original_name;    // the uploaded file name
+    std::string format;           // detected by content: "pdf", "txt", "md", ... (empty until converted)
+    std::int64_t size_bytes = 0;
+    std::string sha256;           // hex of the original's bytes; unique in the library
+    int page_count = 0;
+    DocumentStatus status = DocumentStatus::queued;
+    std::string error;            // "code: message" when failed
+    std::string uploader;         // user name; empty for command-line imports
+    std::optional<std::int64_t> category_id;
+    int price = 0;                // in the site's points; 0 = free to download
+    std::optional<int> free_pages;  // per-document override of the site's free-preview pages
+    std::int64_t created_at = 0;  // unix seconds
+    std::int64_t views = 0, downloads = 0, favorites = 0;
+};
+
+struct Page {
+    std::int64_t document_id = 0;
+    int number = 0;               // 1-based
+    int width_px = 0, height_px = 0;
+    std::string text;
+};
+
+struct Category {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> parent_id;
+    std::string name;
+};
+
+}  // namespace wenku

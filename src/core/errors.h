@@ -1,0 +1,39 @@
+#pragma once
+// One error story: every failure a user can act on is an exception carrying a message that says
+// what went wrong and with what. The web layer maps the kinds to HTTP status in one place.
+#include <stdexcept>
+#include <string>
+
+namespace wenku {
+
+/// Something in the environment failed (disk, database, a worker process): not the caller's fault.
+class EnvironmentError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The input was refused: corrupt, encrypted, too large, unsupported, a duplicate.
+/// `code` is a stable machine-readable word (see DocumentError codes in core/conversion.h).
+class InputError : public std::runtime_error {
+public:
+    InputError(std::string code, const std::string& message)
+        : std::runtime_error(message), code_(std::move(code)) {}
+    const std::string& code() const { return code_; }
+
+private:
+    std::string code_;
+};
+
+/// A named thing (document number, category, page) does not exist.
+class NotFoundError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The caller asked for something invalid (bad option value, bad setting): a usage error.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace wenku
