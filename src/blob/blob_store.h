@@ -1,39 +1,50 @@
 #pragma once
 // Content-addressed files: originals under blobs/ab/<sha256>, page previews under
 // pages/ab/<sha256>/. Every write is temp -> fsync -> rename -> fsync(dir), so a file that exists
-// under its final name is complete. Failures throw EnvironmentError.
+// under its final name is complete. Failures throw EnvironmentError naming the path and the
+// system's reason. A hash is used as a path component, so every method taking one refuses anything
+// but 64 lowercase hex digits with UsageError. Files being written are named ".tmp-*" inside
+// their final folder; they are never reported as content.
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wenku {
 
 class BlobStore {
 public:
-    explicit BlobStore(std::filesystem::path root);  // the data folder; creates blobs/ pages/ tmp/
+    explicit BlobStore(const std::filesystem::path& root);  // the data folder; creates blobs/ pages/ tmp/
 
-    /// SHA-256 (hex) of a file's bytes, streamed.
+    /// SHA-256 (lowercase hex) of a file's bytes, streamed in 1 MiB chunks.
     static std::string sha256_file(const std::filesystem::path& file);
 
-    /// Copies `file` into the store durably unless a blob with that hash exists; returns its path.
+    /// Copies `file` into the store durably unless a blob with that hash exists (an existing blob
+    /// is never overwritten); returns its path. The copy is hashed on the way: if its bytes do not
+    /// match `sha256` (the file changed since it was hashed) nothing is stored and it throws.
     std::filesystem::path put_original(const std::filesystem::path& file, const std::string& sha256);
     std::filesystem::path original_path(const std::string& sha256) const;
     bool has_original(const std::string& sha256) const;
 
-    /// Moves a folder of finished previews (in tmp/) into place as pages/ab/<sha256>, durably,
-    /// replacing any earlier (orphaned) folder of that name.
+    /// Moves a folder of finished previews (in tmp/) into place as pages/ab/<sha256>, durably
+    /// (every file and the folder fsynced first, the parents after), replacing any earlier
+    /// (orphaned) folder of that name. `staged_dir` must be on the same file system (tmp/ is).
     std::filesystem::path publish_pages(const std::filesystem::path& staged_dir, const std::string& sha256);
     std::filesystem::path pages_dir(const std::string& sha256) const;
 
-    /// A new private folder under tmp/ for one conversion job.
+    /// A new private folder (mode 0700, unique name) under tmp/ for one conversion job.
     std::filesystem::path make_job_dir();
-    /// Empties tmp/ (job folders of a process that died).
+    /// Empties tmp/ (job folders of a process that died) and removes stray ".tmp-*" files left in
+    /// blobs/ and pages/ by interrupted writes. Only for the process that owns the data folder, at
+    /// start-up: it would pull files from under another live writer.
     void clear_tmp();
 
+    /// Remove the original / the pages folder, durably; nothing happens if it is absent.
     void remove_original(const std::string& sha256);
     void remove_pages(const std::string& sha256);
 
-    /// The hashes that have an original / a pages folder on disk.
+    /// The hashes that have an original / a pages folder on disk, sorted; temp files and names
+    /// that are not hashes in their right <ab> folder are left out.
     std::vector<std::string> list_originals() const;
     std::vector<std::string> list_page_sets() const;
 
@@ -44,7 +55,10 @@ private:
 };
 
 /// Durable file writing helpers shared by the stores.
+/// Writes `bytes` to `target` atomically (temp file in the same folder, fsync, rename over any
+/// existing file, fsync the folder), creating missing parent folders durably.
 void write_file_durably(const std::filesystem::path& target, std::string_view bytes);
-void fsync_path(const std::filesystem::path& path);  // a file or a folder
+/// fsyncs a file or a folder.
+void fsync_path(const std::filesystem::path& path);
 
 }  // namespace wenku

@@ -32,11 +32,16 @@ public:
 
     // --- documents ---
     /// Inserts a queued document and its conversion job in one transaction; returns the new id.
-    /// Throws InputError("duplicate", "already in the library as №N") if the sha256 is present.
+    /// `doc.id`, status, page_count and error are ignored; created_at 0 means now.
+    /// Throws InputError("duplicate", "already in the library as №N") if the sha256 is present,
+    /// NotFoundError for an unknown category.
     virtual std::int64_t add_queued_document(const Document& doc) = 0;
     virtual std::optional<Document> find_document(std::int64_t id) = 0;
     virtual std::optional<Document> find_document_by_sha256(const std::string& sha256) = 0;
+    /// Newest first (by id). A category includes its whole subtree. Negative limit or offset
+    /// throws UsageError.
     virtual std::vector<Document> list_documents(const DocumentFilter& filter) = 0;
+    /// How many documents match, ignoring limit and offset.
     virtual std::int64_t count_documents(const DocumentFilter& filter) = 0;
     /// Deletes the document, its pages and jobs. Throws NotFoundError.
     virtual void remove_document(std::int64_t id) = 0;
@@ -48,21 +53,32 @@ public:
     // --- the durable job queue ---
     /// Claims the oldest queued job (marks it running and its document converting), or none.
     virtual std::optional<Job> claim_job() = 0;
-    /// Publishes a converted document: its pages, format, title (if the document has none),
-    /// page count, status ready, and the job done, all in one transaction.
+    /// Publishes a converted document: its pages (replacing any earlier ones), format, title (if
+    /// the document has none), page count, status ready, and the job done, all in one transaction.
+    /// Throws NotFoundError if the job is gone (its document was removed meanwhile) and UsageError
+    /// if it is not running; nothing is changed then.
     virtual void complete_job(const Job& job, const std::string& format, const std::string& title,
                               const std::vector<Page>& pages) = 0;
-    /// Marks the document failed with `error` and the job done, in one transaction.
+    /// Marks the document failed with `error` and the job failed, in one transaction. Throws like
+    /// complete_job.
     virtual void fail_job(const Job& job, const std::string& error) = 0;
-    /// Puts jobs left running by a process that died back in the queue; returns how many.
+    /// Puts jobs left running by a process that died back in the queue (their documents queued
+    /// again, attempts kept); returns how many. Only for the one process that owns the queue, at
+    /// start-up: a job another live process is converting would be converted twice.
     virtual int requeue_abandoned_jobs() = 0;
+    /// Puts document `id` back in the queue to be converted again (verify --repair): status queued,
+    /// error cleared, and one queued job (its unfinished job reused, else a new one). Its pages stay
+    /// until the new conversion replaces them. Throws NotFoundError for an unknown id.
+    virtual void requeue_document(std::int64_t id) = 0;
     virtual int count_queued_jobs() = 0;
 
     // --- categories ---
     /// Returns the id of the category at `path` ("实用范文/写作指导"), creating missing levels.
+    /// Parts are trimmed and empty parts ignored; a path naming no category throws UsageError.
     virtual std::int64_t ensure_category_path(const std::string& path) = 0;
-    /// The chain from the root down to `id`, for the breadcrumb.
+    /// The chain from the root down to `id`, for the breadcrumb. Throws NotFoundError.
     virtual std::vector<Category> category_chain(std::int64_t id) = 0;
+    /// Every category, parents before their children.
     virtual std::vector<Category> categories() = 0;
 };
 

@@ -70,7 +70,9 @@ std::optional<ReferenceStats> reference_stats(const fs::path& corpus_file) {
         std::getline(row, pages, '\t');
         std::getline(row, chars, '\t');
         std::getline(row, cjk, '\t');
-        if (path == rel) return ReferenceStats{std::stoi(pages), std::stol(chars), std::stol(cjk)};
+        if (path != rel) continue;
+        auto number = [](const std::string& field) { return field.empty() ? 0L : std::stol(field); };
+        return ReferenceStats{static_cast<int>(number(pages)), number(chars), number(cjk)};
     }
     return std::nullopt;
 }

@@ -1,0 +1,19 @@
+#pragma once
+// 资源描述: a document's description is its text page by page, each page's segment numbered
+// ("1、…", "2、…") as 文库 sites show it, so a reader sees what every page holds.
+#include <string>
+#include <vector>
+
+#include "core/document.h"
+
+namespace wenku {
+
+struct DescriptionSegment {
+    int page = 0;
+    std::string text;  // the page's text, whitespace folded, cut to the limit at a character boundary
+};
+
+/// One segment per page with text, at most `chars_per_page` characters (code points) each.
+std::vector<DescriptionSegment> describe(const std::vector<Page>& pages, std::size_t chars_per_page);
+
+}  // namespace wenku

@@ -1,0 +1,110 @@
+#include "core/settings.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include "core/errors.h"
+
+namespace wenku {
+
+const std::vector<SettingSpec>& Settings::specs() {
+    static const std::vector<SettingSpec> all = {
+        {"convert.jobs", "0", "Converter worker processes run in parallel; 0 = one per CPU core."},
+        {"convert.timeout_seconds", "120",
+         "Wall-clock limit for converting one document; the worker is killed and replaced past it."},
+        {"convert.worker_memory_mb", "2048", "Address-space limit (RLIMIT_AS) of each converter worker, MiB."},
+        {"convert.render_memory_mb", "1536", "Cap on MuPDF's allocations while rendering one document, MiB."},
+        {"convert.worker_file_mb", "512", "Largest file a converter worker may write (RLIMIT_FSIZE), MiB."},
+        {"convert.worker_documents", "200",
+         "Documents a worker converts before it is replaced by a fresh process."},
+        {"convert.max_file_mb", "200", "Largest original accepted, MiB; larger files are refused before conversion."},
+        {"convert.max_pages", "2000", "Documents with more pages are refused."},
+        {"convert.max_page_pixels", "40000000", "Pixel budget of one page preview; larger pages render smaller."},
+        {"preview.width", "1000", "Width of page previews in pixels."},
+        {"preview.thumb_width", "240", "Width of the cover thumbnail in pixels."},
+        {"preview.webp_quality", "80", "Lossy WebP quality of previews, 0-100."},
+        {"description.chars_per_page", "300", "Characters of each page shown in 资源描述 (the description)."},
+    };
+    return all;
+}
+
+Settings::Settings() {
+    for (const auto& s : specs()) {
+        values_[s.key] = s.default_value;
+        sources_[s.key] = "default";
+    }
+}
+
+std::string Settings::env_name(const std::string& key) {
+    std::string name = "WENKU_";
+    for (char c : key) name += (c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return name;
+}
+
+namespace {
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r");
+    if (b == std::string::npos) return "";
+    const auto e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
+}
+}  // namespace
+
+Settings Settings::load(const std::filesystem::path& data_dir) {
+    Settings settings;
+    const auto conf = data_dir / "wenku.conf";
+    if (std::ifstream in(conf); in) {
+        std::string line;
+        int number = 0;
+        while (std::getline(in, line)) {
+            ++number;
+            line = trim(line);
+            if (line.empty() || line[0] == '#') continue;
+            const auto eq = line.find('=');
+            if (eq == std::string::npos) {
+                throw UsageError(conf.string() + ":" + std::to_string(number) + ": expected 'key = value'");
+            }
+            const std::string key = trim(line.substr(0, eq));
+            settings.set(key, trim(line.substr(eq + 1)));
+            settings.sources_[key] = "wenku.conf";
+        }
+    }
+    for (const auto& s : specs()) {
+        const std::string name = env_name(s.key);
+        if (const char* v = std::getenv(name.c_str()); v) {
+            settings.set(s.key, v);
+            settings.sources_[s.key] = name;
+        }
+    }
+    return settings;
+}
+
+const std::string& Settings::get(const std::string& key) const {
+    const auto it = values_.find(key);
+    if (it == values_.end()) throw UsageError("unknown setting '" + key + "' (see: wenku config --defaults)");
+    return it->second;
+}
+
+long long Settings::get_int(const std::string& key) const {
+    const std::string& v = get(key);
+    try {
+        size_t used = 0;
+        const long long n = std::stoll(v, &used);
+        if (used == v.size()) return n;
+    } catch (const std::exception&) {
+    }
+    throw UsageError("setting " + key + " must be a whole number, not '" + v + "'");
+}
+
+void Settings::set(const std::string& key, const std::string& value) {
+    if (!values_.contains(key)) throw UsageError("unknown setting '" + key + "' (see: wenku config --defaults)");
+    values_[key] = value;
+    sources_[key] = "set";
+}
+
+const std::string& Settings::source(const std::string& key) const {
+    get(key);
+    return sources_.at(key);
+}
+
+}  // namespace wenku
