@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/conversion.h"
 
@@ -16,16 +17,49 @@ struct RenderLimits {
     std::size_t memory_limit_bytes = std::size_t{1536} << 20;  // MuPDF allocator cap
 };
 
-/// Renders the PDF at `pdf_path`. Fills result.pages, result.cover and result.title (from the
-/// document's metadata Title, when present). Writes previews into request.output_dir.
+/// Renders the PDF at request.input_path (parsed as PDF whatever its name says): one WebP preview
+/// per page (p0001.webp, ... request.preview_width px wide, smaller when a page would exceed
+/// request.max_pixels), cover.webp (page 1, request.thumb_width wide) and the text of every page,
+/// all into request.output_dir. Fills result.pages, result.cover, result.title (the metadata
+/// Title, cleaned by clean_document_title(); empty when there is none) and result.format = "pdf".
+/// Throws InputError: encrypted (needs a password; an empty user password is tried), corrupt
+/// (MuPDF cannot parse or repair it; the message names the file and MuPDF's reason), empty
+/// (0 bytes, or a well-formed PDF without pages), too_large (more than request.max_pages pages, or
+/// more memory than limits.memory_limit_bytes). EnvironmentError when the input cannot be read or
+/// a preview cannot be written. Files already written to output_dir are left for the caller.
 void render_pdf(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result);
 
-/// Lays out `html` (UTF-8, self-contained, with its own CSS) on A4 pages with MuPDF's HTML engine
-/// and renders it like a PDF. Chinese renders with the Noto CJK SC face.
+/// Lays out `html` (UTF-8, self-contained, with its own CSS) on A4 pages (11 pt em) with MuPDF's
+/// HTML engine and renders it exactly like a PDF. Han text renders with Noto Sans/Serif CJK SC
+/// (TC, JP or KR when an element's lang asks for it). Leaves result.format to the caller.
+/// Throws InputError too_large (page or memory limit) or corrupt (MuPDF cannot lay it out).
 void render_html(std::string_view html, const ConvertRequest& request, const RenderLimits& limits,
                  ConvertResult& result);
 
+/// What the renderer worked around while still producing a result ("page 3 could not be drawn
+/// completely: ...", MuPDF's repair notes), for the worker's log. Never part of the document.
+using RenderWarnings = std::vector<std::string>;
+
+/// render_pdf() that also reports what it worked around. A page that cannot be loaded or drawn
+/// still gets a (blank or partial) preview and a warning; only when no page at all can be loaded
+/// is the file refused as corrupt.
+void render_pdf(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result,
+                RenderWarnings& warnings);
+
+/// render_html() that also reports what it worked around.
+void render_html(std::string_view html, const ConvertRequest& request, const RenderLimits& limits,
+                 ConvertResult& result, RenderWarnings& warnings);
+
+/// A document Title from PDF metadata made presentable: whitespace tidied, "Microsoft Word - x.doc"
+/// reduced to "x"; empty when it is a placeholder ("untitled", "无标题") or garbage.
+std::string clean_document_title(std::string_view raw);
+
 /// Writes `html` laid out on A4 pages as a PDF file (used to write demo documents and fixtures).
+/// The PDF's Info Title is the HTML <title>, when there is one. Text stays extractable: Latin
+/// fonts are embedded, CJK text refers to the non-embedded Adobe ordering of its language
+/// (GB1 for Chinese; a <body> without a lang attribute is treated as lang="zh-CN").
+/// Throws EnvironmentError when the file cannot be written, InputError when the HTML cannot be
+/// laid out.
 void write_html_as_pdf(std::string_view html, const std::filesystem::path& pdf_path);
 
 }  // namespace wenku::worker

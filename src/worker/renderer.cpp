@@ -1,0 +1,632 @@
+#include "worker/renderer.h"
+
+#include <fcntl.h>
+#include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+#include "core/errors.h"
+#include "worker/mupdf_context.h"
+#include "worker/mupdf_text.h"
+#include "worker/webp_encoder.h"
+
+namespace wenku::worker {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A4 in points, and the body text size HTML is laid out with.
+constexpr float a4_width = 595.0f;
+constexpr float a4_height = 842.0f;
+constexpr float html_em = 11.0f;
+
+// Page boxes outside this range (points) are treated as broken and drawn as A4.
+constexpr float min_page_side = 1.0f;
+constexpr float max_page_side = 14400.0f * 64;
+
+// How many of MuPDF's own diagnostics are passed on as warnings.
+constexpr std::size_t mupdf_messages_kept = 20;
+
+constexpr std::size_t mib = std::size_t{1} << 20;
+
+// Owns one MuPDF object; dropping never throws.
+template <class T, void (*Drop)(fz_context*, T*)>
+class FzHandle {
+  public:
+    explicit FzHandle(fz_context* ctx) : ctx_(ctx) {}
+    ~FzHandle() { reset(); }
+    FzHandle(const FzHandle&) = delete;
+    FzHandle& operator=(const FzHandle&) = delete;
+    T* get() const { return ptr_; }
+    T*& slot() { return ptr_; }  // for assignment inside MupdfContext::attempt
+    void reset() {
+        if (ptr_) Drop(ctx_, ptr_);
+        ptr_ = nullptr;
+    }
+
+  private:
+    fz_context* ctx_;
+    T* ptr_ = nullptr;
+};
+
+using Document = FzHandle<fz_document, fz_drop_document>;
+using Stream = FzHandle<fz_stream, fz_drop_stream>;
+using Page = FzHandle<fz_page, fz_drop_page>;
+using DisplayList = FzHandle<fz_display_list, fz_drop_display_list>;
+using Device = FzHandle<fz_device, fz_drop_device>;
+using Pixmap = FzHandle<fz_pixmap, fz_drop_pixmap>;
+using TextPage = FzHandle<fz_stext_page, fz_drop_stext_page>;
+using PdfDocument = FzHandle<pdf_document, pdf_drop_document>;
+using PdfObject = FzHandle<pdf_obj, pdf_drop_obj>;
+using Buffer = FzHandle<fz_buffer, fz_drop_buffer>;
+
+std::string display_name(const ConvertRequest& request) {
+    if (!request.original_name.empty()) return request.original_name;
+    return fs::path(request.input_path).filename().string();
+}
+
+bool is_out_of_memory(const MupdfError& error) {
+    return error.code == FZ_ERROR_MEMORY || error.message.find("malloc") != std::string::npos ||
+           error.message.find("out of memory") != std::string::npos;
+}
+
+// "1536 MiB", or KiB for limits under a mebibyte.
+std::string format_limit(std::size_t bytes) {
+    if (bytes < mib) return std::to_string(bytes >> 10) + " KiB";
+    return std::to_string(bytes / mib) + " MiB";
+}
+
+[[noreturn]] void throw_too_large(std::size_t limit, const std::string& name) {
+    throw InputError(error_code::too_large, name + " needs more than " + format_limit(limit) + " to render");
+}
+
+[[noreturn]] void throw_too_large(const MupdfContext& mu, const std::string& name) {
+    throw_too_large(mu.memory_limit(), name);
+}
+
+// Creates the MuPDF context for one conversion; when not even that fits in the memory limit, the
+// document is too large like any other that exceeds it.
+void start_context(std::optional<MupdfContext>& context, const RenderLimits& limits,
+                   const std::string& name) {
+    try {
+        context.emplace(limits.memory_limit_bytes);
+    } catch (const InputError&) {
+        throw_too_large(limits.memory_limit_bytes, name);
+    }
+}
+
+// Turns an error MuPDF threw while reading the document into the InputError a user sees. An
+// allocation that failed earlier may be what broke the document's structure, so any memory
+// error counts as "too large" rather than "damaged".
+[[noreturn]] void throw_document_error(const MupdfContext& mu, const MupdfError& error,
+                                       const std::string& name) {
+    if (is_out_of_memory(error) || mu.memory_error_count() > 0) throw_too_large(mu, name);
+    throw InputError(error_code::corrupt, name + " is damaged: " + error.message);
+}
+
+// Writes `bytes` to `path` (created or truncated) and flushes it to disk.
+// Throws EnvironmentError naming the file when any step fails.
+void write_file_synced(const fs::path& path, const std::string& bytes) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw EnvironmentError("cannot create " + path.string() + ": " + std::strerror(errno));
+    const char* data = bytes.data();
+    std::size_t left = bytes.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, data, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int saved = errno;
+            ::close(fd);
+            throw EnvironmentError("cannot write " + path.string() + ": " + std::strerror(saved));
+        }
+        data += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) {
+        const int saved = errno;
+        ::close(fd);
+        throw EnvironmentError("cannot flush " + path.string() + ": " + std::strerror(saved));
+    }
+    if (::close(fd) != 0)
+        throw EnvironmentError("cannot close " + path.string() + ": " + std::strerror(errno));
+}
+
+std::string preview_file_name(int number) {
+    char name[32];
+    std::snprintf(name, sizeof name, "p%04d.webp", number);
+    return name;
+}
+
+bool usable_bounds(fz_rect r) {
+    const float w = r.x1 - r.x0;
+    const float h = r.y1 - r.y0;
+    return std::isfinite(r.x0) && std::isfinite(r.y0) && std::isfinite(w) && std::isfinite(h) &&
+           w >= min_page_side && h >= min_page_side && w <= max_page_side && h <= max_page_side;
+}
+
+// Where a page lands in pixels: `target_width` px wide unless that would exceed `max_pixels` or the
+// largest side WebP allows, in which case the scale shrinks to fit.
+struct Raster {
+    float scale = 1;
+    fz_irect box{};
+    int width() const { return box.x1 - box.x0; }
+    int height() const { return box.y1 - box.y0; }
+};
+
+Raster fit_width(fz_rect bounds, int target_width, long long max_pixels) {
+    const double w = bounds.x1 - bounds.x0;
+    const double h = bounds.y1 - bounds.y0;
+    double scale = std::max(1, target_width) / w;
+    if (max_pixels > 0 && w * scale * h * scale > static_cast<double>(max_pixels)) {
+        scale = std::sqrt(static_cast<double>(max_pixels) / (w * h));
+    }
+    scale = std::min({scale, webp_max_dimension / w, webp_max_dimension / h});
+    const int wpx = std::clamp(static_cast<int>(std::lround(w * scale)), 1, webp_max_dimension);
+    const int hpx = std::clamp(static_cast<int>(std::lround(h * scale)), 1, webp_max_dimension);
+    Raster r;
+    r.scale = static_cast<float>(scale);
+    r.box.x0 = static_cast<int>(std::floor(bounds.x0 * scale));
+    r.box.y0 = static_cast<int>(std::floor(bounds.y0 * scale));
+    r.box.x1 = r.box.x0 + wpx;
+    r.box.y1 = r.box.y0 + hpx;
+    return r;
+}
+
+std::string blank_webp(int width, int height, int quality) {
+    const std::vector<unsigned char> white(
+        static_cast<std::size_t>(width) * 3 * static_cast<std::size_t>(height), 255);
+    return encode_webp_rgb(white.data(), width, height, std::ptrdiff_t{3} * width, WebpOptions{quality});
+}
+
+// One page drawn: the encoded image and its size.
+struct Picture {
+    std::string webp;
+    int width = 0;
+    int height = 0;
+};
+
+// Everything one conversion shares while it walks the pages.
+class PageRenderer {
+  public:
+    PageRenderer(MupdfContext& mu, fz_document* doc, const ConvertRequest& request, std::string name,
+                 RenderWarnings& warnings)
+        : mu_(mu),
+          ctx_(mu.get()),
+          doc_(doc),
+          request_(request),
+          name_(std::move(name)),
+          warnings_(warnings) {}
+
+    // Renders every page into request.output_dir and fills result.pages and result.cover.
+    void render_all(int page_count, ConvertResult& result) {
+        const fs::path out_dir(request_.output_dir);
+        std::error_code ec;
+        fs::create_directories(out_dir, ec);
+        result.pages.clear();
+        result.pages.reserve(static_cast<std::size_t>(page_count));
+        int loaded = 0;
+        std::string first_failure;
+        for (int index = 0; index < page_count; ++index) {
+            const std::size_t memory_errors = mu_.memory_error_count();
+            PageResult page;
+            page.number = index + 1;
+            page.preview = preview_file_name(page.number);
+            std::optional<Picture> cover;
+            std::string failure;
+            Picture preview = render_page(index, page.text, index == 0 ? &cover : nullptr, failure);
+            // MuPDF leaves out what it could not allocate (an image, a font) and carries on; a page
+            // drawn like that would be silently incomplete, so the document is refused instead.
+            if (mu_.memory_error_count() != memory_errors) throw_too_large(mu_, name_);
+            if (failure.empty()) {
+                ++loaded;
+            } else if (first_failure.empty()) {
+                first_failure = failure;
+            }
+            page.width_px = preview.width;
+            page.height_px = preview.height;
+            write_file_synced(out_dir / page.preview, preview.webp);
+            if (cover) {
+                write_file_synced(out_dir / "cover.webp", cover->webp);
+                result.cover = "cover.webp";
+            }
+            result.pages.push_back(std::move(page));
+        }
+        if (loaded == 0) {
+            throw InputError(error_code::corrupt, name_ + " is damaged: none of its " +
+                                                      std::to_string(page_count) + " pages can be read (" +
+                                                      first_failure + ")");
+        }
+    }
+
+  private:
+    // Throws too_large for memory errors; other errors become a warning about page `number`.
+    bool survive(const std::optional<MupdfError>& error, int number, const char* what) {
+        if (!error) return true;
+        if (is_out_of_memory(*error)) throw_too_large(mu_, name_);
+        warn("page " + std::to_string(number) + " " + what + ": " + error->message);
+        return false;
+    }
+
+    void warn(std::string message) { warnings_.push_back(std::move(message)); }
+
+    // Draws page `index`; `text` receives its text, `cover` (when asked for) the thumbnail.
+    // A page that cannot be loaded becomes a blank preview and `failure` says why.
+    Picture render_page(int index, std::string& text, std::optional<Picture>* cover, std::string& failure) {
+        const int number = index + 1;
+        Page page(ctx_);
+        fz_rect bounds = fz_empty_rect;
+        auto error = mu_.attempt([&](fz_context* c) {
+            page.slot() = fz_load_page(c, doc_, index);
+            bounds = fz_bound_page(c, page.get());
+        });
+        if (!survive(error, number, "cannot be loaded")) {
+            failure = error->message;
+            return blank_page(cover);
+        }
+        if (!usable_bounds(bounds)) {
+            warn("page " + std::to_string(number) + " has an unusable size; drawn as a blank A4 page");
+            return blank_page(cover);
+        }
+
+        // Record the page once; the preview, the cover and the text all replay the recording.
+        DisplayList list(ctx_);
+        error = mu_.attempt([&](fz_context* c) { list.slot() = fz_new_display_list(c, bounds); });
+        if (error) throw_document_error(mu_, *error, name_);
+        {
+            Device device(ctx_);
+            fz_cookie cookie{};
+            error = mu_.attempt([&](fz_context* c) {
+                device.slot() = fz_new_list_device(c, list.get());
+                fz_run_page(c, page.get(), device.get(), fz_identity, &cookie);
+                fz_close_device(c, device.get());
+            });
+            if (survive(error, number, "could not be read completely") && cookie.errors > 0) {
+                warn("page " + std::to_string(number) + " has " + std::to_string(cookie.errors) +
+                     " damaged drawing instructions; its preview may be incomplete");
+            }
+        }
+
+        Picture preview = draw(list.get(), bounds, request_.preview_width, number);
+        if (cover) *cover = draw(list.get(), bounds, request_.thumb_width, number);
+
+        TextPage stext(ctx_);
+        error = mu_.attempt([&](fz_context* c) {
+            const fz_stext_options options = page_text_options();
+            stext.slot() = fz_new_stext_page_from_display_list(c, list.get(), &options);
+        });
+        if (survive(error, number, "text could not be extracted")) text = stext_page_text(stext.get());
+        return preview;
+    }
+
+    Picture blank_page(std::optional<Picture>* cover) {
+        const Raster r =
+            fit_width(fz_rect{0, 0, a4_width, a4_height}, request_.preview_width, request_.max_pixels);
+        Picture p{blank_webp(r.width(), r.height(), request_.webp_quality), r.width(), r.height()};
+        if (cover) {
+            const Raster t =
+                fit_width(fz_rect{0, 0, a4_width, a4_height}, request_.thumb_width, request_.max_pixels);
+            *cover = Picture{blank_webp(t.width(), t.height(), request_.webp_quality), t.width(), t.height()};
+        }
+        return p;
+    }
+
+    // Replays `list` onto a white RGB canvas `width` px wide and encodes it. Drawing errors leave
+    // what was drawn so far (with a warning); running out of memory throws too_large.
+    Picture draw(fz_display_list* list, fz_rect bounds, int width, int number) {
+        const Raster r = fit_width(bounds, width, request_.max_pixels);
+        Pixmap pixmap(ctx_);
+        auto error = mu_.attempt([&](fz_context* c) {
+            pixmap.slot() = fz_new_pixmap_with_bbox(c, fz_device_rgb(c), r.box, nullptr, 0);
+            fz_clear_pixmap_with_value(c, pixmap.get(), 255);
+        });
+        if (error) {
+            if (is_out_of_memory(*error)) throw_too_large(mu_, name_);
+            throw EnvironmentError("cannot make a " + std::to_string(r.width()) + "x" +
+                                   std::to_string(r.height()) + " canvas for page " + std::to_string(number) +
+                                   ": " + error->message);
+        }
+        {
+            Device device(ctx_);
+            error = mu_.attempt([&](fz_context* c) {
+                device.slot() = fz_new_draw_device(c, fz_identity, pixmap.get());
+                fz_run_display_list(c, list, device.get(), fz_scale(r.scale, r.scale), fz_infinite_rect,
+                                    nullptr);
+                fz_close_device(c, device.get());
+            });
+            survive(error, number, "could not be drawn completely");
+        }
+        fz_pixmap* pix = pixmap.get();
+        Picture picture;
+        picture.width = fz_pixmap_width(ctx_, pix);
+        picture.height = fz_pixmap_height(ctx_, pix);
+        picture.webp = encode_webp_rgb(fz_pixmap_samples(ctx_, pix), picture.width, picture.height,
+                                       fz_pixmap_stride(ctx_, pix), WebpOptions{request_.webp_quality});
+        return picture;
+    }
+
+    MupdfContext& mu_;
+    fz_context* ctx_;
+    fz_document* doc_;
+    const ConvertRequest& request_;
+    std::string name_;
+    RenderWarnings& warnings_;
+};
+
+// Appends what MuPDF reported (repairs, font substitutions) to the caller's warnings.
+void pass_on_messages(const MupdfContext& mu, RenderWarnings& warnings) {
+    const auto& messages = mu.messages();
+    const std::size_t n = std::min(messages.size(), mupdf_messages_kept);
+    for (std::size_t i = 0; i < n; ++i) warnings.push_back("mupdf " + messages[i]);
+    if (messages.size() > n) {
+        warnings.push_back("mupdf: " + std::to_string(messages.size() - n) + " more messages not shown");
+    }
+}
+
+// " (MuPDF's first error)", or empty when it reported none.
+std::string first_error_of(const MupdfContext& mu) {
+    for (const auto& message : mu.messages()) {
+        if (message.rfind("error: ", 0) == 0) return " (" + message.substr(7) + ")";
+    }
+    return {};
+}
+
+// Counts pages, enforcing the page limit. No pages in a file MuPDF had to repair, or threw errors
+// about while opening, means damage (a lost page tree) rather than an empty document.
+int count_pages(MupdfContext& mu, fz_document* doc, const ConvertRequest& request, const std::string& name,
+                bool& repaired) {
+    int pages = 0;
+    int rebuilt = 0;
+    if (auto error = mu.attempt([&](fz_context* c) {
+            pages = fz_count_pages(c, doc);
+            if (pdf_document* pdf = pdf_specifics(c, doc)) rebuilt = pdf_was_repaired(c, pdf);
+        })) {
+        throw_document_error(mu, *error, name);
+    }
+    repaired = rebuilt != 0;
+    if (pages <= 0) {
+        if (mu.memory_error_count() > 0) throw_too_large(mu, name);
+        if (repaired || mu.error_count() > 0) {
+            throw InputError(error_code::corrupt,
+                             name + " is damaged: no pages can be found in it" + first_error_of(mu));
+        }
+        throw InputError(error_code::empty, name + " has no pages");
+    }
+    if (pages > request.max_pages) {
+        throw InputError(error_code::too_large, name + " has " + std::to_string(pages) +
+                                                    " pages; the limit is " +
+                                                    std::to_string(request.max_pages));
+    }
+    return pages;
+}
+
+std::string lookup_title(MupdfContext& mu, fz_document* doc) {
+    char buffer[1024] = {};
+    int length = -1;
+    mu.attempt([&](fz_context* c) {
+        length = fz_lookup_metadata(c, doc, FZ_META_INFO_TITLE, buffer, sizeof buffer);
+    });
+    if (length <= 0) return {};
+    buffer[sizeof buffer - 1] = '\0';
+    return buffer;
+}
+
+// Opens `html` (UTF-8) with MuPDF's HTML engine and lays it out on A4 pages.
+void open_html(MupdfContext& mu, std::string_view html, Document& doc, const std::string& name) {
+    Stream stream(mu.get());
+    auto error = mu.attempt([&](fz_context* c) {
+        stream.slot() = fz_open_memory(c, reinterpret_cast<const unsigned char*>(html.data()), html.size());
+        doc.slot() = fz_open_document_with_stream(c, "text/html", stream.get());
+        fz_layout_document(c, doc.get(), a4_width, a4_height, html_em);
+    });
+    if (error) {
+        if (is_out_of_memory(*error)) throw_too_large(mu, name);
+        throw InputError(error_code::corrupt, name + " could not be laid out: " + error->message);
+    }
+}
+
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
+    return out;
+}
+
+bool has_word_character(std::string_view s) {
+    for (unsigned char c : s) {
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80)
+            return true;
+    }
+    return false;
+}
+
+// MuPDF 1.21 tags Han text without a language as Japanese when it writes PDF, and encodes it with
+// UniJIS, which drops simplified-only characters (员, 说, ...). wenku's default language is
+// Simplified Chinese, so a <body> without a lang attribute gets lang="zh-CN". (MuPDF ignores lang
+// on <html>.) HTML without a <body> tag is returned unchanged.
+std::string with_body_language(std::string_view html) {
+    const std::string lower = ascii_lower(html);
+    std::size_t body = lower.find("<body");
+    while (body != std::string::npos) {
+        const char next = body + 5 < lower.size() ? lower[body + 5] : '\0';
+        if (next == '>' || next == ' ' || next == '\t' || next == '\n' || next == '\r' || next == '/') break;
+        body = lower.find("<body", body + 5);
+    }
+    if (body == std::string::npos) return std::string(html);
+    const std::size_t end = lower.find('>', body);
+    if (end == std::string::npos) return std::string(html);
+    const std::string_view tag = std::string_view(lower).substr(body, end - body);
+    if (tag.find(" lang=") != std::string_view::npos || tag.find("\tlang=") != std::string_view::npos ||
+        tag.find("\nlang=") != std::string_view::npos) {
+        return std::string(html);
+    }
+    std::string out(html);
+    out.insert(body + 5, " lang=\"zh-CN\"");
+    return out;
+}
+
+}  // namespace
+
+std::string clean_document_title(std::string_view raw) {
+    std::string title = tidy_text_line(raw);
+    for (const char* prefix : {"microsoft word - ", "microsoft powerpoint - ", "microsoft excel - "}) {
+        if (ascii_lower(title).rfind(prefix, 0) == 0) {
+            title.erase(0, std::strlen(prefix));
+            for (const char* ext : {".docx", ".doc", ".pptx", ".ppt", ".xlsx", ".xls", ".rtf"}) {
+                const std::size_t n = std::strlen(ext);
+                if (title.size() > n && ascii_lower(title.substr(title.size() - n)) == ext) {
+                    title.erase(title.size() - n);
+                    break;
+                }
+            }
+            title = tidy_text_line(title);
+            break;
+        }
+    }
+    static const char* const placeholders[] = {
+        "untitled", "untitled document", "no title", "title",      "document",
+        "无标题",   "无标题文档",        "未命名",   "未命名文档", "文档"};
+    const std::string lower = ascii_lower(title);
+    for (const char* placeholder : placeholders) {
+        if (lower == placeholder) return {};
+    }
+    if (lower.rfind("untitled-", 0) == 0 || lower.rfind("untitled ", 0) == 0) return {};
+    if (!has_word_character(title) || title.find("\xEF\xBF\xBD") != std::string::npos) return {};
+    return title;
+}
+
+void render_pdf(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result,
+                RenderWarnings& warnings) {
+    const std::string name = display_name(request);
+    std::error_code ec;
+    const auto size = fs::file_size(request.input_path, ec);
+    if (ec) throw EnvironmentError("cannot read " + request.input_path + ": " + ec.message());
+    if (size == 0) throw InputError(error_code::empty, name + " is empty (0 bytes)");
+
+    std::optional<MupdfContext> context;
+    start_context(context, limits, name);
+    MupdfContext& mu = *context;
+    try {
+        Document doc(mu.get());
+        {
+            Stream stream(mu.get());
+            if (auto error = mu.attempt(
+                    [&](fz_context* c) { stream.slot() = fz_open_file(c, request.input_path.c_str()); })) {
+                throw EnvironmentError("cannot open " + request.input_path + ": " + error->message);
+            }
+            // The content decides the format: always parse as PDF, whatever the name says.
+            if (auto error = mu.attempt([&](fz_context* c) {
+                    doc.slot() = fz_open_document_with_stream(c, "application/pdf", stream.get());
+                })) {
+                throw_document_error(mu, *error, name);
+            }
+        }
+        int needs_password = 0;
+        int unlocked = 0;
+        auto error = mu.attempt([&](fz_context* c) {
+            needs_password = fz_needs_password(c, doc.get());
+            if (needs_password) unlocked = fz_authenticate_password(c, doc.get(), "");
+        });
+        if (error) throw_document_error(mu, *error, name);
+        if (needs_password && !unlocked)
+            throw InputError(error_code::encrypted, name + " is password-protected");
+
+        bool repaired = false;
+        const int pages = count_pages(mu, doc.get(), request, name, repaired);
+        if (repaired)
+            warnings.push_back(name + " was damaged and has been repaired; some content may be missing");
+        result.title = clean_document_title(lookup_title(mu, doc.get()));
+        PageRenderer(mu, doc.get(), request, name, warnings).render_all(pages, result);
+        result.format = "pdf";
+    } catch (...) {
+        pass_on_messages(mu, warnings);
+        throw;
+    }
+    pass_on_messages(mu, warnings);
+}
+
+void render_pdf(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result) {
+    RenderWarnings ignored;
+    render_pdf(request, limits, result, ignored);
+}
+
+void render_html(std::string_view html, const ConvertRequest& request, const RenderLimits& limits,
+                 ConvertResult& result, RenderWarnings& warnings) {
+    const std::string name = display_name(request);
+    std::optional<MupdfContext> context;
+    start_context(context, limits, name);
+    MupdfContext& mu = *context;
+    try {
+        Document doc(mu.get());
+        open_html(mu, html, doc, name);
+        bool repaired = false;
+        const int pages = count_pages(mu, doc.get(), request, name, repaired);
+        PageRenderer(mu, doc.get(), request, name, warnings).render_all(pages, result);
+    } catch (...) {
+        pass_on_messages(mu, warnings);
+        throw;
+    }
+    pass_on_messages(mu, warnings);
+}
+
+void render_html(std::string_view html, const ConvertRequest& request, const RenderLimits& limits,
+                 ConvertResult& result) {
+    RenderWarnings ignored;
+    render_html(html, request, limits, result, ignored);
+}
+
+void write_html_as_pdf(std::string_view html, const std::filesystem::path& pdf_path) {
+    MupdfContext mu(RenderLimits{}.memory_limit_bytes);
+    const std::string name = pdf_path.filename().string();
+    const std::string tagged = with_body_language(html);
+    Document doc(mu.get());
+    open_html(mu, tagged, doc, name);
+    PdfDocument pdf(mu.get());
+    char title[1024] = {};
+    auto error = mu.attempt([&](fz_context* c) {
+        pdf.slot() = pdf_create_document(c);
+        if (fz_lookup_metadata(c, doc.get(), FZ_META_INFO_TITLE, title, sizeof title) > 0 && title[0]) {
+            pdf_obj* info = pdf_add_new_dict(c, pdf.get(), 1);
+            pdf_dict_put_drop(c, pdf_trailer(c, pdf.get()), PDF_NAME(Info), info);
+            pdf_dict_put_text_string(c, info, PDF_NAME(Title), title);
+        }
+    });
+    if (error) throw EnvironmentError("cannot start " + pdf_path.string() + ": " + error->message);
+
+    int page_count = 0;
+    error = mu.attempt([&](fz_context* c) { page_count = fz_count_pages(c, doc.get()); });
+    for (int i = 0; !error && i < page_count; ++i) {
+        Page page(mu.get());
+        Device device(mu.get());
+        Buffer contents(mu.get());
+        PdfObject resources(mu.get());
+        PdfObject page_object(mu.get());
+        error = mu.attempt([&](fz_context* c) {
+            page.slot() = fz_load_page(c, doc.get(), i);
+            const fz_rect box = fz_bound_page(c, page.get());
+            device.slot() = pdf_page_write(c, pdf.get(), box, &resources.slot(), &contents.slot());
+            fz_run_page(c, page.get(), device.get(), fz_identity, nullptr);
+            fz_close_device(c, device.get());
+            page_object.slot() = pdf_add_page(c, pdf.get(), box, 0, resources.get(), contents.get());
+            pdf_insert_page(c, pdf.get(), -1, page_object.get());
+        });
+    }
+    if (!error) {
+        error = mu.attempt([&](fz_context* c) {
+            pdf_write_options options = pdf_default_write_options;
+            options.do_compress = 1;
+            options.do_compress_fonts = 1;
+            options.do_garbage = 1;
+            pdf_save_document(c, pdf.get(), pdf_path.c_str(), &options);
+        });
+    }
+    if (error) throw EnvironmentError("cannot write " + pdf_path.string() + ": " + error->message);
+}
+
+}  // namespace wenku::worker

@@ -1,0 +1,18 @@
+#pragma once
+// `wenku worker`: the converter process. It confines itself (rlimits, no network, no new
+// privileges, dies with its parent), then answers one ConvertRequest per line on stdin with one
+// ConvertResult per line on stdout, until stdin closes. Nothing else is ever written to stdout.
+
+namespace wenku::worker {
+
+struct WorkerLimits {
+    long long address_space_mb = 2048;  // RLIMIT_AS
+    long long file_size_mb = 512;       // RLIMIT_FSIZE
+    long long cpu_seconds = 120;        // RLIMIT_CPU per document (soft limit raised per request)
+    long long render_memory_mb = 1536;  // MuPDF allocator cap
+};
+
+/// Runs the worker loop; returns the process exit code.
+int run_worker(const WorkerLimits& limits);
+
+}  // namespace wenku::worker
