@@ -1,0 +1,43 @@
+// wenku add FILE... : store files and convert them now.
+#include "cli/commands.h"
+#include "cli/ingest_session.h"
+#include "core/errors.h"
+
+namespace wenku::cli {
+
+void add_add_command(CLI::App& app, Context& ctx) {
+    struct Options {
+        std::vector<std::string> files;
+        AddOptions add;
+        int jobs = 0;
+    };
+    auto opt = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("add", "Add documents to the library and convert them");
+    cmd->add_option("files", opt->files, "Files to add")->required()->check(CLI::ExistingPath);
+    cmd->add_option("--title", opt->add.title, "Title (default: from the document)");
+    cmd->add_option("--category", opt->add.category, "Category path, e.g. 实用范文/写作指导");
+    cmd->add_option("--price", opt->add.price, "Download price in points (0 = free)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--uploader", opt->add.uploader, "Uploader's user name");
+    cmd->add_option("--jobs", opt->jobs, "Converter worker processes (default: convert.jobs)");
+    cmd->callback([&ctx, opt] {
+        Library& library = ctx.library();
+        const int jobs = resolve_jobs(opt->jobs > 0 ? opt->jobs : library.settings().get_int("convert.jobs"));
+        Progress progress(stderr, static_cast<int>(opt->files.size()));
+        std::vector<std::int64_t> added;
+        {
+            IngestSession session(library, std::min<int>(jobs, static_cast<int>(opt->files.size())), progress,
+                                  /*skip_duplicates=*/false);
+            for (const auto& f : opt->files) {
+                if (auto id = session.add(f, opt->add)) added.push_back(*id);
+            }
+            ctx.exit_code = session.finish();
+        }
+        for (const auto id : added) {
+            const Document d = require_document(library, id);
+            std::printf("№%lld\t%s\t%s\t%d pages\t%s\n", static_cast<long long>(d.id), to_string(d.status),
+                        d.format.c_str(), d.page_count, d.title.c_str());
+        }
+    });
+}
+
+}  // namespace wenku::cli

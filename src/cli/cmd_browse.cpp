@@ -1,0 +1,150 @@
+// wenku ls / info / text / rm : look at and remove documents.
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/terminal.h"
+#include "core/description.h"
+#include "core/errors.h"
+
+namespace wenku::cli {
+
+namespace {
+
+std::string category_path(Library& library, const std::optional<std::int64_t>& id) {
+    if (!id) return "";
+    std::string path;
+    for (const auto& c : library.repository().category_chain(*id)) path += (path.empty() ? "" : "/") + c.name;
+    return path;
+}
+
+nlohmann::json document_json(Library& library, const Document& d) {
+    return {{"id", d.id},
+            {"title", d.title},
+            {"original_name", d.original_name},
+            {"format", d.format},
+            {"size_bytes", d.size_bytes},
+            {"sha256", d.sha256},
+            {"page_count", d.page_count},
+            {"status", to_string(d.status)},
+            {"error", d.error},
+            {"uploader", d.uploader},
+            {"category", category_path(library, d.category_id)},
+            {"price", d.price},
+            {"created_at", d.created_at},
+            {"views", d.views},
+            {"downloads", d.downloads},
+            {"favorites", d.favorites}};
+}
+
+}  // namespace
+
+void add_ls_command(CLI::App& app, Context& ctx) {
+    struct Options {
+        std::string status;
+        bool json = false;
+        int limit = 1000;
+    };
+    auto opt = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("ls", "List the documents in the library, newest first");
+    cmd->add_option("--status", opt->status, "Only documents in this state: queued, converting, ready, failed");
+    cmd->add_option("--limit", opt->limit, "At most this many")->capture_default_str();
+    cmd->add_flag("--json", opt->json, "JSON lines instead of a table");
+    cmd->callback([&ctx, opt] {
+        Library& library = ctx.library();
+        DocumentFilter filter;
+        filter.limit = opt->limit;
+        if (!opt->status.empty()) filter.status = document_status_from_string(opt->status);
+        const auto docs = library.repository().list_documents(filter);
+        if (opt->json) {
+            for (const auto& d : docs) std::printf("%s\n", document_json(library, d).dump().c_str());
+            return;
+        }
+        Table table({"№", "标题 title", "格式", "页数", "大小", "状态", "上传时间"});
+        for (const auto& d : docs) {
+            table.add({std::to_string(d.id), d.title.empty() ? d.original_name : d.title, d.format,
+                       std::to_string(d.page_count), human_size(d.size_bytes), to_string(d.status),
+                       format_time(d.created_at)});
+        }
+        table.print(stdout, {0, 3, 4});
+        std::printf("%lld documents\n", static_cast<long long>(library.repository().count_documents(filter)));
+    });
+}
+
+void add_info_command(CLI::App& app, Context& ctx) {
+    struct Options {
+        std::string number;
+        bool json = false;
+    };
+    auto opt = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("info", "Show one document: metadata and its description (资源描述)");
+    cmd->add_option("number", opt->number, "Document number (文档编号)")->required();
+    cmd->add_flag("--json", opt->json, "Print JSON");
+    cmd->callback([&ctx, opt] {
+        Library& library = ctx.library();
+        const Document d = require_document(library, parse_document_number(opt->number));
+        const auto segments = describe(library.repository().pages(d.id),
+                                       static_cast<std::size_t>(library.settings().get_int("description.chars_per_page")));
+        if (opt->json) {
+            auto j = document_json(library, d);
+            j["description"] = nlohmann::json::array();
+            for (const auto& s : segments) j["description"].push_back({{"page", s.page}, {"text", s.text}});
+            std::printf("%s\n", j.dump(2).c_str());
+            return;
+        }
+        std::printf("%s\n\n", d.title.c_str());
+        std::printf("文档编号: %lld   格式: %s   页数: %d   大小: %s   上传时间: %s\n", static_cast<long long>(d.id),
+                    d.format.c_str(), d.page_count, human_size(d.size_bytes).c_str(), format_time(d.created_at).c_str());
+        std::printf("状态: %s%s%s\n", to_string(d.status), d.error.empty() ? "" : " — ", d.error.c_str());
+        std::printf("文件: %s   sha256: %s\n", d.original_name.c_str(), d.sha256.c_str());
+        if (const auto cat = category_path(library, d.category_id); !cat.empty()) std::printf("分类: %s\n", cat.c_str());
+        if (!d.uploader.empty()) std::printf("上传人: %s\n", d.uploader.c_str());
+        if (d.price > 0) std::printf("价格: %d\n", d.price);
+        if (!segments.empty()) {
+            std::printf("\n资源描述\n");
+            for (const auto& s : segments) std::printf("%d、%s\n", s.page, s.text.c_str());
+        }
+    });
+}
+
+void add_text_command(CLI::App& app, Context& ctx) {
+    struct Options {
+        std::string number;
+        int page = 0;
+    };
+    auto opt = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("text", "Print a document's text, page by page (pages end with a form feed)");
+    cmd->add_option("number", opt->number, "Document number")->required();
+    cmd->add_option("--page", opt->page, "Only this page (1-based)");
+    cmd->callback([&ctx, opt] {
+        Library& library = ctx.library();
+        const Document d = require_document(library, parse_document_number(opt->number));
+        if (opt->page > 0) {
+            const auto p = library.repository().page(d.id, opt->page);
+            if (!p) {
+                throw NotFoundError("document №" + std::to_string(d.id) + " has no page " + std::to_string(opt->page) +
+                                    " (it has " + std::to_string(d.page_count) + ")");
+            }
+            std::printf("%s\n", p->text.c_str());
+            return;
+        }
+        for (const auto& p : library.repository().pages(d.id)) std::printf("%s\n\f", p.text.c_str());
+    });
+}
+
+void add_rm_command(CLI::App& app, Context& ctx) {
+    auto number = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("rm", "Remove a document, its original and its previews");
+    cmd->add_option("number", *number, "Document number")->required();
+    cmd->callback([&ctx, number] {
+        Library& library = ctx.library();
+        QueueLock lock(library.data_dir(), /*wait=*/true);  // never pull a document from under a conversion
+        const Document d = require_document(library, parse_document_number(*number));
+        library.repository().remove_document(d.id);
+        // Files go after the commit; a crash in between leaves orphans that `verify --repair` removes.
+        library.blobs().remove_pages(d.sha256);
+        library.blobs().remove_original(d.sha256);
+        std::printf("removed №%lld %s\n", static_cast<long long>(d.id), d.title.c_str());
+    });
+}
+
+}  // namespace wenku::cli

@@ -1,0 +1,97 @@
+// wenku demo : write the demo documents (the project's own docs and Chinese samples) to a folder.
+#include <iconv.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "blob/blob_store.h"
+#include "cli/commands.h"
+#include "core/errors.h"
+#include "worker/renderer.h"
+#include "worker/text_document.h"
+
+namespace wenku::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw UsageError("cannot read " + p.string());
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string utf8_to_gb18030(const std::string& utf8) {
+    iconv_t cd = ::iconv_open("GB18030", "UTF-8");
+    if (cd == reinterpret_cast<iconv_t>(-1)) throw EnvironmentError("iconv cannot convert UTF-8 to GB18030");
+    std::string out(utf8.size() * 2 + 16, '\0');
+    char* in_ptr = const_cast<char*>(utf8.data());
+    std::size_t in_left = utf8.size();
+    char* out_ptr = out.data();
+    std::size_t out_left = out.size();
+    const std::size_t rc = ::iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
+    ::iconv_close(cd);
+    if (rc == static_cast<std::size_t>(-1)) throw EnvironmentError("cannot convert demo text to GB18030");
+    out.resize(out.size() - out_left);
+    return out;
+}
+
+}  // namespace
+
+void add_demo_command(CLI::App& app, Context&) {
+    struct Options {
+        std::string source = ".";
+        std::string out;
+    };
+    auto opt = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("demo",
+                                   "Write the demo documents to a folder: wenku's own README and docs as Markdown "
+                                   "and PDF, its licence as text, and Chinese samples in UTF-8 and GB18030");
+    cmd->add_option("--source", opt->source, "wenku's source folder (holds README.md, docs/, demo/)")
+        ->capture_default_str()
+        ->check(CLI::ExistingDirectory);
+    cmd->add_option("--write", opt->out, "Folder to write the demo documents into")->required();
+    cmd->callback([opt] {
+        const fs::path src = opt->source;
+        const fs::path out = opt->out;
+        fs::create_directories(out);
+        int written = 0;
+        auto emit = [&](const fs::path& name, const std::string& bytes) {
+            write_file_durably(out / name, bytes);
+            ++written;
+        };
+        // The project's own documentation, as Markdown and laid out as PDF.
+        std::vector<fs::path> docs = {src / "README.md"};
+        if (fs::exists(src / "docs")) {
+            for (const auto& e : fs::directory_iterator(src / "docs")) {
+                if (e.path().extension() == ".md") docs.push_back(e.path());
+            }
+        }
+        for (const auto& doc : docs) {
+            if (!fs::exists(doc)) continue;
+            const std::string md = slurp(doc);
+            const std::string stem = "wenku-" + doc.stem().string();
+            emit(stem + ".md", md);
+            const fs::path pdf = out / (stem + ".pdf");
+            worker::write_html_as_pdf(worker::markdown_to_html(md), pdf);
+            ++written;
+        }
+        // The licence: a long plain-text document.
+        if (fs::exists(src / "LICENSE")) emit("wenku-LICENSE.txt", slurp(src / "LICENSE"));
+        // Chinese samples written for the demo: UTF-8 as they are, GB18030 converted.
+        if (fs::exists(src / "demo")) {
+            for (const auto& e : fs::recursive_directory_iterator(src / "demo")) {
+                if (!e.is_regular_file()) continue;
+                const std::string bytes = slurp(e.path());
+                const bool gb = e.path().parent_path().filename() == "gb18030";
+                emit(e.path().filename(), gb ? utf8_to_gb18030(bytes) : bytes);
+            }
+        }
+        std::printf("wrote %d demo documents to %s\n", written, out.c_str());
+    });
+}
+
+}  // namespace wenku::cli

@@ -1,0 +1,58 @@
+// wenku import DIR : add every file below a folder; resumable.
+#include <algorithm>
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "cli/ingest_session.h"
+#include "core/errors.h"
+
+namespace wenku::cli {
+namespace fs = std::filesystem;
+
+namespace {
+/// Regular files below `dir`, sorted, skipping hidden files and folders; symlinks are not followed.
+std::vector<fs::path> files_below(const fs::path& dir) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+    if (ec) throw UsageError("cannot read " + dir.string() + ": " + ec.message());
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        const std::string name = it->path().filename().string();
+        if (name.starts_with(".")) {
+            if (it->is_directory()) it.disable_recursion_pending();
+            continue;
+        }
+        if (it->is_regular_file() && !it->is_symlink()) files.push_back(it->path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+}  // namespace
+
+void add_import_command(CLI::App& app, Context& ctx) {
+    struct Options {
+        std::string dir;
+        AddOptions add;
+        int jobs = 0;
+    };
+    auto opt = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand("import",
+                                   "Add every file below a folder (recursive). Re-running skips what is already in "
+                                   "the library and finishes what an interrupted run left queued.");
+    cmd->add_option("dir", opt->dir, "Folder to import")->required()->check(CLI::ExistingDirectory);
+    cmd->add_option("--category", opt->add.category, "Category path for every file");
+    cmd->add_option("--uploader", opt->add.uploader, "Uploader's user name");
+    cmd->add_option("--jobs", opt->jobs, "Converter worker processes (default: convert.jobs)");
+    cmd->callback([&ctx, opt] {
+        Library& library = ctx.library();
+        const auto files = files_below(opt->dir);
+        const int jobs = resolve_jobs(opt->jobs > 0 ? opt->jobs : library.settings().get_int("convert.jobs"));
+        Progress progress(stderr, static_cast<int>(files.size()));
+        IngestSession session(library, jobs, progress, /*skip_duplicates=*/true);
+        for (const auto& f : files) session.add(f, opt->add);
+        ctx.exit_code = session.finish();
+    });
+}
+
+}  // namespace wenku::cli

@@ -1,0 +1,137 @@
+// wenku verify [--repair] : prove the library is whole after a crash, and mend what can be mended.
+#include <fstream>
+#include <set>
+
+#include "cli/commands.h"
+#include "cli/terminal.h"
+#include "core/errors.h"
+#include "ingest/pipeline.h"
+
+namespace wenku::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Problem {
+    std::string what;
+    enum class Fix { none, requeue, remove_blob, remove_pages, clear_tmp } fix = Fix::none;
+    std::int64_t document_id = 0;
+    std::string sha256;
+};
+
+bool is_webp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    char head[12] = {};
+    in.read(head, sizeof head);
+    return in.gcount() == 12 && std::string_view(head, 4) == "RIFF" && std::string_view(head + 8, 4) == "WEBP";
+}
+
+std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
+    std::vector<Problem> problems;
+    Repository& repo = library.repository();
+    BlobStore& blobs = library.blobs();
+    std::set<std::string> known, ready;
+    DocumentFilter all;
+    all.limit = 1 << 30;
+    for (const Document& d : repo.list_documents(all)) {
+        const std::string label = "№" + std::to_string(d.id) + " (" + d.original_name + ")";
+        known.insert(d.sha256);
+        if (!blobs.has_original(d.sha256)) {
+            problems.push_back({label + ": the original file is missing", Problem::Fix::none, d.id, d.sha256});
+            continue;
+        }
+        if (BlobStore::sha256_file(blobs.original_path(d.sha256)) != d.sha256) {
+            problems.push_back({label + ": the original file is corrupt (its SHA-256 does not match)",
+                                Problem::Fix::none, d.id, d.sha256});
+            continue;
+        }
+        if (d.status == DocumentStatus::queued || d.status == DocumentStatus::converting) {
+            problems.push_back({label + ": conversion never finished", Problem::Fix::requeue, d.id, d.sha256});
+            continue;
+        }
+        if (d.status != DocumentStatus::ready) continue;
+        ready.insert(d.sha256);
+        const auto pages = repo.pages(d.id);
+        const fs::path dir = blobs.pages_dir(d.sha256);
+        std::string broken;
+        if (static_cast<int>(pages.size()) != d.page_count) {
+            broken = "has " + std::to_string(pages.size()) + " pages stored of " + std::to_string(d.page_count);
+        } else if (!is_webp(dir / "cover.webp")) {
+            broken = "its cover thumbnail is missing or damaged";
+        }
+        for (const Page& p : pages) {
+            ++pages_checked;
+            char name[32];
+            std::snprintf(name, sizeof name, "p%04d.webp", p.number);
+            if (broken.empty() && !is_webp(dir / name)) broken = "the preview of page " + std::to_string(p.number) + " is missing or damaged";
+        }
+        if (!broken.empty()) problems.push_back({label + ": " + broken, Problem::Fix::requeue, d.id, d.sha256});
+    }
+    for (const auto& sha : blobs.list_originals()) {
+        if (!known.contains(sha)) problems.push_back({"original " + sha + " belongs to no document", Problem::Fix::remove_blob, 0, sha});
+    }
+    for (const auto& sha : blobs.list_page_sets()) {
+        if (!ready.contains(sha)) problems.push_back({"previews " + sha + " belong to no ready document", Problem::Fix::remove_pages, 0, sha});
+    }
+    if (fs::exists(blobs.root() / "tmp") && !fs::is_empty(blobs.root() / "tmp")) {
+        problems.push_back({"tmp/ holds files of an interrupted conversion", Problem::Fix::clear_tmp});
+    }
+    return problems;
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, Context& ctx) {
+    auto repair = std::make_shared<bool>(false);
+    auto* cmd = app.add_subcommand("verify",
+                                   "Check every original against its SHA-256, every preview, and look for files no "
+                                   "document owns. With --repair: remove orphans and re-convert what is damaged.");
+    cmd->add_flag("--repair", *repair, "Mend what can be mended");
+    cmd->callback([&ctx, repair] {
+        Library& library = ctx.library();
+        QueueLock lock(library.data_dir(), /*wait=*/false);
+        if (!lock.held()) {
+            throw EnvironmentError("another wenku process is converting in " + library.data_dir().string() +
+                                   "; its work in flight would look like damage: run verify when it has stopped");
+        }
+        long long pages_checked = 0;
+        auto problems = find_problems(library, pages_checked);
+        for (const auto& p : problems) std::printf("problem: %s\n", p.what.c_str());
+        int repaired = 0;
+        if (*repair && !problems.empty()) {
+            bool requeued = false;
+            for (const auto& p : problems) {
+                switch (p.fix) {
+                    case Problem::Fix::none: continue;
+                    case Problem::Fix::requeue:
+                        library.repository().requeue_document(p.document_id);
+                        requeued = true;
+                        break;
+                    case Problem::Fix::remove_blob: library.blobs().remove_original(p.sha256); break;
+                    case Problem::Fix::remove_pages: library.blobs().remove_pages(p.sha256); break;
+                    case Problem::Fix::clear_tmp: library.blobs().clear_tmp(); break;
+                }
+                ++repaired;
+            }
+            if (requeued) {
+                Progress progress(stderr, library.repository().count_queued_jobs());
+                ConversionRunner runner(library, resolve_jobs(library.settings().get_int("convert.jobs")),
+                                        [&progress](const ConversionOutcome& o) {
+                                            if (o.ok) progress.converted(o.document.original_name, o.document.page_count, o.seconds);
+                                            else progress.failed(o.document.original_name, o.error);
+                                        });
+                runner.finish();
+                progress.done();
+            }
+            pages_checked = 0;
+            problems = find_problems(library, pages_checked);
+            for (const auto& p : problems) std::printf("still: %s\n", p.what.c_str());
+        }
+        std::printf("verify: %lld documents, %lld pages checked; %zu problems%s\n",
+                    static_cast<long long>(library.repository().count_documents(DocumentFilter{})), pages_checked,
+                    problems.size(), *repair ? (" (" + std::to_string(repaired) + " repairs made)").c_str() : "");
+        ctx.exit_code = problems.empty() ? exit_code::ok : exit_code::verify_failed;
+    });
+}
+
+}  // namespace wenku::cli

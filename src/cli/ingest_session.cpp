@@ -1,0 +1,60 @@
+#include "cli/ingest_session.h"
+
+#include "cli/commands.h"
+#include "core/conversion.h"
+#include "core/errors.h"
+
+namespace wenku::cli {
+
+IngestSession::IngestSession(Library& library, int jobs, Progress& progress, bool skip_duplicates)
+    : library_(library),
+      progress_(progress),
+      skip_duplicates_(skip_duplicates),
+      lock_(library.data_dir(), /*wait=*/false) {
+    if (!lock_.held()) {
+        std::fprintf(stderr, "another wenku process is converting in %s: files are queued for it\n",
+                     library.data_dir().c_str());
+        return;
+    }
+    runner_ = std::make_unique<ConversionRunner>(library_, jobs, [this](const ConversionOutcome& o) {
+        if (o.ok) {
+            progress_.converted(o.document.original_name, o.document.page_count, o.seconds);
+        } else {
+            progress_.failed(o.document.original_name, o.error);
+        }
+    });
+    // Documents left queued by an earlier run that died are converted now as well.
+    progress_.add_total(library_.repository().count_queued_jobs());
+}
+
+IngestSession::~IngestSession() = default;
+
+std::optional<std::int64_t> IngestSession::add(const std::filesystem::path& file, const AddOptions& options) {
+    const std::string name = file.filename().string();
+    try {
+        const std::int64_t id = enqueue_file(library_, file, options);
+        if (runner_) runner_->wake();
+        return id;
+    } catch (const InputError& e) {
+        if (e.code() == error_code::duplicate && skip_duplicates_) {
+            const auto existing = library_.repository().find_document_by_sha256(BlobStore::sha256_file(file));
+            if (existing && (existing->status == DocumentStatus::queued ||
+                             existing->status == DocumentStatus::converting)) {
+                progress_.add_total(-1);  // already counted among the queued leftovers
+                return std::nullopt;
+            }
+            progress_.skipped(name, e.what());
+        } else {
+            progress_.failed(name, e.code() + ": " + e.what());
+        }
+        return std::nullopt;
+    }
+}
+
+int IngestSession::finish() {
+    if (runner_) runner_->finish();
+    progress_.done();
+    return progress_.failures() > 0 ? exit_code::document_failed : exit_code::ok;
+}
+
+}  // namespace wenku::cli

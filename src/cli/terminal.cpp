@@ -1,0 +1,165 @@
+#include "cli/terminal.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+
+namespace wenku::cli {
+
+namespace {
+
+/// Decodes one code point at s[i], advancing i; malformed bytes count as one narrow character.
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (i + len > s.size()) len = 1;
+    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    i += len;
+    return cp;
+}
+
+bool is_wide(char32_t c) {
+    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) || (c >= 0x3041 && c <= 0x33FF) ||
+           (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+           (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
+           (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+           (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+}  // namespace
+
+int display_width(std::string_view utf8) {
+    int w = 0;
+    for (std::size_t i = 0; i < utf8.size();) w += is_wide(next_code_point(utf8, i)) ? 2 : 1;
+    return w;
+}
+
+std::string fit_width(std::string_view utf8, int width) {
+    if (display_width(utf8) <= width) return std::string(utf8);
+    std::string out;
+    int w = 0;
+    for (std::size_t i = 0; i < utf8.size();) {
+        const std::size_t start = i;
+        const int cw = is_wide(next_code_point(utf8, i)) ? 2 : 1;
+        if (w + cw > width - 1) break;
+        out.append(utf8.substr(start, i - start));
+        w += cw;
+    }
+    return out + "…";
+}
+
+void Table::print(std::FILE* out, const std::vector<std::size_t>& right, int max_width) const {
+    std::vector<int> widths(header_.size(), 0);
+    auto measure = [&](const std::vector<std::string>& row) {
+        for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c) {
+            widths[c] = std::max(widths[c], std::min(max_width, display_width(row[c])));
+        }
+    };
+    measure(header_);
+    for (const auto& r : rows_) measure(r);
+    auto emit = [&](const std::vector<std::string>& row) {
+        std::string line;
+        for (std::size_t c = 0; c < widths.size(); ++c) {
+            const std::string cell = fit_width(c < row.size() ? row[c] : "", widths[c]);
+            const std::string pad(static_cast<std::size_t>(widths[c] - display_width(cell)), ' ');
+            const bool align_right = std::find(right.begin(), right.end(), c) != right.end();
+            line += align_right ? pad + cell : cell + pad;
+            if (c + 1 < widths.size()) line += "  ";
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        std::fprintf(out, "%s\n", line.c_str());
+    };
+    emit(header_);
+    for (const auto& r : rows_) emit(r);
+}
+
+std::string human_size(long long bytes) {
+    char buf[32];
+    if (bytes < 1024) {
+        std::snprintf(buf, sizeof buf, "%lld B", bytes);
+    } else if (bytes < 1024 * 1024) {
+        std::snprintf(buf, sizeof buf, "%.2f KB", static_cast<double>(bytes) / 1024);
+    } else {
+        std::snprintf(buf, sizeof buf, "%.2f MB", static_cast<double>(bytes) / (1024 * 1024));
+    }
+    return buf;
+}
+
+std::string format_time(long long unix_seconds) {
+    const std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+    return buf;
+}
+
+Progress::Progress(std::FILE* out, int total_files) : out_(out), tty_(::isatty(::fileno(out)) != 0), total_(total_files) {}
+
+void Progress::add_total(int files) {
+    std::lock_guard lock(mutex_);
+    total_ += files;
+}
+
+std::string Progress::summary_locked() const {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const int finished = converted_ + skipped_ + failed_;
+    const double rate = elapsed > 0 ? converted_ / elapsed : 0;
+    char buf[256];
+    std::string eta = "--:--";
+    if (rate > 0 && total_ > finished) {
+        const long left = static_cast<long>((total_ - finished) / rate);
+        char e[32];
+        std::snprintf(e, sizeof e, "%ld:%02ld", left / 60, left % 60);
+        eta = e;
+    }
+    std::snprintf(buf, sizeof buf, "%d/%d files · %lld pages · %.1f docs/s · ETA %s · %d skipped · %d failed",
+                  finished, total_, pages_, rate, eta.c_str(), skipped_, failed_);
+    return buf;
+}
+
+void Progress::redraw_locked() {
+    if (!tty_) return;
+    const auto now = std::chrono::steady_clock::now();
+    const int finished = converted_ + skipped_ + failed_;
+    if (finished != total_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
+    last_draw_ = now;
+    constexpr int bar = 24;
+    const int filled = total_ > 0 ? bar * finished / total_ : bar;
+    std::fprintf(out_, "\r\033[K[%s%s] %s", std::string(static_cast<std::size_t>(filled), '#').c_str(),
+                 std::string(static_cast<std::size_t>(bar - filled), '.').c_str(), summary_locked().c_str());
+    std::fflush(out_);
+}
+
+void Progress::converted(const std::string& name, int pages, double seconds) {
+    std::lock_guard lock(mutex_);
+    ++converted_;
+    pages_ += pages;
+    if (!tty_) std::fprintf(out_, "converted %s: %d pages in %.2f s\n", name.c_str(), pages, seconds);
+    redraw_locked();
+}
+
+void Progress::skipped(const std::string& name, const std::string& why) {
+    std::lock_guard lock(mutex_);
+    ++skipped_;
+    if (!tty_) std::fprintf(out_, "skipped %s: %s\n", name.c_str(), why.c_str());
+    redraw_locked();
+}
+
+void Progress::failed(const std::string& name, const std::string& error) {
+    std::lock_guard lock(mutex_);
+    ++failed_;
+    if (tty_) std::fprintf(out_, "\r\033[K");
+    std::fprintf(out_, "failed %s: %s\n", name.c_str(), error.c_str());
+    redraw_locked();
+}
+
+void Progress::done() {
+    std::lock_guard lock(mutex_);
+    if (tty_) std::fprintf(out_, "\r\033[K");
+    std::fprintf(out_, "%s\n", summary_locked().c_str());
+}
+
+}  // namespace wenku::cli

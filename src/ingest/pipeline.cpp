@@ -1,0 +1,206 @@
+#include "ingest/pipeline.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "core/conversion.h"
+#include "core/errors.h"
+#include "ingest/worker_process.h"
+
+namespace wenku {
+namespace fs = std::filesystem;
+
+int resolve_jobs(long long requested) {
+    if (requested > 0) return static_cast<int>(requested);
+    const unsigned cores = std::thread::hardware_concurrency();
+    return cores == 0 ? 1 : static_cast<int>(cores);
+}
+
+std::int64_t enqueue_file(Library& library, const fs::path& file, const AddOptions& options) {
+    const std::string name = file.filename().string();
+    std::error_code ec;
+    const auto status = fs::status(file, ec);
+    if (ec || !fs::exists(status)) throw InputError(error_code::unsupported, name + " does not exist");
+    if (!fs::is_regular_file(status)) throw InputError(error_code::unsupported, name + " is not a regular file");
+    const auto size = static_cast<long long>(fs::file_size(file));
+    if (size == 0) throw InputError(error_code::empty, name + " is empty (0 bytes)");
+    const long long limit_mb = library.settings().get_int("convert.max_file_mb");
+    if (size > limit_mb * 1024 * 1024) {
+        throw InputError(error_code::too_large, name + " is " + std::to_string(size >> 20) + " MiB; the limit is " +
+                                                    std::to_string(limit_mb) + " MiB (convert.max_file_mb)");
+    }
+    const std::string sha = BlobStore::sha256_file(file);
+    if (auto existing = library.repository().find_document_by_sha256(sha)) {
+        throw InputError(error_code::duplicate, "already in the library as №" + std::to_string(existing->id));
+    }
+    library.blobs().put_original(file, sha);
+
+    Document doc;
+    doc.title = options.title;
+    doc.original_name = name;
+    doc.size_bytes = size;
+    doc.sha256 = sha;
+    doc.uploader = options.uploader;
+    doc.price = options.price;
+    if (!options.category.empty()) doc.category_id = library.repository().ensure_category_path(options.category);
+    return library.repository().add_queued_document(doc);
+}
+
+namespace {
+
+std::string preview_name(int number) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "p%04d.webp", number);
+    return buf;
+}
+
+/// The worker is not trusted: accept only the files we asked for, as regular files inside its
+/// output folder, and move them into a fresh folder that is then published.
+std::vector<Page> accept_worker_output(const ConvertResult& result, const fs::path& out_dir, const fs::path& publish_dir,
+                                       std::int64_t document_id, int max_pages) {
+    if (result.pages.empty()) throw InputError(error_code::empty, "the document has no pages");
+    if (static_cast<int>(result.pages.size()) > max_pages) {
+        throw InputError(error_code::too_large, "the document has " + std::to_string(result.pages.size()) +
+                                                    " pages; the limit is " + std::to_string(max_pages));
+    }
+    fs::create_directory(publish_dir);
+    auto take = [&](const std::string& file) {
+        const auto from = out_dir / file;
+        if (!fs::is_regular_file(fs::symlink_status(from))) {
+            throw InputError(error_code::crashed, "the converter did not produce " + file);
+        }
+        fs::rename(from, publish_dir / file);
+    };
+    std::vector<Page> pages;
+    pages.reserve(result.pages.size());
+    for (std::size_t i = 0; i < result.pages.size(); ++i) {
+        const PageResult& p = result.pages[i];
+        const int number = static_cast<int>(i) + 1;
+        if (p.number != number || p.preview != preview_name(number)) {
+            throw InputError(error_code::crashed, "the converter returned pages out of order");
+        }
+        take(p.preview);
+        constexpr std::size_t max_page_text = 1 << 20;
+        pages.push_back(Page{document_id, number, p.width_px, p.height_px,
+                             p.text.size() > max_page_text ? p.text.substr(0, max_page_text) : p.text});
+    }
+    take("cover.webp");
+    return pages;
+}
+
+std::string fallback_title(const Document& doc, const ConvertResult& result) {
+    if (!doc.title.empty()) return doc.title;
+    if (!result.title.empty()) return result.title;
+    return fs::path(doc.original_name).stem().string();
+}
+
+ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job& job) {
+    const auto started = std::chrono::steady_clock::now();
+    ConversionOutcome outcome;
+    Repository& repo = library.repository();
+    const auto doc = repo.find_document(job.document_id);
+    if (!doc) throw NotFoundError("document №" + std::to_string(job.document_id) + " vanished from the queue");
+
+    const fs::path job_dir = library.blobs().make_job_dir();
+    const fs::path out_dir = job_dir / "out";
+    fs::create_directory(out_dir);
+    const Settings& s = library.settings();
+    ConvertRequest request;
+    request.input_path = library.blobs().original_path(doc->sha256).string();
+    request.output_dir = out_dir.string();
+    request.original_name = doc->original_name;
+    request.preview_width = static_cast<int>(s.get_int("preview.width"));
+    request.thumb_width = static_cast<int>(s.get_int("preview.thumb_width"));
+    request.webp_quality = static_cast<int>(s.get_int("preview.webp_quality"));
+    request.max_pages = static_cast<int>(s.get_int("convert.max_pages"));
+    request.max_pixels = s.get_int("convert.max_page_pixels");
+
+    ConvertResult result = worker.convert(request);
+    try {
+        if (!result.ok) throw InputError(result.error_code, result.error);
+        auto pages = accept_worker_output(result, out_dir, job_dir / "publish", doc->id, request.max_pages);
+        library.blobs().publish_pages(job_dir / "publish", doc->sha256);
+        repo.complete_job(job, result.format, fallback_title(*doc, result), pages);
+        outcome.ok = true;
+    } catch (const InputError& e) {
+        outcome.error = e.code() + ": " + e.what();
+        repo.fail_job(job, outcome.error);
+    }
+    std::error_code ec;
+    fs::remove_all(job_dir, ec);
+    outcome.document = *repo.find_document(doc->id);
+    outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return outcome;
+}
+
+}  // namespace
+
+ConversionRunner::ConversionRunner(Library& library, int jobs, Listener on_done)
+    : library_(library), on_done_(std::move(on_done)) {
+    // This process holds the queue lock: whatever is running or staged belongs to one that died.
+    library_.repository().requeue_abandoned_jobs();
+    library_.blobs().clear_tmp();
+    for (int i = 0; i < jobs; ++i) threads_.emplace_back([this] { run_thread(); });
+}
+
+ConversionRunner::~ConversionRunner() { finish(); }
+
+void ConversionRunner::wake() {
+    // Taking the mutex orders this after a waiter's failed claim: it is then waiting, and wakes.
+    { std::lock_guard lock(mutex_); }
+    wake_.notify_all();
+}
+
+void ConversionRunner::finish() {
+    {
+        std::lock_guard lock(mutex_);
+        finishing_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) {
+        if (t.joinable()) t.join();
+    }
+    threads_.clear();
+}
+
+void ConversionRunner::run_thread() {
+    WorkerProcess worker(WorkerOptions::from_settings(library_.settings()));
+    for (;;) {
+        std::optional<Job> job;
+        {
+            std::unique_lock lock(mutex_);
+            job = library_.repository().claim_job();
+            if (!job) {
+                // Finished only when no other thread is mid-job (it cannot add jobs, but the
+                // enqueuing side may still be adding while a job runs).
+                if (finishing_ && busy_ == 0) return;
+                wake_.wait_for(lock, std::chrono::milliseconds(200));
+                continue;
+            }
+            ++busy_;
+        }
+        ConversionOutcome outcome;
+        try {
+            outcome = convert_job(library_, worker, *job);
+        } catch (const std::exception& e) {
+            spdlog::error("conversion of document №{} failed: {}", job->document_id, e.what());
+            outcome.error = std::string("crashed: ") + e.what();
+            try {
+                library_.repository().fail_job(*job, outcome.error);
+                if (auto d = library_.repository().find_document(job->document_id)) outcome.document = *d;
+            } catch (const std::exception& e2) {
+                spdlog::error("cannot record the failure of document №{}: {}", job->document_id, e2.what());
+            }
+        }
+        {
+            std::lock_guard lock(mutex_);
+            --busy_;
+        }
+        wake_.notify_all();
+        if (on_done_) on_done_(outcome);
+    }
+}
+
+}  // namespace wenku

@@ -1,0 +1,72 @@
+#pragma once
+// From a file to a published document. enqueue_file() stores the original durably and queues it;
+// a ConversionRunner drains the queue with a pool of worker processes, each document going
+// worker → validated previews → pages/ (durable rename) → one database transaction.
+// A crash at any moment leaves either no trace of a document's pages in the database or all of
+// them; `wenku verify --repair` removes files a crash left behind.
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/document.h"
+#include "ingest/library.h"
+
+namespace wenku {
+
+struct AddOptions {
+    std::string title;     // empty = from the document
+    std::string category;  // "实用范文/写作指导"; empty = none
+    int price = 0;
+    std::string uploader;
+};
+
+/// Stores `file` durably as an original and queues its conversion; returns the document number.
+/// Throws InputError: "empty", "too_large" (convert.max_file_mb), "duplicate" ("already in the
+/// library as №N"), "unsupported" (not a regular file); EnvironmentError for disk/database failures.
+std::int64_t enqueue_file(Library& library, const std::filesystem::path& file, const AddOptions& options);
+
+/// What became of one queued document.
+struct ConversionOutcome {
+    Document document;  // as stored after the conversion
+    bool ok = false;
+    std::string error;  // "code: message" when !ok
+    double seconds = 0;
+};
+
+/// Drains the library's job queue with `jobs` worker processes (one thread each).
+/// The caller must hold the library's QueueLock.
+class ConversionRunner {
+public:
+    using Listener = std::function<void(const ConversionOutcome&)>;
+
+    ConversionRunner(Library& library, int jobs, Listener on_done);
+    ~ConversionRunner();  // finish()
+    ConversionRunner(const ConversionRunner&) = delete;
+    ConversionRunner& operator=(const ConversionRunner&) = delete;
+
+    /// Tells idle workers that new jobs may be queued.
+    void wake();
+    /// Waits until the queue is empty and nothing is in flight, then stops the threads.
+    void finish();
+
+private:
+    void run_thread();
+
+    Library& library_;
+    Listener on_done_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool finishing_ = false;
+    int busy_ = 0;
+    std::vector<std::thread> threads_;
+};
+
+/// Number of worker processes for `requested` (0 = one per core).
+int resolve_jobs(long long requested);
+
+}  // namespace wenku

@@ -1,0 +1,163 @@
+#include "ingest/worker_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "core/errors.h"
+
+extern char** environ;
+
+namespace wenku {
+
+WorkerOptions WorkerOptions::from_settings(const Settings& settings) {
+    WorkerOptions o;
+    o.timeout = std::chrono::seconds(settings.get_int("convert.timeout_seconds"));
+    o.address_space_mb = settings.get_int("convert.worker_memory_mb");
+    o.file_size_mb = settings.get_int("convert.worker_file_mb");
+    o.render_memory_mb = settings.get_int("convert.render_memory_mb");
+    o.documents_per_process = static_cast<int>(settings.get_int("convert.worker_documents"));
+    return o;
+}
+
+std::string self_executable() {
+    std::error_code ec;
+    auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) throw EnvironmentError("cannot find the wenku executable: " + ec.message());
+    return p.string();
+}
+
+WorkerProcess::WorkerProcess(WorkerOptions options) : options_(std::move(options)) {
+    if (options_.executable.empty()) options_.executable = self_executable();
+}
+
+WorkerProcess::~WorkerProcess() { stop(); }
+
+void WorkerProcess::start() {
+    int in_pipe[2], out_pipe[2];
+    if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) {
+        throw EnvironmentError(std::string("cannot create pipes for a converter worker: ") + std::strerror(errno));
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, in_pipe[0], STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+    const std::vector<std::string> args = {
+        options_.executable, "worker",
+        "--memory-mb", std::to_string(options_.address_space_mb),
+        "--file-mb", std::to_string(options_.file_size_mb),
+        "--cpu-seconds", std::to_string(options_.timeout.count() + 5),
+        "--render-memory-mb", std::to_string(options_.render_memory_mb),
+    };
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    const int rc = ::posix_spawn(&pid_, options_.executable.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(in_pipe[0]);
+    ::close(out_pipe[1]);
+    if (rc != 0) {
+        ::close(in_pipe[1]);
+        ::close(out_pipe[0]);
+        pid_ = -1;
+        throw EnvironmentError("cannot start the converter worker " + options_.executable + ": " + std::strerror(rc));
+    }
+    to_worker_ = in_pipe[1];
+    from_worker_ = out_pipe[0];
+    documents_done_ = 0;
+    buffer_.clear();
+    ++started_;
+}
+
+void WorkerProcess::stop() {
+    if (to_worker_ >= 0) ::close(to_worker_);
+    if (from_worker_ >= 0) ::close(from_worker_);
+    to_worker_ = from_worker_ = -1;
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+    pid_ = -1;
+}
+
+ConvertResult WorkerProcess::fail(const std::string& code, const std::string& message) {
+    stop();
+    ConvertResult r;
+    r.ok = false;
+    r.error_code = code;
+    r.error = message;
+    return r;
+}
+
+ConvertResult WorkerProcess::convert(const ConvertRequest& request) {
+    if (pid_ > 0 && documents_done_ >= options_.documents_per_process) stop();
+    if (pid_ <= 0) start();
+    const std::string name = request.original_name.empty() ? request.input_path : request.original_name;
+
+    std::string line = nlohmann::json(request).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    line += '\n';
+    for (std::size_t sent = 0; sent < line.size();) {
+        const ssize_t n = ::write(to_worker_, line.data() + sent, line.size() - sent);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return fail(error_code::crashed, "the converter worker died before it could read " + name);
+        sent += static_cast<std::size_t>(n);
+    }
+
+    const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+    char chunk[65536];
+    for (;;) {
+        if (const auto nl = buffer_.find('\n'); nl != std::string::npos) {
+            const std::string reply = buffer_.substr(0, nl);
+            buffer_.erase(0, nl + 1);
+            ++documents_done_;
+            try {
+                return nlohmann::json::parse(reply).get<ConvertResult>();
+            } catch (const std::exception& e) {
+                return fail(error_code::crashed, "the converter worker sent a garbled reply for " + name);
+            }
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            return fail(error_code::timeout, "converting " + name + " took longer than " +
+                                                 std::to_string(options_.timeout.count()) + " s and was stopped");
+        }
+        pollfd pfd{from_worker_, POLLIN, 0};
+        const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+        if (ready < 0 && errno != EINTR) return fail(error_code::crashed, "lost the converter worker for " + name);
+        if (ready <= 0) continue;
+        const ssize_t n = ::read(from_worker_, chunk, sizeof chunk);
+        if (n > 0) {
+            buffer_.append(chunk, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        // EOF: the worker died. Say how.
+        int status = 0;
+        ::close(to_worker_);
+        ::close(from_worker_);
+        to_worker_ = from_worker_ = -1;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
+            return fail(error_code::timeout, "converting " + name + " used more CPU time than allowed and was stopped");
+        }
+        const std::string how = WIFSIGNALED(status) ? std::string("signal ") + ::strsignal(WTERMSIG(status))
+                                                    : "exit code " + std::to_string(WEXITSTATUS(status));
+        spdlog::warn("converter worker died on {} ({})", name, how);
+        return fail(error_code::crashed, "the converter crashed on " + name + " (" + how + ")");
+    }
+}
+
+}  // namespace wenku

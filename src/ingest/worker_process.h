@@ -1,0 +1,57 @@
+#pragma once
+// The trusted side's handle on one converter worker (`wenku worker`): spawns it, sends it one
+// document at a time, enforces the wall-clock timeout, and replaces it when it dies, hangs, or has
+// converted its quota. One WorkerProcess is used by one thread at a time.
+#include <chrono>
+#include <string>
+#include <sys/types.h>
+
+#include "core/conversion.h"
+#include "core/settings.h"
+
+namespace wenku {
+
+struct WorkerOptions {
+    std::string executable;   // the wenku binary; empty = this process's own executable
+    std::chrono::seconds timeout{120};
+    long long address_space_mb = 2048;
+    long long file_size_mb = 512;
+    long long render_memory_mb = 1536;
+    int documents_per_process = 200;
+
+    static WorkerOptions from_settings(const Settings& settings);
+};
+
+class WorkerProcess {
+public:
+    explicit WorkerProcess(WorkerOptions options);
+    ~WorkerProcess();
+    WorkerProcess(const WorkerProcess&) = delete;
+    WorkerProcess& operator=(const WorkerProcess&) = delete;
+
+    /// Converts one document. A timeout, a crash or a garbled reply is returned as a failed
+    /// result (codes timeout / crashed) and the worker is replaced before the next call.
+    /// Throws EnvironmentError only when no worker process can be started at all.
+    ConvertResult convert(const ConvertRequest& request);
+
+    /// Processes started so far (1 + replacements); for tests and statistics.
+    int processes_started() const { return started_; }
+
+private:
+    void start();
+    void stop();  // SIGKILL and reap
+    ConvertResult fail(const std::string& code, const std::string& message);
+
+    WorkerOptions options_;
+    pid_t pid_ = -1;
+    int to_worker_ = -1;
+    int from_worker_ = -1;
+    int documents_done_ = 0;
+    int started_ = 0;
+    std::string buffer_;
+};
+
+/// The path of the running executable (for spawning workers).
+std::string self_executable();
+
+}  // namespace wenku
