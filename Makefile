@@ -12,9 +12,9 @@ build:
 	bash scripts/setup --build-only
 
 run: setup
-	$(WENKU) --data $(DATA) demo --write $(BUILD)/demo
+	$(WENKU) demo --source . --write $(BUILD)/demo
 	$(WENKU) --data $(DATA) import $(BUILD)/demo
-	$(WENKU) --data $(DATA) run
+	$(WENKU) --data $(DATA) ls
 
 test: setup
 	cd $(BUILD) && ctest --output-on-failure --timeout 900 -j2
