@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <future>
 #include <optional>
+#include <vector>
 
 #include "core/errors.h"
 #include "worker/mupdf_context.h"
@@ -179,18 +181,23 @@ Raster fit_width(fz_rect bounds, int target_width, long long max_pixels) {
     return r;
 }
 
-std::string blank_webp(int width, int height, int quality) {
-    const std::vector<unsigned char> white(
-        static_cast<std::size_t>(width) * 3 * static_cast<std::size_t>(height), 255);
-    return encode_webp_rgb(white.data(), width, height, std::ptrdiff_t{3} * width, WebpOptions{quality});
-}
-
-// One page drawn: the encoded image and its size.
+// One page drawn: packed RGB rows, not yet encoded.
 struct Picture {
-    std::string webp;
+    std::vector<unsigned char> rgb;
     int width = 0;
     int height = 0;
 };
+
+Picture blank_picture(int width, int height) {
+    return Picture{std::vector<unsigned char>(static_cast<std::size_t>(width) * 3 * static_cast<std::size_t>(height), 255),
+                   width, height};
+}
+
+// Encodes `picture` as WebP into `path`.
+void write_webp(const Picture& picture, const fs::path& path, int quality) {
+    write_file_synced(path, encode_webp_rgb(picture.rgb.data(), picture.width, picture.height,
+                                            std::ptrdiff_t{3} * picture.width, WebpOptions{quality}));
+}
 
 // Everything one conversion shares while it walks the pages.
 class PageRenderer {
@@ -213,6 +220,9 @@ class PageRenderer {
         result.pages.reserve(static_cast<std::size_t>(page_count));
         int loaded = 0;
         std::string first_failure;
+        // WebP encoding (most of a page's cost) of page N runs on a second thread while page N+1
+        // is drawn: a single large document then uses two cores.
+        std::future<void> encoding;
         for (int index = 0; index < page_count; ++index) {
             const std::size_t memory_errors = mu_.memory_error_count();
             PageResult page;
@@ -231,13 +241,17 @@ class PageRenderer {
             }
             page.width_px = preview.width;
             page.height_px = preview.height;
-            write_file_synced(out_dir / page.preview, preview.webp);
-            if (cover) {
-                write_file_synced(out_dir / "cover.webp", cover->webp);
-                result.cover = "cover.webp";
-            }
+            if (encoding.valid()) encoding.get();  // rethrows an encoder failure
+            encoding = std::async(std::launch::async, [preview = std::move(preview), cover = std::move(cover),
+                                                       path = out_dir / page.preview, out_dir,
+                                                       quality = request_.webp_quality] {
+                write_webp(preview, path, quality);
+                if (cover) write_webp(*cover, out_dir / "cover.webp", quality);
+            });
+            if (index == 0) result.cover = "cover.webp";
             result.pages.push_back(std::move(page));
         }
+        if (encoding.valid()) encoding.get();
         if (loaded == 0) {
             throw InputError(error_code::corrupt, name_ + " is damaged: none of its " +
                                                       std::to_string(page_count) + " pages can be read (" +
@@ -308,13 +322,12 @@ class PageRenderer {
     Picture blank_page(std::optional<Picture>* cover) {
         const Raster r =
             fit_width(fz_rect{0, 0, a4_width, a4_height}, request_.preview_width, request_.max_pixels);
-        Picture p{blank_webp(r.width(), r.height(), request_.webp_quality), r.width(), r.height()};
         if (cover) {
             const Raster t =
                 fit_width(fz_rect{0, 0, a4_width, a4_height}, request_.thumb_width, request_.max_pixels);
-            *cover = Picture{blank_webp(t.width(), t.height(), request_.webp_quality), t.width(), t.height()};
+            *cover = blank_picture(t.width(), t.height());
         }
-        return p;
+        return blank_picture(r.width(), r.height());
     }
 
     // Replays `list` onto a white RGB canvas `width` px wide and encodes it. Drawing errors leave
@@ -346,8 +359,13 @@ class PageRenderer {
         Picture picture;
         picture.width = fz_pixmap_width(ctx_, pix);
         picture.height = fz_pixmap_height(ctx_, pix);
-        picture.webp = encode_webp_rgb(fz_pixmap_samples(ctx_, pix), picture.width, picture.height,
-                                       fz_pixmap_stride(ctx_, pix), WebpOptions{request_.webp_quality});
+        const std::size_t row = static_cast<std::size_t>(picture.width) * 3;
+        picture.rgb.resize(row * static_cast<std::size_t>(picture.height));
+        const unsigned char* samples = fz_pixmap_samples(ctx_, pix);
+        const std::ptrdiff_t stride = fz_pixmap_stride(ctx_, pix);
+        for (int y = 0; y < picture.height; ++y) {
+            std::memcpy(picture.rgb.data() + row * static_cast<std::size_t>(y), samples + stride * y, row);
+        }
         return picture;
     }
 
