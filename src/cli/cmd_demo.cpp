@@ -1,6 +1,7 @@
 // wenku demo : write the demo documents (the project's own docs and Chinese samples) to a folder.
 #include <iconv.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -75,7 +76,10 @@ void add_demo_command(CLI::App& app, Context&) {
             const std::string md = slurp(doc);
             const std::string stem = "wenku-" + doc.stem().string();
             emit(stem + ".md", md);
-            const fs::path pdf = out / (stem + ".pdf");
+            // The PDF is named by its heading, which becomes its title in the library.
+            std::string title = worker::markdown_title(md);
+            std::replace(title.begin(), title.end(), '/', '-');
+            const fs::path pdf = out / ((title.empty() ? stem : title) + ".pdf");
             worker::write_html_as_pdf(worker::markdown_to_html(md), pdf);
             ++written;
         }

@@ -4,12 +4,36 @@
 #include <cctype>
 #include <cstring>
 
+#include "worker/text_document.h"
+
 namespace wenku::worker {
+
+namespace {
+
+/// "%PDF-" and a version "d.d" at `pos`.
+bool pdf_header_at(std::string_view head, std::size_t pos) {
+    return head.substr(pos, 5) == "%PDF-" && head.size() >= pos + 8 && std::isdigit(static_cast<unsigned char>(head[pos + 5])) &&
+           head[pos + 6] == '.' && std::isdigit(static_cast<unsigned char>(head[pos + 7]));
+}
+
+bool is_pdf(std::string_view head) {
+    std::size_t start = head.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+    while (start < head.size() && std::isspace(static_cast<unsigned char>(head[start]))) ++start;
+    if (head.substr(start, 5) == "%PDF-") return true;
+    // Readers accept a header after some junk within the first KiB. A text that merely mentions
+    // "%PDF-1.7" is still text: such a later header counts only when the bytes are not text.
+    const std::size_t pos = head.substr(0, 1024).find("%PDF-");
+    if (pos == std::string_view::npos || !pdf_header_at(head, pos)) return false;
+    const bool text = std::memchr(head.data(), '\0', head.size()) == nullptr &&
+                      detect_text_encoding(head) == TextEncoding::utf8;
+    return !text;
+}
+
+}  // namespace
 
 DetectedType detect_type(std::string_view head) {
     if (head.empty()) return DetectedType::empty;
-    // The PDF header may follow some garbage; readers accept it within the first KiB.
-    if (head.substr(0, 1024).find("%PDF-") != std::string_view::npos) return DetectedType::pdf;
+    if (is_pdf(head)) return DetectedType::pdf;
     if (head.starts_with(std::string_view("PK\x03\x04", 4)) || head.starts_with(std::string_view("PK\x05\x06", 4))) {
         return DetectedType::zip;
     }

@@ -1,0 +1,45 @@
+// Type detection reads the bytes, never the name.
+#include "worker/detect.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace wenku::worker {
+
+using namespace std::string_literals;
+
+TEST(DetectType, PdfHeaderAtTheStartOrAfterBinaryJunk) {
+    EXPECT_EQ(detect_type("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj"), DetectedType::pdf);
+    EXPECT_EQ(detect_type("\xEF\xBB\xBF  %PDF-1.4\n"), DetectedType::pdf);
+    EXPECT_EQ(detect_type("\x00\x01junk\xFF\xFE%PDF-1.5\nstream\x00\x9C"s), DetectedType::pdf);
+}
+
+TEST(DetectType, TextThatMentionsAPdfHeaderIsText) {
+    EXPECT_EQ(detect_type("以“%PDF-”开头的是 PDF 文件\n"), DetectedType::text);
+    EXPECT_EQ(detect_type("A PDF file starts with %PDF-1.7 on its first line.\n"), DetectedType::text);
+}
+
+TEST(DetectType, ContainersAndOtherFormats) {
+    EXPECT_EQ(detect_type("PK\x03\x04\x14\x00"s), DetectedType::zip);
+    EXPECT_EQ(detect_type("PK\x05\x06"s + std::string(18, '\0')), DetectedType::zip);
+    EXPECT_EQ(detect_type("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"s + std::string(8, '\0')), DetectedType::ole);
+    EXPECT_EQ(detect_type("{\\rtf1\\ansi hello}"), DetectedType::rtf);
+    EXPECT_EQ(detect_type(""), DetectedType::empty);
+    EXPECT_EQ(detect_type("\x7F" "ELF\x02\x01\x01\x00\x00"s), DetectedType::binary);
+}
+
+TEST(DetectType, Utf16TextIsNotBinaryDespiteItsZeroBytes) {
+    EXPECT_EQ(detect_type("\xFF\xFEh\x00i\x00"s), DetectedType::text);
+    EXPECT_EQ(detect_type("\xFE\xFF\x00h\x00i"s), DetectedType::text);
+    EXPECT_EQ(detect_type("h\x00i\x00"s), DetectedType::binary);
+}
+
+TEST(MarkdownExtension, OnlyMarkdownNames) {
+    EXPECT_TRUE(has_markdown_extension("README.md"));
+    EXPECT_TRUE(has_markdown_extension("说明.Markdown"));
+    EXPECT_FALSE(has_markdown_extension("notes.txt"));
+    EXPECT_FALSE(has_markdown_extension("md"));
+}
+
+}  // namespace wenku::worker
