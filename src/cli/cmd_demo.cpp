@@ -1,6 +1,4 @@
 // wenku demo : write the demo documents (the project's own docs and Chinese samples) to a folder.
-#include <iconv.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -23,21 +21,6 @@ std::string slurp(const fs::path& p) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
-}
-
-std::string utf8_to_gb18030(const std::string& utf8) {
-    iconv_t cd = ::iconv_open("GB18030", "UTF-8");
-    if (cd == reinterpret_cast<iconv_t>(-1)) throw EnvironmentError("iconv cannot convert UTF-8 to GB18030");
-    std::string out(utf8.size() * 2 + 16, '\0');
-    char* in_ptr = const_cast<char*>(utf8.data());
-    std::size_t in_left = utf8.size();
-    char* out_ptr = out.data();
-    std::size_t out_left = out.size();
-    const std::size_t rc = ::iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
-    ::iconv_close(cd);
-    if (rc == static_cast<std::size_t>(-1)) throw EnvironmentError("cannot convert demo text to GB18030");
-    out.resize(out.size() - out_left);
-    return out;
 }
 
 }  // namespace
@@ -91,7 +74,7 @@ void add_demo_command(CLI::App& app, Context&) {
                 if (!e.is_regular_file()) continue;
                 const std::string bytes = slurp(e.path());
                 const bool gb = e.path().parent_path().filename() == "gb18030";
-                emit(e.path().filename(), gb ? utf8_to_gb18030(bytes) : bytes);
+                emit(e.path().filename(), gb ? worker::encode_from_utf8(bytes, "GB18030") : bytes);
             }
         }
         std::printf("wrote %d demo documents to %s\n", written, out.c_str());

@@ -1015,4 +1015,21 @@ std::string first_line_title(std::string_view utf8) {
     return out;
 }
 
+std::string encode_from_utf8(std::string_view utf8, const char* charset) {
+    iconv_t cd = ::iconv_open(charset, "UTF-8");
+    if (cd == reinterpret_cast<iconv_t>(-1)) throw UsageError(std::string("iconv cannot encode ") + charset);
+    std::string out(utf8.size() * 4 + 16, '\0');  // no charset needs more than 4 bytes per UTF-8 byte
+    char* in_ptr = const_cast<char*>(utf8.data());
+    std::size_t in_left = utf8.size();
+    char* out_ptr = out.data();
+    std::size_t out_left = out.size();
+    const std::size_t rc = ::iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
+    ::iconv_close(cd);
+    if (rc == static_cast<std::size_t>(-1)) {
+        throw UsageError(std::string("the text has characters ") + charset + " cannot encode");
+    }
+    out.resize(out.size() - out_left);
+    return out;
+}
+
 }  // namespace wenku::worker

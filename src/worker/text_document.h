@@ -32,6 +32,10 @@ std::string decode_to_utf8(std::string_view bytes, TextEncoding encoding);
 /// Throws EnvironmentError when the converter is unavailable.
 void prepare_text_decoding();
 
+/// Encodes UTF-8 text in `charset` (an iconv name such as "GB18030" or "UTF-16LE"). Throws
+/// UsageError when iconv does not know the charset or a character has no mapping in it.
+std::string encode_from_utf8(std::string_view utf8, const char* charset);
+
 /// Does `bytes`, read in `encoding`, look like a text file rather than binary data? Looks at the
 /// first 64 KiB only: false when they hold a NUL character, or when more than 5% of their
 /// characters are control characters (other than tab, line feed, carriage return and form feed),

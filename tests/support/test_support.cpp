@@ -77,15 +77,6 @@ std::optional<ReferenceStats> reference_stats(const fs::path& corpus_file) {
     return std::nullopt;
 }
 
-namespace {
-std::string drain(int fd) {
-    std::string s;
-    char buf[65536];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0) s.append(buf, static_cast<size_t>(n));
-    return s;
-}
-}  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv) {
     int out_pipe[2], err_pipe[2];
@@ -126,7 +117,6 @@ CommandResult run_command(const std::vector<std::string>& argv) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    (void)drain;
     return result;
 }
 

@@ -2,7 +2,6 @@
 // REFERENCE_STATS.tsv (at least as many CJK characters as LibreOffice saw, no U+FFFD), HTML and
 // titles.
 #include <gtest/gtest.h>
-#include <iconv.h>
 
 #include <fstream>
 #include <map>
@@ -32,30 +31,6 @@ const std::map<std::string, std::string> kExpectedMarkdownTitles = {
     {"kkfileview__README.cn.md", "kkFileView"},
 };
 
-/// The REFERENCE_STATS.tsv row of `file`. Read here rather than with test::reference_stats(),
-/// which cannot parse the empty page counts of text rows (std::stoi("") throws).
-std::optional<wenku::test::ReferenceStats> text_reference_stats(const fs::path& file) {
-    const auto dir = wenku::test::corpus_dir();
-    if (!dir) return std::nullopt;
-    std::ifstream in(*dir / "REFERENCE_STATS.tsv");
-    const std::string rel = "files/" + file.parent_path().filename().string() + "/" + file.filename().string();
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream row(line);
-        std::string path, pages, chars, cjk;
-        std::getline(row, path, '\t');
-        std::getline(row, pages, '\t');
-        std::getline(row, chars, '\t');
-        std::getline(row, cjk, '\t');
-        if (path != rel) continue;
-        wenku::test::ReferenceStats stats;
-        stats.pages = pages.empty() ? 0 : std::stoi(pages);
-        stats.text_chars = std::stol(chars);
-        stats.cjk_chars = std::stol(cjk);
-        return stats;
-    }
-    return std::nullopt;
-}
 
 long count_code_points(std::string_view utf8) {
     long n = 0;
@@ -81,7 +56,7 @@ std::string decode_and_check(const fs::path& file, TextEncoding encoding) {
     EXPECT_TRUE(looks_like_text(raw, encoding)) << file;
     EXPECT_FALSE(has_replacement_char(text)) << file;
     EXPECT_EQ(text.find('\r'), std::string::npos) << file;
-    const auto stats = text_reference_stats(file);
+    const auto stats = wenku::test::reference_stats(file);
     EXPECT_TRUE(stats.has_value()) << "no REFERENCE_STATS.tsv row for " << file;
     if (stats) {
         EXPECT_GE(wenku::test::count_cjk(text), stats->cjk_chars) << file;
@@ -126,21 +101,6 @@ TEST(TextCorpus, KnownTextContent) {
     EXPECT_GT(wenku::test::count_cjk(first), 0);
 }
 
-/// `utf8` re-encoded by glibc iconv; empty when some character has no mapping.
-std::string encode_with_iconv(const std::string& utf8, const char* to) {
-    iconv_t cd = ::iconv_open(to, "UTF-8");
-    if (cd == reinterpret_cast<iconv_t>(-1)) return {};
-    std::string out(utf8.size() * 2 + 16, '\0');
-    char* in_ptr = const_cast<char*>(utf8.data());
-    std::size_t in_left = utf8.size();
-    char* out_ptr = out.data();
-    std::size_t out_left = out.size();
-    const std::size_t rc = ::iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
-    ::iconv_close(cd);
-    if (rc == static_cast<std::size_t>(-1)) return {};
-    out.resize(out.size() - out_left);
-    return out;
-}
 
 TEST(TextCorpus, ChineseTextReencodedAsGb18030RoundTrips) {
     if (!wenku::test::corpus_dir()) GTEST_SKIP() << wenku::test::corpus_missing_message();
@@ -148,7 +108,7 @@ TEST(TextCorpus, ChineseTextReencodedAsGb18030RoundTrips) {
         SCOPED_TRACE(name);
         const std::string raw = wenku::test::read_file(*wenku::test::corpus_dir() / "files" / name);
         const std::string text = decode_to_utf8(raw, detect_text_encoding(raw));
-        const std::string gb = encode_with_iconv(text, "GB18030");
+        const std::string gb = encode_from_utf8(text, "GB18030");
         ASSERT_FALSE(gb.empty());
         EXPECT_EQ(to_string(detect_text_encoding(gb)), std::string("gb18030"));
         EXPECT_EQ(decode_to_utf8(gb, TextEncoding::gb18030), text);

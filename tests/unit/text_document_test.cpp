@@ -3,7 +3,6 @@
 #include "worker/text_document.h"
 
 #include <gtest/gtest.h>
-#include <iconv.h>
 
 #include <algorithm>
 #include <cctype>
@@ -19,21 +18,6 @@ namespace {
 using wenku::worker::TextEncoding;
 using namespace wenku::worker;
 
-/// Converts `in` with glibc iconv; throws on any conversion error (test inputs are valid).
-std::string iconv_convert(std::string_view in, const char* from, const char* to) {
-    iconv_t cd = ::iconv_open(to, from);
-    if (cd == reinterpret_cast<iconv_t>(-1)) throw std::runtime_error(std::string("iconv_open ") + from);
-    std::string out(in.size() * 4 + 16, '\0');
-    char* in_ptr = const_cast<char*>(in.data());
-    std::size_t in_left = in.size();
-    char* out_ptr = out.data();
-    std::size_t out_left = out.size();
-    const std::size_t rc = ::iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
-    ::iconv_close(cd);
-    if (rc == static_cast<std::size_t>(-1)) throw std::runtime_error("iconv failed");
-    out.resize(out.size() - out_left);
-    return out;
-}
 
 std::string bytes(std::initializer_list<int> values) {
     std::string s;
@@ -108,7 +92,7 @@ TEST(DetectTextEncoding, MostlyValidUtf8IsUtf8) {
 }
 
 TEST(DetectTextEncoding, Gb18030FromIconv) {
-    const std::string gb = iconv_convert(kChinese, "UTF-8", "GB18030");
+    const std::string gb = encode_from_utf8(kChinese, "GB18030");
     ASSERT_NE(gb, kChinese);
     EXPECT_EQ(detect_text_encoding(gb), TextEncoding::gb18030);
     EXPECT_EQ(decode_to_utf8(gb, TextEncoding::gb18030), kChinese);
@@ -117,7 +101,7 @@ TEST(DetectTextEncoding, Gb18030FromIconv) {
 TEST(DetectTextEncoding, Gb2312BytesHardCoded) {
     // "你好，世界。" in GB2312, checked against Python's and glibc's codecs.
     const std::string gb = bytes({0xC4, 0xE3, 0xBA, 0xC3, 0xA3, 0xAC, 0xCA, 0xC0, 0xBD, 0xE7, 0xA1, 0xA3});
-    EXPECT_EQ(iconv_convert("你好，世界。", "UTF-8", "GB18030"), gb);
+    EXPECT_EQ(encode_from_utf8("你好，世界。", "GB18030"), gb);
     EXPECT_EQ(detect_text_encoding(gb), TextEncoding::gb18030);
     EXPECT_EQ(decode_to_utf8(gb, TextEncoding::gb18030), "你好，世界。");
 }
@@ -125,34 +109,34 @@ TEST(DetectTextEncoding, Gb2312BytesHardCoded) {
 TEST(DetectTextEncoding, GbkOnlyCharactersAmongGb2312Text) {
     // 喆 (86 B4) and 堃 (88 D2) exist in GBK but not in GB2312.
     const std::string utf8 = "张喆和李堃是同学，他们一起学习中文。";
-    const std::string gbk = iconv_convert(utf8, "UTF-8", "GBK");
+    const std::string gbk = encode_from_utf8(utf8, "GBK");
     EXPECT_NE(gbk.find(bytes({0x86, 0xB4})), std::string::npos);
     EXPECT_NE(gbk.find(bytes({0x88, 0xD2})), std::string::npos);
-    EXPECT_THROW(iconv_convert(utf8, "UTF-8", "GB2312"), std::runtime_error);
+    EXPECT_THROW(encode_from_utf8(utf8, "GB2312"), std::runtime_error);
     EXPECT_EQ(detect_text_encoding(gbk), TextEncoding::gb18030);
     EXPECT_EQ(decode_to_utf8(gbk, TextEncoding::gb18030), utf8);
 }
 
 TEST(DetectTextEncoding, Gb18030FourByteSequence) {
     const std::string utf8 = "古文字" + kSurrogatePairChar + "在这里。";
-    const std::string gb = iconv_convert(utf8, "UTF-8", "GB18030");
+    const std::string gb = encode_from_utf8(utf8, "GB18030");
     EXPECT_NE(gb.find(bytes({0x95, 0x34, 0xB0, 0x31})), std::string::npos);
     EXPECT_EQ(detect_text_encoding(gb), TextEncoding::gb18030);
     EXPECT_EQ(decode_to_utf8(gb, TextEncoding::gb18030), utf8);
 }
 
 TEST(DetectTextEncoding, Latin1AccentsAreNotChinese) {
-    const std::string cafe = iconv_convert("café naïve", "UTF-8", "ISO-8859-1");
+    const std::string cafe = encode_from_utf8("café naïve", "ISO-8859-1");
     EXPECT_EQ(cafe, bytes({'c', 'a', 'f', 0xE9, ' ', 'n', 'a', 0xEF, 'v', 'e'}));
     EXPECT_EQ(detect_text_encoding(cafe), TextEncoding::latin1);
     EXPECT_EQ(decode_to_utf8(cafe, TextEncoding::latin1), "café naïve");
 
     // Every accented letter here is followed by a letter: structurally valid GBK, but not GB2312.
-    const std::string french = iconv_convert("Réalisation Scénario idéal Français élève", "UTF-8", "ISO-8859-1");
+    const std::string french = encode_from_utf8("Réalisation Scénario idéal Français élève", "ISO-8859-1");
     EXPECT_EQ(detect_text_encoding(french), TextEncoding::latin1);
     // Ends in 0xE9, which also starts a 3-byte UTF-8 sequence.
-    EXPECT_EQ(detect_text_encoding(iconv_convert("café", "UTF-8", "ISO-8859-1")), TextEncoding::latin1);
-    const std::string german = iconv_convert("Grüße aus Köln, schöne Größe, Übermaß.\n", "UTF-8", "ISO-8859-1");
+    EXPECT_EQ(detect_text_encoding(encode_from_utf8("café", "ISO-8859-1")), TextEncoding::latin1);
+    const std::string german = encode_from_utf8("Grüße aus Köln, schöne Größe, Übermaß.\n", "ISO-8859-1");
     EXPECT_EQ(detect_text_encoding(german), TextEncoding::latin1);
 }
 
@@ -190,8 +174,8 @@ TEST(DecodeToUtf8, InvalidUtf8BecomesReplacementCharacters) {
 
 TEST(DecodeToUtf8, Utf16WithSurrogatePair) {
     const std::string text = "Aé中" + kSurrogatePairChar + "\n";
-    const std::string le = "\xFF\xFE" + iconv_convert(text, "UTF-8", "UTF-16LE");
-    const std::string be = "\xFE\xFF" + iconv_convert(text, "UTF-8", "UTF-16BE");
+    const std::string le = "\xFF\xFE" + encode_from_utf8(text, "UTF-16LE");
+    const std::string be = "\xFE\xFF" + encode_from_utf8(text, "UTF-16BE");
     EXPECT_NE(le.find(bytes({0x42, 0xD8, 0x9F, 0xDF})), std::string::npos);
     EXPECT_NE(be.find(bytes({0xD8, 0x42, 0xDF, 0x9F})), std::string::npos);
     EXPECT_EQ(detect_text_encoding(le), TextEncoding::utf16le_bom);
@@ -227,7 +211,7 @@ TEST(DecodeToUtf8, PrepareLoadsTheGb18030Converter) {
 TEST(DecodeToUtf8, LargeGb18030Input) {
     std::string utf8;
     for (int i = 0; i < 5000; ++i) utf8 += kChinese;
-    const std::string gb = iconv_convert(utf8, "UTF-8", "GB18030");
+    const std::string gb = encode_from_utf8(utf8, "GB18030");
     EXPECT_EQ(detect_text_encoding(gb), TextEncoding::gb18030);
     EXPECT_EQ(decode_to_utf8(gb, TextEncoding::gb18030), utf8);
 }
@@ -235,9 +219,9 @@ TEST(DecodeToUtf8, LargeGb18030Input) {
 TEST(DecodeToUtf8, LineEndsAreNormalised) {
     EXPECT_EQ(decode_to_utf8("a\r\nb\rc\n\rd\r\n", TextEncoding::utf8), "a\nb\nc\n\nd\n");
     EXPECT_EQ(decode_to_utf8("a\r\n\r\nb", TextEncoding::latin1), "a\n\nb");
-    const std::string le = "\xFF\xFE" + iconv_convert("x\r\ny", "UTF-8", "UTF-16LE");
+    const std::string le = "\xFF\xFE" + encode_from_utf8("x\r\ny", "UTF-16LE");
     EXPECT_EQ(decode_to_utf8(le, TextEncoding::utf16le_bom), "x\ny");
-    const std::string gb = iconv_convert("中\r\n文\r", "UTF-8", "GB18030");
+    const std::string gb = encode_from_utf8("中\r\n文\r", "GB18030");
     EXPECT_EQ(decode_to_utf8(gb, TextEncoding::gb18030), "中\n文\n");
 }
 
@@ -275,9 +259,9 @@ TEST(LooksLikeText, OrdinaryText) {
     EXPECT_TRUE(looks_like_text(""));
     EXPECT_TRUE(looks_like_text("hello\tworld\r\nline two\f\n"));
     EXPECT_TRUE(looks_like_text(kChinese));
-    EXPECT_TRUE(looks_like_text(iconv_convert(kChinese, "UTF-8", "GB18030"), TextEncoding::gb18030));
+    EXPECT_TRUE(looks_like_text(encode_from_utf8(kChinese, "GB18030"), TextEncoding::gb18030));
     // UTF-16 is full of NUL bytes, but not of NUL characters.
-    const std::string le = "\xFF\xFE" + iconv_convert("plain text", "UTF-8", "UTF-16LE");
+    const std::string le = "\xFF\xFE" + encode_from_utf8("plain text", "UTF-16LE");
     EXPECT_TRUE(looks_like_text(le, TextEncoding::utf16le_bom));
 }
 
