@@ -56,8 +56,20 @@ struct RunningWorker {
     }
 };
 
-std::string limit_line(pid_t pid, const std::string& name) {
-    std::istringstream lines(read_file("/proc/" + std::to_string(pid) + "/limits"));
+/// The worker's entry in /proc, found among this process's children as /proc names them: the pid
+/// posix_spawn returned is wrong when this process runs in a PID namespace whose /proc was not
+/// remounted (a chroot with the host's /proc). Falls back to that pid.
+fs::path proc_entry_of_child(pid_t pid) {
+    std::vector<std::string> children;
+    for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+        std::istringstream listed(read_file(task.path() / "children"));
+        for (std::string child; listed >> child;) children.push_back(child);
+    }
+    return "/proc/" + (children.size() == 1 ? children[0] : std::to_string(pid));
+}
+
+std::string limit_line(const fs::path& proc, const std::string& name) {
+    std::istringstream lines(read_file(proc / "limits"));
     for (std::string line; std::getline(lines, line);) {
         if (line.rfind(name, 0) == 0) return line;
     }
@@ -84,11 +96,12 @@ TEST(WorkerSandbox, RunsWithoutNetworkUnderItsLimitsAndAnswersRequests) {
     EXPECT_NE(reply.pages[0].text.find("沙箱中的转换进程。"), std::string::npos);
     EXPECT_TRUE(fs::exists(dir.path() / "out" / "p0001.webp"));
 
+    const fs::path proc = proc_entry_of_child(worker.pid);
     const auto own_net = fs::read_symlink("/proc/self/ns/net");
-    const auto worker_net = fs::read_symlink("/proc/" + std::to_string(worker.pid) + "/ns/net");
+    const auto worker_net = fs::read_symlink(proc / "ns/net");
     EXPECT_NE(own_net, worker_net) << "the worker shares the network namespace";
     // Its only interface is the namespace's own loopback.
-    std::istringstream devices(read_file("/proc/" + std::to_string(worker.pid) + "/net/dev"));
+    std::istringstream devices(read_file(proc / "net/dev"));
     std::vector<std::string> interfaces;
     for (std::string line; std::getline(devices, line);) {
         if (const auto colon = line.find(':'); colon != std::string::npos) {
@@ -97,10 +110,10 @@ TEST(WorkerSandbox, RunsWithoutNetworkUnderItsLimitsAndAnswersRequests) {
     }
     EXPECT_EQ(interfaces, std::vector<std::string>{"lo"});
 
-    EXPECT_NE(limit_line(worker.pid, "Max address space").find("1073741824"), std::string::npos)
-        << limit_line(worker.pid, "Max address space");
-    EXPECT_NE(limit_line(worker.pid, "Max file size").find("67108864"), std::string::npos);
-    EXPECT_NE(limit_line(worker.pid, "Max core file size").find(" 0 "), std::string::npos);
+    EXPECT_NE(limit_line(proc, "Max address space").find("1073741824"), std::string::npos)
+        << limit_line(proc, "Max address space");
+    EXPECT_NE(limit_line(proc, "Max file size").find("67108864"), std::string::npos);
+    EXPECT_NE(limit_line(proc, "Max core file size").find(" 0 "), std::string::npos);
 
     // A garbled request is answered with an error, not a crash; the worker keeps serving.
     const auto bad = nlohmann::json::parse(worker.exchange("{not json\n")).get<ConvertResult>();
