@@ -35,7 +35,7 @@ void add_add_command(CLI::App& app, Context& ctx) {
         for (const auto id : added) {
             const Document d = require_document(library, id);
             std::printf("№%lld\t%s\t%s\t%d pages\t%s\n", static_cast<long long>(d.id), to_string(d.status),
-                        d.format.c_str(), d.page_count, d.title.c_str());
+                        d.format.c_str(), d.page_count, (d.title.empty() ? d.original_name : d.title).c_str());
         }
     });
 }
