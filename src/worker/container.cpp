@@ -1,0 +1,606 @@
+#include "worker/container.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "core/conversion.h"
+#include "core/errors.h"
+#include "worker/ole_reader.h"
+#include "worker/zip_reader.h"
+#include "worker/zip_xml_scanner.h"
+
+namespace wenku::worker {
+namespace {
+
+// --- Limits -----------------------------------------------------------------------------------
+
+/// Entries at most this large are exempt from the ratio check: small XML parts legitimately
+/// compress 100-200× (runs of identical attributes).
+constexpr std::uint64_t kRatioCheckFloor = 1ull << 20;
+/// [Content_Types].xml and the ODF manifest are read (and kept) up to this size for identification;
+/// the hazard scan still covers all of them.
+constexpr std::size_t kMaxKeptXml = 4u << 20;
+/// The `mimetype` entry is read up to this size.
+constexpr std::size_t kMaxMimetype = 256;
+/// Bytes of a part without an XML extension that decide whether it is markup (and scanned).
+constexpr std::size_t kSniffBytes = 256;
+/// Bytes of the Excel Workbook stream searched for FILEPASS (it follows the first BOF closely).
+constexpr std::size_t kMaxWorkbookScan = 256 * 1024;
+
+// --- Helpers ----------------------------------------------------------------------------------
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) { return lower_ascii(a) == lower_ascii(b); }
+
+bool ends_with_nocase(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
+}
+
+/// The lower-case extension of the last path component ("" when it has none).
+std::string extension_of(std::string_view name) {
+    const auto slash = name.find_last_of("/\\");
+    const std::string_view base = slash == std::string_view::npos ? name : name.substr(slash + 1);
+    const auto dot = base.rfind('.');
+    return dot == std::string_view::npos ? std::string() : lower_ascii(base.substr(dot + 1));
+}
+
+/// "1.0 MiB": binary units, one decimal; a value of 1000 or more of a unit moves to the next.
+std::string human_size(std::uint64_t bytes) {
+    static constexpr std::array<const char*, 7> kUnits = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    if (bytes < 1000) return std::to_string(bytes) + " B";
+    double value = static_cast<double>(bytes);
+    std::size_t unit = 0;
+    while (value >= 1000 && unit + 1 < kUnits.size()) {
+        value /= 1024;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f %s", value, kUnits[unit]);
+    return text;
+}
+
+/// Would writing `name` below a folder leave it? "..", absolute paths (/ or \), drive letters,
+/// NUL bytes; Windows' trailing dots and spaces count ("..." and ".. " act as "..").
+bool escapes_archive(std::string_view name) {
+    if (name.find('\0') != std::string_view::npos) return true;
+    if (!name.empty() && (name.front() == '/' || name.front() == '\\')) return true;
+    if (name.size() >= 2 && name[1] == ':' &&
+        ((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z'))) {
+        return true;
+    }
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        const auto end = std::min(name.find_first_of("/\\", start), name.size());
+        const std::string_view part = name.substr(start, end - start);
+        const bool dots_and_spaces = !part.empty() && part.find_first_not_of(". ") == std::string_view::npos;
+        if (dots_and_spaces && part.find("..") != std::string_view::npos) return true;
+        start = end + 1;
+    }
+    return false;
+}
+
+[[noreturn]] void refuse(const char* code, const std::string& message) { throw InputError(code, message); }
+
+/// A read-only view of a whole file: mapped, or empty for a 0-byte file.
+class MappedFile {
+public:
+    explicit MappedFile(const std::filesystem::path& path) {
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw EnvironmentError("cannot open " + path.string() + ": " + std::strerror(errno));
+        struct stat st {};
+        if (::fstat(fd, &st) != 0) {
+            const int err = errno;
+            ::close(fd);
+            throw EnvironmentError("cannot read " + path.string() + ": " + std::strerror(err));
+        }
+        size_ = static_cast<std::size_t>(st.st_size);
+        if (size_ > 0) {
+            void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (p == MAP_FAILED) {
+                const int err = errno;
+                ::close(fd);
+                throw EnvironmentError("cannot map " + path.string() + ": " + std::strerror(err));
+            }
+            data_ = static_cast<const char*>(p);
+        }
+        ::close(fd);
+    }
+    ~MappedFile() {
+        if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+    }
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+    std::string_view bytes() const { return {data_, size_}; }
+
+private:
+    const char* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+// --- ZIP --------------------------------------------------------------------------------------
+
+/// Content types of OOXML main parts ([Content_Types].xml Override) and the format they mean.
+struct MainPartType {
+    std::string_view content_type;
+    const char* format;
+};
+constexpr std::array<MainPartType, 13> kMainPartTypes = {{
+    {"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "docx"},
+    {"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml", "docx"},
+    {"application/vnd.ms-word.document.macroEnabled.main+xml", "docx"},
+    {"application/vnd.ms-word.template.macroEnabledTemplate.main+xml", "docx"},
+    {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "xlsx"},
+    {"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml", "xlsx"},
+    {"application/vnd.ms-excel.sheet.macroEnabled.main+xml", "xlsx"},
+    {"application/vnd.ms-excel.template.macroEnabled.main+xml", "xlsx"},
+    {"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml", "pptx"},
+    {"application/vnd.openxmlformats-officedocument.presentationml.template.main+xml", "pptx"},
+    {"application/vnd.openxmlformats-officedocument.presentationml.slideshow.main+xml", "pptx"},
+    {"application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml", "pptx"},
+    {"application/vnd.ms-powerpoint.slideshow.macroEnabled.main+xml", "pptx"},
+}};
+
+/// OpenDocument and EPUB media types (the `mimetype` entry) and the format they mean.
+struct MediaType {
+    std::string_view media_type;
+    const char* format;
+};
+constexpr std::array<MediaType, 8> kMediaTypes = {{
+    {"application/vnd.oasis.opendocument.text", "odt"},
+    {"application/vnd.oasis.opendocument.text-template", "odt"},
+    {"application/vnd.oasis.opendocument.text-master", "odt"},
+    {"application/vnd.oasis.opendocument.spreadsheet", "ods"},
+    {"application/vnd.oasis.opendocument.spreadsheet-template", "ods"},
+    {"application/vnd.oasis.opendocument.presentation", "odp"},
+    {"application/vnd.oasis.opendocument.presentation-template", "odp"},
+    {"application/epub+zip", "epub"},
+}};
+
+const char* format_for_media_type(std::string_view media_type) {
+    for (const auto& m : kMediaTypes) {
+        if (iequals(media_type, m.media_type)) return m.format;
+    }
+    return nullptr;
+}
+
+/// Extensions of parts that are XML (or HTML/SVG) by convention: always scanned in full.
+bool has_xml_extension(std::string_view name) {
+    static constexpr std::array<std::string_view, 18> kExtensions = {
+        "xml", "rels", "opf", "xhtml", "xht", "html", "htm", "ncx", "svg",
+        "smil", "xsl", "xslt", "vml", "mml", "dtd", "ent", "xsd", "rdf",
+    };
+    const std::string ext = extension_of(name);
+    return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
+}
+
+/// Parts in which a public DOCTYPE (XHTML, SVG, NCX) is normal.
+bool is_web_part(std::string_view name) {
+    static constexpr std::array<std::string_view, 8> kExtensions = {"xhtml", "xht", "html", "htm",
+                                                                    "ncx",   "svg", "smil", "mml"};
+    const std::string ext = extension_of(name);
+    return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
+}
+
+/// Does `head` (the first bytes of a part) start like markup, in any Unicode encoding form?
+bool starts_like_markup(std::string_view head) {
+    zip::XmlHazardScanner probe({.allow_public_doctype = true, .forbid_schema_location = false});
+    probe.feed(head);
+    probe.finish();
+    return probe.looks_like_markup();
+}
+
+class ZipInspector {
+public:
+    ZipInspector(std::string_view bytes, std::string_view display_name, const ContainerLimits& limits)
+        : name_(display_name), limits_(limits), archive_(bytes, name_, limits.max_entries) {}
+
+    ContainerInfo run() {
+        check_names();
+        check_sizes();
+        check_encryption();
+        ContainerInfo info;
+        info.format = identify();
+        scan_xml_parts(info.format);
+        return info;
+    }
+
+private:
+    const std::vector<zip::Entry>& entries() const { return archive_.entries(); }
+
+    void check_names() const {
+        for (const auto& entry : entries()) {
+            if (escapes_archive(entry.name)) {
+                refuse(error_code::unsafe, name_ + " has an entry that points outside the archive: " +
+                                               zip::printable_name(entry.name));
+            }
+        }
+    }
+
+    void check_sizes() const {
+        for (const auto& entry : entries()) {
+            const std::uint64_t usize = entry.uncompressed_size;
+            const std::uint64_t csize = entry.compressed_size;
+            if (usize > kRatioCheckFloor &&
+                static_cast<double>(usize) > limits_.max_ratio * static_cast<double>(csize)) {
+                const std::string ratio =
+                    csize == 0 ? std::string("∞") : std::to_string(usize / csize);
+                refuse(error_code::too_large, name_ + " is a decompression bomb: " + zip::printable_name(entry.name) +
+                                                  " would inflate from " + human_size(csize) + " to " +
+                                                  human_size(usize) + " (" + ratio + "×)");
+            }
+        }
+        for (const auto& entry : entries()) {
+            if (entry.uncompressed_size > limits_.max_entry_bytes) {
+                refuse(error_code::too_large, name_ + " is too large: " + zip::printable_name(entry.name) +
+                                                  " would inflate to " + human_size(entry.uncompressed_size) +
+                                                  " (the limit for one entry is " +
+                                                  human_size(limits_.max_entry_bytes) + ")");
+            }
+        }
+        std::uint64_t total = 0;
+        for (const auto& entry : entries()) {
+            total = entry.uncompressed_size > std::numeric_limits<std::uint64_t>::max() - total
+                        ? std::numeric_limits<std::uint64_t>::max()
+                        : total + entry.uncompressed_size;
+        }
+        if (total > limits_.max_total_bytes) {
+            refuse(error_code::too_large, name_ + " is too large: its " + std::to_string(entries().size()) +
+                                              " entries would inflate to " + human_size(total) +
+                                              " in all (the limit is " + human_size(limits_.max_total_bytes) + ")");
+        }
+        // Entries that share compressed data (overlapping-entry bombs) inflate the same bytes
+        // many times over. Locating every entry also validates every local header.
+        std::vector<std::pair<zip::Extent, std::size_t>> extents;
+        extents.reserve(entries().size());
+        for (std::size_t i = 0; i < entries().size(); ++i) extents.emplace_back(archive_.extent(entries()[i]), i);
+        std::sort(extents.begin(), extents.end(),
+                  [](const auto& a, const auto& b) { return a.first.begin < b.first.begin; });
+        for (std::size_t i = 1; i < extents.size(); ++i) {
+            if (extents[i].first.begin < extents[i - 1].first.end) {
+                refuse(error_code::too_large,
+                       name_ + " is a decompression bomb: its entries " +
+                           zip::printable_name(entries()[extents[i - 1].second].name) + " and " +
+                           zip::printable_name(entries()[extents[i].second].name) + " overlap (they share data)");
+            }
+        }
+    }
+
+    void check_encryption() const {
+        for (const auto& entry : entries()) {
+            if (entry.encrypted()) {
+                refuse(error_code::encrypted, name_ + " is password-protected: its ZIP entries are encrypted (" +
+                                                  zip::printable_name(entry.name) +
+                                                  "); save a copy without a password and add that");
+            }
+        }
+    }
+
+    std::optional<std::size_t> find(std::string_view entry_name, bool ignore_case) const {
+        for (std::size_t i = 0; i < entries().size(); ++i) {
+            const std::string& n = entries()[i].name;
+            if (ignore_case ? iequals(n, entry_name) : n == entry_name) return i;
+        }
+        return std::nullopt;
+    }
+
+    /// The first `max_bytes` of an entry that is not XML (the `mimetype`).
+    std::string read_raw(std::size_t index, std::size_t max_bytes) const {
+        std::string out;
+        archive_.read(entries()[index], [&](std::string_view piece) {
+            out.append(piece.substr(0, max_bytes - out.size()));
+            return out.size() < max_bytes;
+        });
+        return out;
+    }
+
+    zip::XmlScanPolicy policy_for(std::string_view entry_name, std::string_view format) const {
+        zip::XmlScanPolicy policy;
+        policy.allow_public_doctype = format == "epub" || is_web_part(entry_name);
+        policy.forbid_schema_location = format == "xlsx" && ends_with_nocase(entry_name, "xmlmaps.xml");
+        return policy;
+    }
+
+    [[noreturn]] void refuse_hazard(const zip::XmlHazard& hazard, const std::string& part) const {
+        using Kind = zip::XmlHazard::Kind;
+        std::string message;
+        switch (hazard.kind) {
+            case Kind::doctype:
+            case Kind::none:
+                message = " contains an XML document type declaration in " + part +
+                          " (entity expansion or external entity attack)";
+                break;
+            case Kind::entity:
+                message = " contains an XML entity declaration in " + part +
+                          " (entity expansion or external entity attack)";
+                break;
+            case Kind::external_dtd:
+                message = " contains an XML document type declaration in " + part + " that loads the DTD \"" +
+                          hazard.detail + "\" (external entity attack)";
+                break;
+            case Kind::hidden_encoding:
+                message = " contains XML in the character encoding " + hazard.detail + " in " + part +
+                          ", which hides markup from inspection (documents use UTF-8 or UTF-16)";
+                break;
+            case Kind::external_schema:
+                message = " contains an XML schema in " + part + " that loads \"" + hazard.detail +
+                          "\" (external entity attack)";
+                break;
+        }
+        refuse(error_code::unsafe, name_ + message);
+    }
+
+    /// Inflates entry `index` through the hazard scanner (refusing on a hazard) and returns the
+    /// kept leading characters. Parts without an XML extension are scanned only when their first
+    /// bytes look like markup.
+    std::string scan(std::size_t index, std::string_view format, std::size_t keep = 0) {
+        const zip::Entry& entry = entries()[index];
+        scanned_[index] = true;
+        const bool always = has_xml_extension(entry.name) || keep > 0;
+        if (!always && entry.method != zip::kMethodStored && entry.method != zip::kMethodDeflated) {
+            return {};  // nobody reads it (LibreOffice neither), so it cannot hide markup
+        }
+        zip::XmlHazardScanner scanner(policy_for(entry.name, format), keep);
+        std::string head;  // sniffed bytes while undecided
+        enum class Mode { sniffing, scanning, skipping } mode = always ? Mode::scanning : Mode::sniffing;
+        archive_.read(entry, [&](std::string_view piece) {
+            if (mode == Mode::sniffing) {
+                const std::size_t take = std::min(piece.size(), kSniffBytes - head.size());
+                head.append(piece.substr(0, take));
+                if (head.size() < kSniffBytes) return true;
+                mode = starts_like_markup(head) ? Mode::scanning : Mode::skipping;
+                if (mode == Mode::skipping) return false;
+                if (!scanner.feed(head)) return false;
+                piece.remove_prefix(take);
+            }
+            return scanner.feed(piece);
+        });
+        if (mode == Mode::sniffing) {  // a short part: decide on all of it
+            if (!starts_like_markup(head)) return {};
+            scanner.feed(head);
+        }
+        if (mode == Mode::skipping) return {};
+        scanner.finish();
+        if (scanner.hazard().kind != zip::XmlHazard::Kind::none) {
+            refuse_hazard(scanner.hazard(), zip::printable_name(entry.name));
+        }
+        return scanner.kept();
+    }
+
+    std::string identify() {
+        scanned_.assign(entries().size(), false);
+        const auto content_types = find("[Content_Types].xml", true);
+
+        std::string mimetype;
+        if (const auto m = find("mimetype", false)) {
+            mimetype = read_raw(*m, kMaxMimetype);
+            const auto last = mimetype.find_last_not_of(" \t\r\n");
+            mimetype.erase(last == std::string::npos ? 0 : last + 1);
+            mimetype.erase(0, std::min(mimetype.find_first_not_of(" \t\r\n"), mimetype.size()));
+            if (const char* format = format_for_media_type(mimetype)) return format;
+            if (!content_types) {
+                if (mimetype.starts_with("application/vnd.oasis.opendocument.")) {
+                    refuse(error_code::unsupported, name_ + " is an OpenDocument file of type " +
+                                                        zip::printable_name(mimetype) +
+                                                        ", which wenku does not convert");
+                }
+                refuse(error_code::unsupported, name_ + " is a ZIP-based file of type " +
+                                                    zip::printable_name(mimetype) + ", not a document wenku converts");
+            }
+        }
+
+        if (content_types) {
+            const std::string types = lower_ascii(scan(*content_types, "docx", kMaxKeptXml));
+            for (const auto& main : kMainPartTypes) {
+                if (types.find(lower_ascii(main.content_type)) != std::string::npos) return main.format;
+            }
+            if (find("word/document.xml", true)) return "docx";
+            if (find("xl/workbook.xml", true)) return "xlsx";
+            if (find("ppt/presentation.xml", true)) return "pptx";
+            refuse(error_code::unsupported, name_ + " is an Office Open XML package, but not a Word, Excel or "
+                                                    "PowerPoint document");
+        }
+
+        // OpenDocument without a `mimetype` entry: the manifest names the root's media type.
+        if (const auto manifest = find("META-INF/manifest.xml", false)) {
+            const std::string text = scan(*manifest, "odt", kMaxKeptXml);
+            const auto root = text.find("full-path=\"/\"");
+            if (root != std::string::npos) {
+                const auto open = text.rfind('<', root);
+                const auto close = text.find('>', root);
+                const std::string element = text.substr(open == std::string::npos ? 0 : open,
+                                                        close == std::string::npos ? std::string::npos : close - open);
+                const auto type_at = element.find("media-type=\"");
+                if (type_at != std::string::npos) {
+                    const auto begin = type_at + 12;
+                    const std::string media = element.substr(begin, element.find('"', begin) - begin);
+                    if (const char* format = format_for_media_type(media); format && std::string_view(format) != "epub") {
+                        return format;
+                    }
+                }
+            }
+        }
+        // EPUB without a `mimetype` entry: the container names an OPF package.
+        if (const auto container = find("META-INF/container.xml", false)) {
+            const std::string text = scan(*container, "epub", kMaxKeptXml);
+            if (text.find("application/oebps-package+xml") != std::string::npos) return "epub";
+        }
+
+        if (entries().empty()) refuse(error_code::unsupported, name_ + " is an empty ZIP archive, not a document");
+        refuse(error_code::unsupported, name_ + " is a ZIP archive, not a document");
+    }
+
+    void scan_xml_parts(const std::string& format) {
+        for (std::size_t i = 0; i < entries().size(); ++i) {
+            const zip::Entry& entry = entries()[i];
+            if (scanned_[i] || entry.uncompressed_size == 0) continue;
+            if (!entry.name.empty() && (entry.name.back() == '/' || entry.name.back() == '\\')) continue;
+            scan(i, format);
+        }
+    }
+
+    std::string name_;
+    const ContainerLimits& limits_;
+    zip::Archive archive_;
+    std::vector<bool> scanned_;
+};
+
+// --- OLE --------------------------------------------------------------------------------------
+
+std::string password_message(const std::string& name, const char* what) {
+    return name + " is password-protected (" + what + "); save a copy without a password and add that";
+}
+
+bool is_stream(const ole::DirectoryEntry* entry) {
+    return entry != nullptr && entry->type == ole::DirectoryEntry::Type::stream;
+}
+
+std::uint16_t le16(std::string_view s, std::size_t at) {
+    return static_cast<std::uint16_t>(static_cast<unsigned char>(s[at]) |
+                                      (static_cast<unsigned char>(s[at + 1]) << 8));
+}
+
+std::uint32_t le32(std::string_view s, std::size_t at) {
+    return static_cast<std::uint32_t>(le16(s, at)) | (static_cast<std::uint32_t>(le16(s, at + 2)) << 16);
+}
+
+void check_word(const ole::CompoundFile& file, const ole::DirectoryEntry& stream, const std::string& name) {
+    // The FIB starts the WordDocument stream: wIdent, nFib, ..., flags at 0x0A ([MS-DOC] 2.5.2).
+    const std::string fib = file.read_stream(stream, 32);
+    if (fib.size() < 12) refuse(error_code::corrupt, name + " is damaged: its WordDocument stream is too short");
+    const std::uint16_t ident = le16(fib, 0);
+    if (ident != 0xA5EC && ident != 0xA5DC) {
+        refuse(error_code::corrupt, name + " is damaged: its WordDocument stream has no Word file header");
+    }
+    constexpr std::uint16_t kEncrypted = 0x0100;  // fEncrypted
+    if ((le16(fib, 0x0A) & kEncrypted) != 0) refuse(error_code::encrypted, password_message(name, "an encrypted Word document"));
+}
+
+void check_excel(const ole::CompoundFile& file, const ole::DirectoryEntry& stream, const std::string& name) {
+    // BIFF records: type (2 bytes), length (2 bytes), data. The globals substream opens with BOF;
+    // FILEPASS before its EOF means the workbook is encrypted ([MS-XLS] 2.4.117).
+    constexpr std::uint16_t kEof = 0x000A;
+    constexpr std::uint16_t kFilePass = 0x002F;
+    const std::string data = file.read_stream(stream, kMaxWorkbookScan);
+    const std::uint16_t first = data.size() >= 4 ? le16(data, 0) : 0;
+    if (first != 0x0809 && first != 0x0409 && first != 0x0209 && first != 0x0009) {
+        refuse(error_code::corrupt, name + " is damaged: its " + stream.name + " stream does not start with a BOF record");
+    }
+    std::size_t at = 0;
+    while (at + 4 <= data.size()) {
+        const std::uint16_t type = le16(data, at);
+        if (type == kFilePass) refuse(error_code::encrypted, password_message(name, "an encrypted Excel workbook"));
+        if (type == kEof) break;
+        at += 4 + static_cast<std::size_t>(le16(data, at + 2));
+    }
+}
+
+void check_powerpoint(const ole::CompoundFile& file, const std::string& name) {
+    if (is_stream(file.find("EncryptedSummary"))) {
+        refuse(error_code::encrypted, password_message(name, "an encrypted PowerPoint presentation"));
+    }
+    // CurrentUserAtom: record header (recType 0x0FF6), size, headerToken ([MS-PPT] 2.3.2).
+    constexpr std::uint32_t kEncryptedToken = 0xF3D1C4DF;
+    if (const auto* user = file.find("Current User"); is_stream(user)) {
+        const std::string atom = file.read_stream(*user, 16);
+        if (atom.size() >= 16 && le16(atom, 2) == 0x0FF6 && le32(atom, 12) == kEncryptedToken) {
+            refuse(error_code::encrypted, password_message(name, "an encrypted PowerPoint presentation"));
+        }
+    }
+}
+
+/// What a compound file without an Office document is, for the message.
+std::string describe_other_ole(const ole::CompoundFile& file) {
+    struct Known {
+        std::string_view stream;
+        const char* what;
+    };
+    static constexpr std::array<Known, 7> kKnown = {{
+        {"VisioDocument", "a Visio drawing"},
+        {"Quill", "a Publisher document"},
+        {"__properties_version1.0", "an Outlook message"},
+        {"FileHeader", "a Hangul (HWP) document"},
+        {"Equation Native", "an Equation Editor object"},
+        {"MatOST", "a Microsoft Works document"},
+        {"CONTENTS", "a Microsoft Works or other non-Office document"},
+    }};
+    for (const auto& known : kKnown) {
+        if (file.find(known.stream) != nullptr) return known.what;
+    }
+    std::string names;
+    std::size_t listed = 0;
+    for (const auto* entry : file.root_children()) {
+        if (listed == 6) {
+            names += ", …";
+            break;
+        }
+        names += (listed++ == 0 ? "" : ", ") + zip::printable_name(entry->name);
+    }
+    return names.empty() ? "it holds no streams" : "its streams: " + names;
+}
+
+}  // namespace
+
+ContainerInfo inspect_zip_bytes(std::string_view bytes, std::string_view display_name, const ContainerLimits& limits) {
+    if (bytes.empty()) refuse(error_code::empty, std::string(display_name) + " is empty (0 bytes)");
+    return ZipInspector(bytes, display_name, limits).run();
+}
+
+ContainerInfo inspect_zip(const std::filesystem::path& path, std::string_view display_name,
+                          const ContainerLimits& limits) {
+    const MappedFile file(path);
+    return inspect_zip_bytes(file.bytes(), display_name, limits);
+}
+
+ContainerInfo inspect_ole_bytes(std::string_view bytes, std::string_view display_name) {
+    const std::string name(display_name);
+    if (bytes.empty()) refuse(error_code::empty, name + " is empty (0 bytes)");
+    const ole::CompoundFile file(bytes, name);
+    // The document's own streams must be whole (a truncated file fails here, whatever is read).
+    file.check_root_streams();
+
+    if (is_stream(file.find("EncryptedPackage")) || is_stream(file.find("EncryptionInfo"))) {
+        refuse(error_code::encrypted, password_message(name, "an encrypted Office Open XML document"));
+    }
+    if (const auto* word = file.find("WordDocument"); is_stream(word)) {
+        check_word(file, *word, name);
+        return {"doc"};
+    }
+    const auto* workbook = file.find("Workbook");
+    if (!is_stream(workbook)) workbook = file.find("Book");
+    if (is_stream(workbook)) {
+        check_excel(file, *workbook, name);
+        return {"xls"};
+    }
+    if (is_stream(file.find("PowerPoint Document"))) {
+        check_powerpoint(file, name);
+        return {"ppt"};
+    }
+    if (is_stream(file.find("PP40"))) return {"ppt"};  // PowerPoint 4.0
+    refuse(error_code::unsupported, name + " is an OLE compound file without a Word, Excel or PowerPoint document (" +
+                                        describe_other_ole(file) + ")");
+}
+
+ContainerInfo inspect_ole(const std::filesystem::path& path, std::string_view display_name) {
+    const MappedFile file(path);
+    return inspect_ole_bytes(file.bytes(), display_name);
+}
+
+}  // namespace wenku::worker
