@@ -52,4 +52,12 @@ bool has_markdown_extension(std::string_view name) {
     return ext == "md" || ext == "markdown" || ext == "mdown";
 }
 
+bool has_csv_extension(std::string_view name) {
+    const auto dot = name.rfind('.');
+    if (dot == std::string_view::npos) return false;
+    std::string ext(name.substr(dot + 1));
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext == "csv" || ext == "tsv";
+}
+
 }  // namespace wenku::worker

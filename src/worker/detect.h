@@ -16,4 +16,8 @@ DetectedType detect_type(std::string_view head);
 /// laid out as Markdown instead of plain text.
 bool has_markdown_extension(std::string_view name);
 
+/// True when `name` ends in .csv or .tsv (case-insensitive): a text file is then laid out as a
+/// table (csv_to_html) instead of plain text.
+bool has_csv_extension(std::string_view name);
+
 }  // namespace wenku::worker

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <future>
 #include <optional>
@@ -16,6 +17,8 @@
 #include "core/errors.h"
 #include "worker/mupdf_context.h"
 #include "worker/mupdf_text.h"
+#include "worker/ocr.h"
+#include "worker/watermark.h"
 #include "worker/webp_encoder.h"
 
 namespace wenku::worker {
@@ -37,6 +40,20 @@ constexpr float max_page_side = 14400.0f * 64;
 constexpr std::size_t mupdf_messages_kept = 20;
 
 constexpr std::size_t mib = std::size_t{1} << 20;
+
+// OCR. Pages are rendered for tesseract at 300 dpi (what it is trained for; Chinese characters
+// need ~30 px), in grayscale, lower when RenderLimits::ocr_max_pixels would be exceeded.
+constexpr double ocr_resolution = 300;
+// A page whose own text has fewer visible characters than this, and whose area is mostly
+// (ocr_min_image_coverage) covered by images, is a scan and gets OCR'd too.
+constexpr std::size_t ocr_max_chars_present = 32;
+constexpr float ocr_min_image_coverage = 0.5f;
+// A page with fewer pixels darker than ocr_ink_level (sampled every 4th row) is blank: no OCR.
+constexpr unsigned char ocr_ink_level = 160;
+constexpr std::size_t ocr_min_ink_pixels = 16;
+// OCR output whose mean word confidence (0-100) is below this is noise read into pictures, boxes
+// and rules, not text: clean scans score 85-96, such noise 30 or less.
+constexpr int ocr_min_confidence = 40;
 
 // Owns one MuPDF object; dropping never throws.
 template <class T, void (*Drop)(fz_context*, T*)>
@@ -188,28 +205,76 @@ struct Picture {
     int height = 0;
 };
 
-Picture blank_picture(int width, int height) {
-    return Picture{std::vector<unsigned char>(static_cast<std::size_t>(width) * 3 * static_cast<std::size_t>(height), 255),
-                   width, height};
-}
-
 // Encodes `picture` as WebP into `path`.
 void write_webp(const Picture& picture, const fs::path& path, int quality) {
     write_file_synced(path, encode_webp_rgb(picture.rgb.data(), picture.width, picture.height,
                                             std::ptrdiff_t{3} * picture.width, WebpOptions{quality}));
 }
 
+// Counts code points that are not whitespace (valid UTF-8 assumed: continuation bytes are skipped).
+std::size_t count_visible_chars(std::string_view utf8) {
+    std::size_t n = 0;
+    for (const char ch : utf8) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c & 0xC0) == 0x80 || c == ' ' || c == '\n' || c == '\t' || c == '\r') continue;
+        ++n;
+    }
+    return n;
+}
+
+// The share of the page area (0-1) that images cover, from the image blocks of `page` (made with
+// FZ_STEXT_PRESERVE_IMAGES). Overlapping images count twice; the sum is capped at 1.
+float image_coverage(const fz_stext_page* page, fz_rect bounds) {
+    const float page_area = (bounds.x1 - bounds.x0) * (bounds.y1 - bounds.y0);
+    if (!page || !(page_area > 0)) return 0;
+    float covered = 0;
+    for (const fz_stext_block* block = page->first_block; block; block = block->next) {
+        if (block->type != FZ_STEXT_BLOCK_IMAGE) continue;
+        const fz_rect r = fz_intersect_rect(block->bbox, bounds);
+        if (fz_is_empty_rect(r)) continue;
+        covered += (r.x1 - r.x0) * (r.y1 - r.y0);
+    }
+    return std::min(1.0f, covered / page_area);
+}
+
+// Does a page with this much text and image area need OCR? A page without any text does (a scan,
+// or text drawn as outlines); so does one with only a few characters (a stamped page number, a
+// scanner's "Scanned by" line) when images cover most of it.
+bool needs_ocr(std::size_t text_chars, float coverage) {
+    return text_chars == 0 || (text_chars < ocr_max_chars_present && coverage >= ocr_min_image_coverage);
+}
+
+// Is there anything dark enough to be writing on this grayscale page? Blank pages are not sent to
+// tesseract. Every 4th row is looked at, which is plenty for text at OCR resolution.
+bool has_ink(const unsigned char* samples, int width, int height, std::ptrdiff_t stride) {
+    std::size_t dark = 0;
+    for (int y = 0; y < height; y += 4) {
+        const unsigned char* row = samples + stride * y;
+        for (int x = 0; x < width; ++x) dark += row[x] < ocr_ink_level;
+        if (dark >= ocr_min_ink_pixels) return true;
+    }
+    return false;
+}
+
+std::string format_seconds(double seconds) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.2f s", seconds);
+    return buffer;
+}
+
 // Everything one conversion shares while it walks the pages.
 class PageRenderer {
   public:
-    PageRenderer(MupdfContext& mu, fz_document* doc, const ConvertRequest& request, std::string name,
-                 RenderWarnings& warnings)
+    PageRenderer(MupdfContext& mu, fz_document* doc, const ConvertRequest& request,
+                 const RenderLimits& limits, std::string name, RenderWarnings& warnings)
         : mu_(mu),
           ctx_(mu.get()),
           doc_(doc),
           request_(request),
+          limits_(limits),
           name_(std::move(name)),
-          warnings_(warnings) {}
+          warnings_(warnings),
+          watermark_(request.watermark, request.watermark_opacity) {}
 
     // Renders every page into request.output_dir and fills result.pages and result.cover.
     void render_all(int page_count, ConvertResult& result) {
@@ -224,16 +289,12 @@ class PageRenderer {
         // is drawn: a single large document then uses two cores.
         std::future<void> encoding;
         for (int index = 0; index < page_count; ++index) {
-            const std::size_t memory_errors = mu_.memory_error_count();
             PageResult page;
             page.number = index + 1;
             page.preview = preview_file_name(page.number);
             std::optional<Picture> cover;
             std::string failure;
-            Picture preview = render_page(index, page.text, index == 0 ? &cover : nullptr, failure);
-            // MuPDF leaves out what it could not allocate (an image, a font) and carries on; a page
-            // drawn like that would be silently incomplete, so the document is refused instead.
-            if (mu_.memory_error_count() != memory_errors) throw_too_large(mu_, name_);
+            Picture preview = render_page(index, page, index == 0 ? &cover : nullptr, failure);
             if (failure.empty()) {
                 ++loaded;
             } else if (first_failure.empty()) {
@@ -270,10 +331,12 @@ class PageRenderer {
 
     void warn(std::string message) { warnings_.push_back(std::move(message)); }
 
-    // Draws page `index`; `text` receives its text, `cover` (when asked for) the thumbnail.
-    // A page that cannot be loaded becomes a blank preview and `failure` says why.
-    Picture render_page(int index, std::string& text, std::optional<Picture>* cover, std::string& failure) {
+    // Draws page `index` and fills `result.text` (and result.ocr when the text was recognised);
+    // `cover` (when asked for) receives the thumbnail. A page that cannot be loaded becomes a
+    // blank preview and `failure` says why.
+    Picture render_page(int index, PageResult& result, std::optional<Picture>* cover, std::string& failure) {
         const int number = index + 1;
+        const std::size_t memory_errors = mu_.memory_error_count();
         Page page(ctx_);
         fz_rect bounds = fz_empty_rect;
         auto error = mu_.attempt([&](fz_context* c) {
@@ -282,14 +345,14 @@ class PageRenderer {
         });
         if (!survive(error, number, "cannot be loaded")) {
             failure = error->message;
-            return blank_page(cover);
+            return blank_page(cover, number);
         }
         if (!usable_bounds(bounds)) {
             warn("page " + std::to_string(number) + " has an unusable size; drawn as a blank A4 page");
-            return blank_page(cover);
+            return blank_page(cover, number);
         }
 
-        // Record the page once; the preview, the cover and the text all replay the recording.
+        // Record the page once; the preview, the cover, the text and OCR all replay the recording.
         DisplayList list(ctx_);
         error = mu_.attempt([&](fz_context* c) { list.slot() = fz_new_display_list(c, bounds); });
         if (error) throw_document_error(mu_, *error, name_);
@@ -310,28 +373,123 @@ class PageRenderer {
         Picture preview = draw(list.get(), bounds, request_.preview_width, number);
         if (cover) *cover = draw(list.get(), bounds, request_.thumb_width, number);
 
-        TextPage stext(ctx_);
-        error = mu_.attempt([&](fz_context* c) {
-            const fz_stext_options options = page_text_options();
-            stext.slot() = fz_new_stext_page_from_display_list(c, list.get(), &options);
-        });
-        if (survive(error, number, "text could not be extracted")) text = stext_page_text(stext.get());
+        float coverage = 0;
+        {
+            TextPage stext(ctx_);
+            error = mu_.attempt([&](fz_context* c) {
+                fz_stext_options options = page_text_options();
+                options.flags |= FZ_STEXT_PRESERVE_IMAGES;  // image blocks tell scans apart
+                stext.slot() = fz_new_stext_page_from_display_list(c, list.get(), &options);
+            });
+            if (survive(error, number, "text could not be extracted")) {
+                result.text = stext_page_text(stext.get());
+                coverage = image_coverage(stext.get(), bounds);
+            }
+        }
+        // MuPDF leaves out what it could not allocate (an image, a font) and carries on; a page
+        // drawn like that would be silently incomplete, so the document is refused instead.
+        if (mu_.memory_error_count() != memory_errors) throw_too_large(mu_, name_);
+
+        if (request_.ocr && needs_ocr(count_visible_chars(result.text), coverage)) {
+            recognise(list.get(), bounds, number, result);
+        }
         return preview;
     }
 
-    Picture blank_page(std::optional<Picture>* cover) {
-        const Raster r =
-            fit_width(fz_rect{0, 0, a4_width, a4_height}, request_.preview_width, request_.max_pixels);
-        if (cover) {
-            const Raster t =
-                fit_width(fz_rect{0, 0, a4_width, a4_height}, request_.thumb_width, request_.max_pixels);
-            *cover = blank_picture(t.width(), t.height());
+    // Replaces result.text by what OCR reads on the page, when that is more than the page's own
+    // text. Any failure (memory for the image, tesseract, the time limit) leaves the text as it
+    // was and adds a warning; a document is never refused because of OCR.
+    void recognise(fz_display_list* list, fz_rect bounds, int number, PageResult& result) {
+        const std::string page_name = "page " + std::to_string(number);
+        const double budget = limits_.ocr_document_seconds - ocr_seconds_;
+        if (budget <= 0) {
+            if (!ocr_budget_warned_) {
+                warn(page_name + " and later pages were not recognised: OCR of this document already took " +
+                     format_seconds(ocr_seconds_) + " (the limit is " +
+                     format_seconds(limits_.ocr_document_seconds) + ")");
+                ocr_budget_warned_ = true;
+            }
+            return;
         }
-        return blank_picture(r.width(), r.height());
+        const double dpi = ocr_dpi(bounds);
+        const float scale = static_cast<float>(dpi / 72.0);
+        const fz_irect box = fz_round_rect(fz_transform_rect(bounds, fz_scale(scale, scale)));
+        Pixmap gray(ctx_);
+        auto error = mu_.attempt([&](fz_context* c) {
+            gray.slot() = fz_new_pixmap_with_bbox(c, fz_device_gray(c), box, nullptr, 0);
+            fz_clear_pixmap_with_value(c, gray.get(), 255);
+        });
+        if (error) {
+            warn(page_name + " was not recognised: no memory for its " + std::to_string(box.x1 - box.x0) +
+                 "x" + std::to_string(box.y1 - box.y0) + " image (" + error->message + ")");
+            return;
+        }
+        {
+            Device device(ctx_);
+            error = mu_.attempt([&](fz_context* c) {
+                device.slot() = fz_new_draw_device(c, fz_identity, gray.get());
+                fz_run_display_list(c, list, device.get(), fz_scale(scale, scale), fz_infinite_rect, nullptr);
+                fz_close_device(c, device.get());
+            });
+            // A partly drawn page is still worth reading; a missing page is not.
+            if (error && is_out_of_memory(*error)) {
+                warn(page_name + " was not recognised: " + error->message);
+                return;
+            }
+        }
+        fz_pixmap* pix = gray.get();
+        GrayImage image;
+        image.pixels = fz_pixmap_samples(ctx_, pix);
+        image.width = fz_pixmap_width(ctx_, pix);
+        image.height = fz_pixmap_height(ctx_, pix);
+        image.stride = fz_pixmap_stride(ctx_, pix);
+        image.dpi = static_cast<int>(std::lround(dpi));
+        if (!has_ink(image.pixels, image.width, image.height, image.stride)) return;  // a blank page
+
+        OcrSettings settings;
+        settings.languages = request_.ocr_languages;
+        settings.tessdata_dir = limits_.tessdata_dir;
+        settings.page_seconds = std::min<double>(std::max(1, request_.ocr_page_seconds), budget);
+        const OcrPageResult ocr = recognize_page_text(image, settings);
+        ocr_seconds_ += ocr.seconds;
+        if (!ocr.ok) {
+            warn(page_name + " was not recognised: " + ocr.error);
+            return;
+        }
+        // Notes for the worker's log: OCR is what makes a scanned document slow to convert.
+        const std::size_t chars = count_visible_chars(ocr.text);
+        const std::string figures = std::to_string(chars) + " characters in " + format_seconds(ocr.seconds) +
+                                    " (mean confidence " + std::to_string(ocr.mean_confidence) + ")";
+        if (chars > 0 && ocr.mean_confidence < ocr_min_confidence) {
+            warn(page_name + ": OCR output ignored as unreadable: " + figures);
+            return;
+        }
+        warn(page_name + " read by OCR: " + figures);
+        if (chars > count_visible_chars(result.text)) {
+            result.text = ocr.text;
+            result.ocr = true;
+        }
     }
 
-    // Replays `list` onto a white RGB canvas `width` px wide and encodes it. Drawing errors leave
-    // what was drawn so far (with a warning); running out of memory throws too_large.
+    // OCR resolution for a page: ocr_dpi, lower when the page would exceed the OCR pixel budget.
+    double ocr_dpi(fz_rect bounds) const {
+        const double w = (bounds.x1 - bounds.x0) / 72.0;  // inches
+        const double h = (bounds.y1 - bounds.y0) / 72.0;
+        double dpi = ocr_resolution;
+        const double budget = static_cast<double>(std::max(1LL, limits_.ocr_max_pixels));
+        if (w * dpi * h * dpi > budget) dpi = std::sqrt(budget / (w * h));
+        return dpi;
+    }
+
+    Picture blank_page(std::optional<Picture>* cover, int number) {
+        const fz_rect a4{0, 0, a4_width, a4_height};
+        if (cover) *cover = draw(nullptr, a4, request_.thumb_width, number);
+        return draw(nullptr, a4, request_.preview_width, number);
+    }
+
+    // Replays `list` (none: a blank page) onto a white RGB canvas `width` px wide, then draws the
+    // watermark over it. Drawing errors leave what was drawn so far (with a warning); running out
+    // of memory throws too_large.
     Picture draw(fz_display_list* list, fz_rect bounds, int width, int number) {
         const Raster r = fit_width(bounds, width, request_.max_pixels);
         Pixmap pixmap(ctx_);
@@ -345,15 +503,24 @@ class PageRenderer {
                                    std::to_string(r.height()) + " canvas for page " + std::to_string(number) +
                                    ": " + error->message);
         }
-        {
+        const fz_matrix ctm = fz_scale(r.scale, r.scale);
+        if (list) {
             Device device(ctx_);
             error = mu_.attempt([&](fz_context* c) {
                 device.slot() = fz_new_draw_device(c, fz_identity, pixmap.get());
-                fz_run_display_list(c, list, device.get(), fz_scale(r.scale, r.scale), fz_infinite_rect,
-                                    nullptr);
+                fz_run_display_list(c, list, device.get(), ctm, fz_infinite_rect, nullptr);
                 fz_close_device(c, device.get());
             });
             survive(error, number, "could not be drawn completely");
+        }
+        if (!watermark_.empty()) {
+            error = mu_.attempt([&](fz_context* c) { watermark_.draw(c, pixmap.get(), ctm, bounds); });
+            if (error) {
+                if (is_out_of_memory(*error)) throw_too_large(mu_, name_);
+                // A preview must not go out without its watermark.
+                throw EnvironmentError("cannot draw the watermark on page " + std::to_string(number) + ": " +
+                                       error->message);
+            }
         }
         fz_pixmap* pix = pixmap.get();
         Picture picture;
@@ -373,8 +540,12 @@ class PageRenderer {
     fz_context* ctx_;
     fz_document* doc_;
     const ConvertRequest& request_;
+    const RenderLimits& limits_;
     std::string name_;
     RenderWarnings& warnings_;
+    Watermark watermark_;
+    double ocr_seconds_ = 0;  // spent on OCR in this document so far
+    bool ocr_budget_warned_ = false;
 };
 
 // Appends what MuPDF reported (repairs, font substitutions) to the caller's warnings.
@@ -519,8 +690,12 @@ std::string clean_document_title(std::string_view raw) {
     return title;
 }
 
-void render_pdf(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result,
-                RenderWarnings& warnings) {
+namespace {
+
+/// Opens request.input_path as `magic` (never by its name), lays out reflowable formats on A4,
+/// and renders it. `format` goes into the result.
+void render_file(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result,
+                 RenderWarnings& warnings, const char* magic, const char* format) {
     const std::string name = display_name(request);
     std::error_code ec;
     const auto size = fs::file_size(request.input_path, ec);
@@ -538,9 +713,12 @@ void render_pdf(const ConvertRequest& request, const RenderLimits& limits, Conve
                     [&](fz_context* c) { stream.slot() = fz_open_file(c, request.input_path.c_str()); })) {
                 throw EnvironmentError("cannot open " + request.input_path + ": " + error->message);
             }
-            // The content decides the format: always parse as PDF, whatever the name says.
+            // The content decides the format: always parse as `magic`, whatever the name says.
             if (auto error = mu.attempt([&](fz_context* c) {
-                    doc.slot() = fz_open_document_with_stream(c, "application/pdf", stream.get());
+                    doc.slot() = fz_open_document_with_stream(c, magic, stream.get());
+                    if (fz_is_document_reflowable(c, doc.get())) {
+                        fz_layout_document(c, doc.get(), a4_width, a4_height, html_em);
+                    }
                 })) {
                 throw_document_error(mu, *error, name);
             }
@@ -560,13 +738,25 @@ void render_pdf(const ConvertRequest& request, const RenderLimits& limits, Conve
         if (repaired)
             warnings.push_back(name + " was damaged and has been repaired; some content may be missing");
         result.title = clean_document_title(lookup_title(mu, doc.get()));
-        PageRenderer(mu, doc.get(), request, name, warnings).render_all(pages, result);
-        result.format = "pdf";
+        PageRenderer(mu, doc.get(), request, limits, name, warnings).render_all(pages, result);
+        result.format = format;
     } catch (...) {
         pass_on_messages(mu, warnings);
         throw;
     }
     pass_on_messages(mu, warnings);
+}
+
+}  // namespace
+
+void render_pdf(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result,
+                RenderWarnings& warnings) {
+    render_file(request, limits, result, warnings, "application/pdf", "pdf");
+}
+
+void render_epub(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result,
+                 RenderWarnings& warnings) {
+    render_file(request, limits, result, warnings, "application/epub+zip", "epub");
 }
 
 void render_pdf(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result) {
@@ -585,7 +775,7 @@ void render_html(std::string_view html, const ConvertRequest& request, const Ren
         open_html(mu, html, doc, name);
         bool repaired = false;
         const int pages = count_pages(mu, doc.get(), request, name, repaired);
-        PageRenderer(mu, doc.get(), request, name, warnings).render_all(pages, result);
+        PageRenderer(mu, doc.get(), request, limits, name, warnings).render_all(pages, result);
     } catch (...) {
         pass_on_messages(mu, warnings);
         throw;

@@ -1,8 +1,9 @@
 #pragma once
-// MuPDF-backed rendering of a laid-out document (a PDF, or HTML that text and Markdown become):
-// page count, per-page text in reading order, a WebP preview per page and a cover thumbnail.
-// Runs only inside the worker process. Failures throw InputError with a specific code
-// (encrypted, corrupt, empty, too_large) and a message naming the file and what is wrong.
+// MuPDF-backed rendering of a laid-out document (a PDF, or HTML that text, Markdown and CSV
+// become): page count, per-page text in reading order (recognised by OCR on pages that have none),
+// a WebP preview per page and a cover thumbnail, watermarked on request. Runs only inside the
+// worker process. Failures throw InputError with a specific code (encrypted, corrupt, empty,
+// too_large) and a message naming the file and what is wrong.
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -15,6 +16,15 @@ namespace wenku::worker {
 
 struct RenderLimits {
     std::size_t memory_limit_bytes = std::size_t{1536} << 20;  // MuPDF allocator cap
+    /// Pixel budget of the grayscale image a page is rendered to for OCR (300 dpi unless that
+    /// exceeds it; 12 MP holds A4 and US Legal at 300 dpi). Tesseract's memory grows with it.
+    long long ocr_max_pixels = 12'000'000;
+    /// OCR time one document may use in all; pages after that keep their (empty) text and one
+    /// warning says so. Keep it well below the worker's per-document timeout
+    /// (convert.timeout_seconds): a scanned A4 page takes ~1.5-2 s to recognise.
+    double ocr_document_seconds = 60;
+    /// Folder with the tesseract traineddata; empty: $TESSDATA_PREFIX, else Debian's folder.
+    std::string tessdata_dir;
 };
 
 /// Renders the PDF at request.input_path (parsed as PDF whatever its name says): one WebP preview
@@ -22,6 +32,15 @@ struct RenderLimits {
 /// request.max_pixels), cover.webp (page 1, request.thumb_width wide) and the text of every page,
 /// all into request.output_dir. Fills result.pages, result.cover, result.title (the metadata
 /// Title, cleaned by clean_document_title(); empty when there is none) and result.format = "pdf".
+/// OCR (when request.ocr): a page without text, or with fewer than 32 visible characters while
+/// images cover half of it, is rendered at 300 dpi in grayscale (blank pages are skipped) and read
+/// by tesseract in request.ocr_languages within request.ocr_page_seconds (at least 1 s; see
+/// worker/ocr.h). When that yields more text than the page had, with a mean confidence of 40 or
+/// more, it becomes the page's text and PageResult::ocr is set. OCR never fails a document: a
+/// page it cannot read keeps its text, with a warning; after limits.ocr_document_seconds of OCR
+/// the remaining pages are left as they are.
+/// Watermark (request.watermark not empty, request.watermark_opacity > 0): drawn over every
+/// preview and the cover (see worker/watermark.h), never into the text.
 /// Throws InputError: encrypted (needs a password; an empty user password is tried), corrupt
 /// (MuPDF cannot parse or repair it; the message names the file and MuPDF's reason), empty
 /// (0 bytes, or a well-formed PDF without pages), too_large (more than request.max_pages pages, or
@@ -30,14 +49,16 @@ struct RenderLimits {
 void render_pdf(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result);
 
 /// Lays out `html` (UTF-8, self-contained, with its own CSS) on A4 pages (11 pt em) with MuPDF's
-/// HTML engine and renders it exactly like a PDF. Han text renders with Noto Sans/Serif CJK SC
-/// (TC, JP or KR when an element's lang asks for it). Leaves result.format to the caller.
+/// HTML engine and renders it exactly like a PDF (OCR and watermark included). Han text renders
+/// with Noto Sans/Serif CJK SC (TC, JP or KR when an element's lang asks for it). Leaves
+/// result.format to the caller.
 /// Throws InputError too_large (page or memory limit) or corrupt (MuPDF cannot lay it out).
 void render_html(std::string_view html, const ConvertRequest& request, const RenderLimits& limits,
                  ConvertResult& result);
 
 /// What the renderer worked around while still producing a result ("page 3 could not be drawn
-/// completely: ...", MuPDF's repair notes), for the worker's log. Never part of the document.
+/// completely: ...", MuPDF's repair notes, "page 2 read by OCR: 532 characters in 1.62 s ..."),
+/// for the worker's log. Never part of the document.
 using RenderWarnings = std::vector<std::string>;
 
 /// render_pdf() that also reports what it worked around. A page that cannot be loaded or drawn
@@ -45,6 +66,11 @@ using RenderWarnings = std::vector<std::string>;
 /// is the file refused as corrupt.
 void render_pdf(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result,
                 RenderWarnings& warnings);
+
+/// Renders the EPUB at request.input_path, laid out on A4 pages by MuPDF's HTML engine (the caller
+/// has inspected the archive first: no bombs, no entities). Fails like render_pdf.
+void render_epub(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result,
+                 RenderWarnings& warnings);
 
 /// render_html() that also reports what it worked around.
 void render_html(std::string_view html, const ConvertRequest& request, const RenderLimits& limits,
