@@ -73,9 +73,14 @@ std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
     for (const auto& sha : blobs.list_page_sets()) {
         if (!ready.contains(sha)) problems.push_back({"previews " + sha + " belong to no ready document", Problem::Fix::remove_pages, 0, sha});
     }
-    if (fs::exists(blobs.root() / "tmp") && !fs::is_empty(blobs.root() / "tmp")) {
-        problems.push_back({"tmp/ holds files of an interrupted conversion", Problem::Fix::clear_tmp});
+    bool leftovers = fs::exists(blobs.root() / "tmp") && !fs::is_empty(blobs.root() / "tmp");
+    std::error_code ec;
+    for (const auto& worker : fs::directory_iterator(library.data_dir() / "workers", ec)) {
+        for (const auto& entry : fs::directory_iterator(worker.path(), ec)) {
+            leftovers = leftovers || entry.path().filename().string().starts_with("job-");
+        }
     }
+    if (leftovers) problems.push_back({"files of an interrupted conversion are left behind", Problem::Fix::clear_tmp});
     return problems;
 }
 
@@ -109,7 +114,10 @@ void add_verify_command(CLI::App& app, Context& ctx) {
                         break;
                     case Problem::Fix::remove_blob: library.blobs().remove_original(p.sha256); break;
                     case Problem::Fix::remove_pages: library.blobs().remove_pages(p.sha256); break;
-                    case Problem::Fix::clear_tmp: library.blobs().clear_tmp(); break;
+                    case Problem::Fix::clear_tmp:
+                        library.blobs().clear_tmp();
+                        clear_worker_jobs(library.data_dir());
+                        break;
                 }
                 ++repaired;
             }

@@ -12,6 +12,8 @@ void add_worker_command(CLI::App& app, Context& ctx) {
     cmd->add_option("--file-mb", limits->file_size_mb, "Largest file the worker may write");
     cmd->add_option("--cpu-seconds", limits->cpu_seconds, "CPU time allowed per document");
     cmd->add_option("--render-memory-mb", limits->render_memory_mb, "MuPDF allocation cap");
+    cmd->add_option("--scratch", limits->scratch_dir, "The worker's writable folder");
+    cmd->add_flag("--in-sandbox", limits->in_sandbox, "Started inside bubblewrap");
     cmd->callback([&ctx, limits] { ctx.exit_code = worker::run_worker(*limits); });
 }
 

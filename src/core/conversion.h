@@ -17,6 +17,7 @@ inline constexpr const char* too_large = "too_large";      // over a size, page 
 inline constexpr const char* timeout = "timeout";          // the worker ran past its time limit
 inline constexpr const char* crashed = "crashed";          // the worker died while converting
 inline constexpr const char* duplicate = "duplicate";      // already in the library
+inline constexpr const char* unsafe = "unsafe";            // hostile structure: zip-slip names, XML entities
 }  // namespace error_code
 
 struct ConvertRequest {
@@ -28,6 +29,11 @@ struct ConvertRequest {
     int webp_quality = 80;      // 0-100 lossy WebP quality
     int max_pages = 2000;       // refuse documents with more pages
     long long max_pixels = 40'000'000;  // refuse rendering a page above this many pixels
+    std::string watermark;      // text drawn across every preview; empty = none
+    int watermark_opacity = 12; // percent, 0-100
+    bool ocr = true;            // recognise text on pages that have none (scans)
+    std::string ocr_languages = "chi_sim+eng";  // tesseract language packs
+    int ocr_page_seconds = 20;  // time limit for recognising one page
 };
 
 struct PageResult {
@@ -36,6 +42,7 @@ struct PageResult {
     int height_px = 0;
     std::string preview;    // file name inside output_dir, e.g. "p0001.webp"
     std::string text;       // page text in reading order, UTF-8, paragraphs separated by '\n'
+    bool ocr = false;       // the text was recognised from the page image, not read from it
 };
 
 struct ConvertResult {
@@ -46,13 +53,16 @@ struct ConvertResult {
     std::string title;       // from metadata, else first heading or line; may be empty
     std::string cover;       // thumbnail file name inside output_dir
     std::vector<PageResult> pages;
+    long long worker_peak_rss_kb = 0;  // the worker process's peak resident memory so far
+    std::vector<std::string> warnings; // what was repaired, skipped or recognised (OCR) on the way
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertRequest, input_path, output_dir, original_name,
                                                 preview_width, thumb_width, webp_quality, max_pages,
-                                                max_pixels)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PageResult, number, width_px, height_px, preview, text)
+                                                max_pixels, watermark, watermark_opacity, ocr, ocr_languages,
+                                                ocr_page_seconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PageResult, number, width_px, height_px, preview, text, ocr)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertResult, ok, error_code, error, format, title, cover,
-                                                pages)
+                                                pages, worker_peak_rss_kb, warnings)
 
 }  // namespace wenku

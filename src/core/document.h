@@ -36,6 +36,7 @@ struct Page {
     int number = 0;               // 1-based
     int width_px = 0, height_px = 0;
     std::string text;
+    bool ocr = false;             // the text was recognised from the page image (a scan)
 };
 
 struct Category {

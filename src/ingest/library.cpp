@@ -17,14 +17,14 @@ fs::path prepare(const fs::path& data_dir) {
     std::error_code ec;
     fs::create_directories(data_dir, ec);
     if (ec) throw EnvironmentError("cannot create the data folder " + data_dir.string() + ": " + ec.message());
-    return data_dir;
+    return fs::absolute(data_dir).lexically_normal();
 }
 }  // namespace
 
 Library::Library(const fs::path& data_dir) : Library(data_dir, Settings::load(prepare(data_dir))) {}
 
 Library::Library(const fs::path& data_dir, Settings settings)
-    : data_dir_(prepare(data_dir)),
+    : data_dir_(prepare(data_dir)),  // absolute: the worker sandbox names it
       settings_(std::move(settings)),
       blobs_(data_dir_),
       repository_(open_sqlite_repository((data_dir_ / "wenku.db").string())) {}

@@ -1,5 +1,7 @@
 #include "ingest/pipeline.h"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 
@@ -84,10 +86,22 @@ std::vector<Page> accept_worker_output(const ConvertResult& result, const fs::pa
         take(p.preview);
         constexpr std::size_t max_page_text = 1 << 20;
         pages.push_back(Page{document_id, number, p.width_px, p.height_px,
-                             p.text.size() > max_page_text ? p.text.substr(0, max_page_text) : p.text});
+                             p.text.size() > max_page_text ? p.text.substr(0, max_page_text) : p.text, p.ocr});
     }
     take("cover.webp");
     return pages;
+}
+
+/// The original's extension, lower-case, when it is a plain short one (".docx"); else empty.
+/// Converters may use it as a hint; the type is always detected from the content.
+std::string safe_extension(const std::string& name) {
+    std::string ext = fs::path(name).extension().string();
+    if (ext.size() < 2 || ext.size() > 8) return "";
+    for (char& c : ext.substr(1)) {
+        if (!std::isalnum(static_cast<unsigned char>(c))) return "";
+    }
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext;
 }
 
 std::string fallback_title(const Document& doc, const ConvertResult& result) {
@@ -103,12 +117,18 @@ ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job
     const auto doc = repo.find_document(job.document_id);
     if (!doc) throw NotFoundError("document №" + std::to_string(job.document_id) + " vanished from the queue");
 
-    const fs::path job_dir = library.blobs().make_job_dir();
+    // The job folder lies in the worker's scratch folder, the only place a sandboxed worker can
+    // write; the worker reads a copy of the original, never the stored blob.
+    const fs::path job_dir = worker.options().scratch_dir / ("job-" + std::to_string(job.id));
+    std::error_code cleanup;
+    fs::remove_all(job_dir, cleanup);
     const fs::path out_dir = job_dir / "out";
-    fs::create_directory(out_dir);
+    fs::create_directories(out_dir);
+    const fs::path input = job_dir / ("original" + safe_extension(doc->original_name));
+    fs::copy_file(library.blobs().original_path(doc->sha256), input);
     const Settings& s = library.settings();
     ConvertRequest request;
-    request.input_path = library.blobs().original_path(doc->sha256).string();
+    request.input_path = input.string();
     request.output_dir = out_dir.string();
     request.original_name = doc->original_name;
     request.preview_width = static_cast<int>(s.get_int("preview.width"));
@@ -118,6 +138,7 @@ ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job
     request.max_pixels = s.get_int("convert.max_page_pixels");
 
     ConvertResult result = worker.convert(request);
+    for (const auto& warning : result.warnings) spdlog::debug("№{} {}: {}", doc->id, doc->original_name, warning);
     try {
         if (!result.ok) throw InputError(result.error_code, result.error);
         auto pages = accept_worker_output(result, out_dir, job_dir / "publish", doc->id, request.max_pages);
@@ -142,7 +163,13 @@ ConversionRunner::ConversionRunner(Library& library, int jobs, Listener on_done)
     // This process holds the queue lock: whatever is running or staged belongs to one that died.
     library_.repository().requeue_abandoned_jobs();
     library_.blobs().clear_tmp();
-    for (int i = 0; i < jobs; ++i) threads_.emplace_back([this] { run_thread(); });
+    clear_worker_jobs(library_.data_dir());
+    for (int i = 0; i < jobs; ++i) {
+        WorkerOptions options = WorkerOptions::from_settings(library_.settings());  // throws here, not in a thread
+        options.scratch_dir = worker_scratch_dir(library_.data_dir(), i);
+        options.hidden_dir = library_.data_dir();
+        threads_.emplace_back([this, options] { run_thread(options); });
+    }
 }
 
 ConversionRunner::~ConversionRunner() { finish(); }
@@ -165,8 +192,26 @@ void ConversionRunner::finish() {
     threads_.clear();
 }
 
-void ConversionRunner::run_thread() {
-    WorkerProcess worker(WorkerOptions::from_settings(library_.settings()));
+fs::path worker_scratch_dir(const fs::path& data_dir, int index) {
+    return data_dir / "workers" / ("w" + std::to_string(index));
+}
+
+int clear_worker_jobs(const fs::path& data_dir) {
+    int removed = 0;
+    std::error_code ec;
+    for (const auto& worker : fs::directory_iterator(data_dir / "workers", ec)) {
+        for (const auto& entry : fs::directory_iterator(worker.path(), ec)) {
+            if (entry.path().filename().string().starts_with("job-")) {
+                fs::remove_all(entry.path(), ec);
+                ++removed;
+            }
+        }
+    }
+    return removed;
+}
+
+void ConversionRunner::run_thread(const WorkerOptions& options) {
+    WorkerProcess worker(options);
     for (;;) {
         std::optional<Job> job;
         {

@@ -15,6 +15,7 @@
 
 #include "core/document.h"
 #include "ingest/library.h"
+#include "ingest/worker_process.h"
 
 namespace wenku {
 
@@ -55,7 +56,7 @@ public:
     void finish();
 
 private:
-    void run_thread();
+    void run_thread(const WorkerOptions& options);
 
     Library& library_;
     Listener on_done_;
@@ -68,5 +69,12 @@ private:
 
 /// Number of worker processes for `requested` (0 = one per core).
 int resolve_jobs(long long requested);
+
+/// The scratch folder of worker `index`: DATA/workers/w<index>/. It keeps the worker's
+/// LibreOffice profile between runs; job folders inside it live only while a job runs.
+std::filesystem::path worker_scratch_dir(const std::filesystem::path& data_dir, int index);
+/// Removes job folders left in the workers' scratch folders by a process that died; returns how
+/// many. Only for the holder of the queue lock.
+int clear_worker_jobs(const std::filesystem::path& data_dir);
 
 }  // namespace wenku

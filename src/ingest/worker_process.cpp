@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <filesystem>
 #include <vector>
 
@@ -20,13 +21,63 @@ extern char** environ;
 
 namespace wenku {
 
+namespace {
+constexpr const char* bwrap_path = "/usr/bin/bwrap";
+
+/// Runs argv with no input or output and returns whether it exited 0.
+bool runs_cleanly(const std::vector<std::string>& args) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t pid = -1;
+    const int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) return false;
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+}  // namespace
+
+bool bwrap_works() {
+    static const bool works = ::access(bwrap_path, X_OK) == 0 &&
+                              runs_cleanly({bwrap_path, "--unshare-net", "--unshare-pid", "--die-with-parent",
+                                            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "true"});
+    return works;
+}
+
 WorkerOptions WorkerOptions::from_settings(const Settings& settings) {
     WorkerOptions o;
     o.timeout = std::chrono::seconds(settings.get_int("convert.timeout_seconds"));
     o.address_space_mb = settings.get_int("convert.worker_memory_mb");
     o.file_size_mb = settings.get_int("convert.worker_file_mb");
     o.render_memory_mb = settings.get_int("convert.render_memory_mb");
+    o.rss_limit_mb = settings.get_int("convert.worker_rss_mb");
     o.documents_per_process = static_cast<int>(settings.get_int("convert.worker_documents"));
+    const std::string& sandbox = settings.get("convert.sandbox");
+    if (sandbox == "basic") {
+        o.sandbox = Sandbox::basic;
+    } else if (sandbox == "bwrap" || sandbox == "auto") {
+        o.sandbox = bwrap_works() ? Sandbox::bwrap : Sandbox::basic;
+        if (o.sandbox == Sandbox::basic) {
+            if (sandbox == "bwrap") {
+                throw UsageError("convert.sandbox = bwrap, but bubblewrap (" + std::string(bwrap_path) +
+                                 ") is missing or cannot create namespaces here");
+            }
+            static std::once_flag warned;
+            std::call_once(warned, [] {
+                spdlog::warn("bubblewrap does not work here; converter workers run with the basic sandbox");
+            });
+        }
+    } else {
+        throw UsageError("convert.sandbox must be auto, bwrap or basic, not '" + sandbox + "'");
+    }
     return o;
 }
 
@@ -52,17 +103,38 @@ void WorkerProcess::start() {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, in_pipe[0], STDIN_FILENO);
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-    const std::vector<std::string> args = {
+    std::vector<std::string> args;
+    if (options_.sandbox == Sandbox::bwrap) {
+        // The whole system read-only, the data folder hidden behind an empty tmpfs, then only the
+        // worker's scratch folder (inside it) bound writable again.
+        const std::string scratch = options_.scratch_dir.string();
+        args = {bwrap_path, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                "--tmpfs", "/tmp"};
+        if (!options_.hidden_dir.empty()) {
+            args.insert(args.end(), {"--tmpfs", options_.hidden_dir.string()});
+        }
+        args.insert(args.end(), {"--bind", scratch, scratch, "--chdir", scratch, "--"});
+    }
+    args.insert(args.end(), {
         options_.executable, "worker",
         "--memory-mb", std::to_string(options_.address_space_mb),
         "--file-mb", std::to_string(options_.file_size_mb),
         "--cpu-seconds", std::to_string(options_.timeout.count() + 5),
         "--render-memory-mb", std::to_string(options_.render_memory_mb),
-    };
+        "--scratch", options_.scratch_dir.string(),
+    });
+    if (options_.sandbox == Sandbox::bwrap) args.push_back("--in-sandbox");
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    const int rc = ::posix_spawn(&pid_, options_.executable.c_str(), &actions, nullptr, argv.data(), environ);
+    std::error_code ec;
+    std::filesystem::create_directories(options_.scratch_dir, ec);
+    if (ec) {
+        throw EnvironmentError("cannot create the worker's scratch folder " + options_.scratch_dir.string() + ": " +
+                               ec.message());
+    }
+    const int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(in_pipe[0]);
     ::close(out_pipe[1]);
@@ -122,11 +194,16 @@ ConvertResult WorkerProcess::convert(const ConvertRequest& request) {
             const std::string reply = buffer_.substr(0, nl);
             buffer_.erase(0, nl + 1);
             ++documents_done_;
+            ConvertResult result;
             try {
-                return nlohmann::json::parse(reply).get<ConvertResult>();
+                result = nlohmann::json::parse(reply).get<ConvertResult>();
             } catch (const std::exception& e) {
                 return fail(error_code::crashed, "the converter worker sent a garbled reply for " + name);
             }
+            peak_rss_kb_ = std::max(peak_rss_kb_, result.worker_peak_rss_kb);
+            // A worker that grew large (LibreOffice keeps caches) is replaced before the next document.
+            if (result.worker_peak_rss_kb > options_.rss_limit_mb * 1024) stop();
+            return result;
         }
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {

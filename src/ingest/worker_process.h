@@ -3,6 +3,7 @@
 // document at a time, enforces the wall-clock timeout, and replaces it when it dies, hangs, or has
 // converted its quota. One WorkerProcess is used by one thread at a time.
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <sys/types.h>
 
@@ -11,16 +12,32 @@
 
 namespace wenku {
 
+/// How a worker is confined beyond its own rlimits.
+enum class Sandbox {
+    basic,  // rlimits, a private network namespace, no new privileges (the worker does it itself)
+    bwrap,  // also bubblewrap: read-only system, the data folder hidden, only its scratch folder
+            // writable, private /tmp, PID and IPC namespaces
+};
+
 struct WorkerOptions {
     std::string executable;   // the wenku binary; empty = this process's own executable
+    std::filesystem::path scratch_dir;  // the worker's only writable folder: job folders, LibreOffice profile
+    std::filesystem::path hidden_dir;   // hidden from a bwrap worker (the data folder); empty = none
+    Sandbox sandbox = Sandbox::basic;
     std::chrono::seconds timeout{120};
-    long long address_space_mb = 2048;
+    long long address_space_mb = 4096;
     long long file_size_mb = 512;
     long long render_memory_mb = 1536;
+    long long rss_limit_mb = 1024;      // replaced after a document that left it larger
     int documents_per_process = 200;
 
+    /// From the convert.* settings; convert.sandbox=auto becomes bwrap when bubblewrap works here.
+    /// Throws UsageError for an unknown sandbox name, or bwrap when bubblewrap does not work.
     static WorkerOptions from_settings(const Settings& settings);
 };
+
+/// Whether bubblewrap can create the worker's namespaces on this machine (checked once).
+bool bwrap_works();
 
 class WorkerProcess {
 public:
@@ -36,6 +53,9 @@ public:
 
     /// Processes started so far (1 + replacements); for tests and statistics.
     int processes_started() const { return started_; }
+    /// Largest peak RSS any of this object's workers reported, KiB.
+    long long peak_rss_kb() const { return peak_rss_kb_; }
+    const WorkerOptions& options() const { return options_; }
 
 private:
     void start();
@@ -48,6 +68,7 @@ private:
     int from_worker_ = -1;
     int documents_done_ = 0;
     int started_ = 0;
+    long long peak_rss_kb_ = 0;
     std::string buffer_;
 };
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/errors.h"
+#include "worker/container.h"
 #include "worker/detect.h"
 #include "worker/text_document.h"
 
@@ -45,6 +46,12 @@ void convert_text(const ConvertRequest& request, const RenderLimits& limits, Con
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
         throw InputError(error_code::empty, name + " holds no text");
     }
+    if (has_csv_extension(name)) {  // a table: its first line is a header, not a title
+        result.format = "csv";
+        render_html(csv_to_html(text), request, limits, result);
+        result.title.clear();
+        return;
+    }
     const bool markdown = has_markdown_extension(name);
     result.format = markdown ? "md" : "txt";
     render_html(markdown ? markdown_to_html(text) : text_to_html(text), request, limits, result);
@@ -52,33 +59,54 @@ void convert_text(const ConvertRequest& request, const RenderLimits& limits, Con
     if (result.title.empty()) result.title = first_line_title(text);
 }
 
+/// An office document: LibreOffice writes a PDF in the job folder, MuPDF renders that.
+void convert_office(const ConvertRequest& request, const RenderLimits& limits, const OfficeOptions& office,
+                    const std::string& format, ConvertResult& result, RenderWarnings& warnings) {
+    const fs::path pdf = fs::path(request.output_dir).parent_path() / "office.pdf";
+    office_to_pdf(request.input_path, format, display_name(request), pdf, office);
+    ConvertRequest from_pdf = request;
+    from_pdf.input_path = pdf.string();
+    render_pdf(from_pdf, limits, result, warnings);
+    std::error_code ec;
+    fs::remove(pdf, ec);
+    result.format = format;
+}
+
 }  // namespace
 
-ConvertResult convert_document(const ConvertRequest& request, const RenderLimits& limits) {
+ConvertResult convert_document(const ConvertRequest& request, const RenderLimits& limits,
+                               const OfficeOptions& office) {
     ConvertResult result;
+    RenderWarnings warnings;
     const std::string name = display_name(request);
     try {
         switch (detect_type(read_head(request.input_path, 8192))) {
             case DetectedType::empty:
                 throw InputError(error_code::empty, name + " is empty (0 bytes)");
             case DetectedType::pdf:
-                render_pdf(request, limits, result);
-                result.format = "pdf";
+                render_pdf(request, limits, result, warnings);
                 break;
             case DetectedType::text:
                 convert_text(request, limits, result);
                 break;
-            case DetectedType::zip:
-                throw InputError(error_code::unsupported,
-                                 name + " is a ZIP container (Office Open XML, OpenDocument, EPUB or an archive); "
-                                        "only PDF, plain text and Markdown are converted");
+            case DetectedType::zip: {
+                // Bombs, zip-slip names, XML entities and encryption are refused before any
+                // converter sees the archive.
+                const ContainerInfo info = inspect_zip(request.input_path, name);
+                if (info.format == "epub") {
+                    render_epub(request, limits, result, warnings);
+                } else {
+                    convert_office(request, limits, office, info.format, result, warnings);
+                }
+                break;
+            }
             case DetectedType::ole:
-                throw InputError(error_code::unsupported,
-                                 name + " is a legacy Office file (doc, xls or ppt); only PDF, plain text and "
-                                        "Markdown are converted");
+                convert_office(request, limits, office, inspect_ole(request.input_path, name).format, result,
+                               warnings);
+                break;
             case DetectedType::rtf:
-                throw InputError(error_code::unsupported,
-                                 name + " is an RTF document; only PDF, plain text and Markdown are converted");
+                convert_office(request, limits, office, "rtf", result, warnings);
+                break;
             case DetectedType::binary:
                 throw InputError(error_code::unsupported, name + " is binary data of an unknown type");
         }
@@ -89,6 +117,9 @@ ConvertResult convert_document(const ConvertRequest& request, const RenderLimits
         result.error_code = e.code();
         result.error = e.what();
     }
+    constexpr std::size_t warnings_kept = 50;
+    if (warnings.size() > warnings_kept) warnings.resize(warnings_kept);
+    result.warnings = std::move(warnings);
     return result;
 }
 

@@ -2,6 +2,7 @@
 // The worker's side of a conversion: read the original, detect its type, lay it out, render it.
 // Runs inside the sandboxed worker process (see worker/worker_main.h); tests call it directly.
 #include "core/conversion.h"
+#include "worker/office_converter.h"
 #include "worker/renderer.h"
 
 namespace wenku::worker {
@@ -9,6 +10,7 @@ namespace wenku::worker {
 /// Converts request.input_path, writing previews into request.output_dir. A problem with the
 /// document never throws: the result has ok=false, a specific error_code and a message naming the
 /// file. Failures of the environment (unreadable input, unwritable output) throw EnvironmentError.
-ConvertResult convert_document(const ConvertRequest& request, const RenderLimits& limits);
+ConvertResult convert_document(const ConvertRequest& request, const RenderLimits& limits,
+                               const OfficeOptions& office);
 
 }  // namespace wenku::worker

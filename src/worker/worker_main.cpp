@@ -7,11 +7,13 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
 #include "core/conversion.h"
 #include "worker/converter.h"
+#include "worker/office_converter.h"
 #include "worker/text_document.h"
 
 namespace wenku::worker {
@@ -26,12 +28,14 @@ void set_limit(int resource, rlim_t soft, rlim_t hard) {
 /// Confines the process before it reads any untrusted byte.
 void confine(const WorkerLimits& limits) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() == 1) std::_Exit(1);  // the parent died before we could follow it
+    // The parent died before we could follow it (inside bubblewrap's PID namespace the parent is
+    // its init, pid 1, and bubblewrap itself dies with wenku).
+    if (!limits.in_sandbox && ::getppid() == 1) std::_Exit(1);
     ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     ::prctl(PR_SET_DUMPABLE, 0);
-    // No network: a private network namespace holds only a down loopback. As root this needs no
-    // user namespace; otherwise try an unprivileged user namespace first.
-    if (::unshare(CLONE_NEWNET) != 0 && (::unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0)) {
+    // No network: a private network namespace holds only a down loopback (bubblewrap made one
+    // already). As root this needs no user namespace; otherwise try an unprivileged one.
+    if (!limits.in_sandbox && ::unshare(CLONE_NEWNET) != 0 && (::unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0)) {
         std::fprintf(stderr, "wenku worker: warning: cannot drop network access (unshare failed)\n");
     }
     const rlim_t mib = 1024 * 1024;
@@ -64,6 +68,8 @@ int run_worker(const WorkerLimits& limits) {
 
     RenderLimits render_limits;
     render_limits.memory_limit_bytes = static_cast<std::size_t>(limits.render_memory_mb) << 20;
+    OfficeOptions office;
+    office.profile_dir = std::filesystem::path(limits.scratch_dir.empty() ? "/tmp" : limits.scratch_dir) / "lo-profile";
 
     std::string line;
     while (std::getline(std::cin, line)) {
@@ -71,12 +77,15 @@ int run_worker(const WorkerLimits& limits) {
         try {
             const auto request = nlohmann::json::parse(line).get<ConvertRequest>();
             allow_cpu_seconds(limits.cpu_seconds);
-            result = convert_document(request, render_limits);
+            result = convert_document(request, render_limits, office);
         } catch (const std::exception& e) {
             result.ok = false;
             result.error_code = error_code::crashed;
             result.error = std::string("the converter failed: ") + e.what();
         }
+        rusage usage{};
+        ::getrusage(RUSAGE_SELF, &usage);
+        result.worker_peak_rss_kb = usage.ru_maxrss;
         const std::string reply = nlohmann::json(result).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         std::fwrite(reply.data(), 1, reply.size(), protocol);
         std::fputc('\n', protocol);

@@ -2,6 +2,7 @@
 // `wenku worker`: the converter process. It confines itself (rlimits, no network, no new
 // privileges, dies with its parent), then answers one ConvertRequest per line on stdin with one
 // ConvertResult per line on stdout, until stdin closes. Nothing else is ever written to stdout.
+#include <string>
 
 namespace wenku::worker {
 
@@ -10,6 +11,8 @@ struct WorkerLimits {
     long long file_size_mb = 512;       // RLIMIT_FSIZE
     long long cpu_seconds = 120;        // RLIMIT_CPU per document (soft limit raised per request)
     long long render_memory_mb = 1536;  // MuPDF allocator cap
+    std::string scratch_dir;            // the worker's writable folder (LibreOffice profile lives here)
+    bool in_sandbox = false;            // started inside bubblewrap: namespaces exist already
 };
 
 /// Runs the worker loop; returns the process exit code.

@@ -1,6 +1,7 @@
 // Pure logic of the core and the command line: settings, the description, display widths.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
 
 #include "cli/terminal.h"
@@ -17,7 +18,10 @@ TEST(Settings, EveryKeyHasADescriptionAndAValidDefault) {
         EXPECT_FALSE(spec.description.empty()) << spec.key;
         EXPECT_EQ(defaults.get(spec.key), spec.default_value);
         EXPECT_EQ(defaults.source(spec.key), "default");
-        EXPECT_NO_THROW(defaults.get_int(spec.key)) << spec.key << " is numeric";
+        const bool numeric = !spec.default_value.empty() && std::isdigit(static_cast<unsigned char>(spec.default_value[0]));
+        if (numeric) {
+            EXPECT_NO_THROW(defaults.get_int(spec.key)) << spec.key;
+        }
     }
     EXPECT_THROW(defaults.get("no.such.key"), UsageError);
     EXPECT_EQ(Settings::env_name("convert.timeout_seconds"), "WENKU_CONVERT_TIMEOUT_SECONDS");

@@ -270,6 +270,18 @@ TEST_P(RepositoryTest, ClaimsTheOldestJobFirst) {
     EXPECT_EQ(repo->count_queued_jobs(), 0);
 }
 
+TEST_P(RepositoryTest, PagesKeepWhetherTheirTextWasRecognisedByOcr) {
+    const std::int64_t id = repo->add_queued_document(make_document(1));
+    auto job = repo->claim_job();
+    ASSERT_TRUE(job);
+    auto pages = make_pages(id, 2);
+    pages[1].ocr = true;
+    repo->complete_job(*job, "pdf", "", pages);
+    EXPECT_FALSE(repo->page(id, 1)->ocr);
+    EXPECT_TRUE(repo->page(id, 2)->ocr);
+    EXPECT_TRUE(repo->pages(id)[1].ocr);
+}
+
 TEST_P(RepositoryTest, CompletingAJobPublishesPagesAndStatus) {
     Document titled = make_document(1);
     titled.title = "用户给的标题";

@@ -92,6 +92,10 @@ constexpr Migration migrations[] = {
         CREATE INDEX job_claim ON job(status, id);
         CREATE INDEX job_document ON job(document_id);
     )sql"},
+    // Page text recognised by OCR (scans) is marked, so readers and search can tell it apart.
+    {2, R"sql(
+        ALTER TABLE page ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0 CHECK (ocr IN (0, 1));
+    )sql"},
 };
 
 constexpr int latest_schema_version = std::span(migrations).back().version;
@@ -139,6 +143,7 @@ Page read_page(const Query& q) {
     p.width_px = q.column_int(2);
     p.height_px = q.column_int(3);
     p.text = q.column_text(4);
+    p.ocr = q.column_int(5) != 0;
     return p;
 }
 
@@ -439,7 +444,7 @@ void SqliteRepository::remove_document(std::int64_t id) {
 std::vector<Page> SqliteRepository::pages(std::int64_t document_id) {
     return locked("read the pages of document №" + std::to_string(document_id), [&](sqlite::Database& db) {
         Query q = db.query(
-            "SELECT document_id, number, width_px, height_px, text FROM page WHERE document_id = ?1 "
+            "SELECT document_id, number, width_px, height_px, text, ocr FROM page WHERE document_id = ?1 "
             "ORDER BY number");
         q.bind(1, document_id);
         std::vector<Page> result;
@@ -452,7 +457,7 @@ std::optional<Page> SqliteRepository::page(std::int64_t document_id, int number)
     return locked("read page " + std::to_string(number) + " of document №" + std::to_string(document_id),
                   [&](sqlite::Database& db) -> std::optional<Page> {
                       Query q = db.query(
-                          "SELECT document_id, number, width_px, height_px, text FROM page "
+                          "SELECT document_id, number, width_px, height_px, text, ocr FROM page "
                           "WHERE document_id = ?1 AND number = ?2");
                       q.bind(1, document_id).bind(2, static_cast<std::int64_t>(number));
                       if (!q.step()) return std::nullopt;
@@ -494,7 +499,8 @@ void SqliteRepository::complete_job(const Job& job, const std::string& format, c
         db.query("DELETE FROM page WHERE document_id = ?1").bind(1, document_id).run();
         {
             Query q = db.query(
-                "INSERT INTO page (document_id, number, width_px, height_px, text) VALUES (?1, ?2, ?3, ?4, ?5)");
+                "INSERT INTO page (document_id, number, width_px, height_px, text, ocr) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
             for (const Page& p : pages) {
                 q.reset();
                 q.bind(1, document_id)
@@ -502,6 +508,7 @@ void SqliteRepository::complete_job(const Job& job, const std::string& format, c
                     .bind(3, static_cast<std::int64_t>(p.width_px))
                     .bind(4, static_cast<std::int64_t>(p.height_px))
                     .bind(5, p.text)
+                    .bind(6, static_cast<std::int64_t>(p.ocr ? 1 : 0))
                     .run();
             }
         }
