@@ -136,6 +136,11 @@ ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job
     request.webp_quality = static_cast<int>(s.get_int("preview.webp_quality"));
     request.max_pages = static_cast<int>(s.get_int("convert.max_pages"));
     request.max_pixels = s.get_int("convert.max_page_pixels");
+    request.watermark = s.get("preview.watermark");
+    request.watermark_opacity = static_cast<int>(s.get_int("preview.watermark_opacity"));
+    request.ocr = s.get_int("convert.ocr") != 0;
+    request.ocr_languages = s.get("convert.ocr_languages");
+    request.ocr_page_seconds = static_cast<int>(s.get_int("convert.ocr_page_seconds"));
 
     ConvertResult result = worker.convert(request);
     for (const auto& warning : result.warnings) spdlog::debug("№{} {}: {}", doc->id, doc->original_name, warning);
