@@ -107,6 +107,9 @@ ConvertResult convert_document(const ConvertRequest& request, const RenderLimits
             case DetectedType::rtf:
                 convert_office(request, limits, office, "rtf", result, warnings);
                 break;
+            case DetectedType::biff:
+                convert_office(request, limits, office, "xls", result, warnings);
+                break;
             case DetectedType::binary:
                 throw InputError(error_code::unsupported, name + " is binary data of an unknown type");
         }

@@ -39,6 +39,12 @@ DetectedType detect_type(std::string_view head) {
     }
     if (head.starts_with(std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))) return DetectedType::ole;
     if (head.starts_with("{\\rtf")) return DetectedType::rtf;
+    // Excel 2, 3 and 4 wrote a bare BIFF stream: a BOF record (type 0x0009, 0x0209 or 0x0409)
+    // with a short length and a sheet type.
+    if (head.size() >= 8 && head[0] == '\x09' && (head[1] == '\x00' || head[1] == '\x02' || head[1] == '\x04') &&
+        head[3] == '\x00' && head[2] >= 4 && head[2] <= 16) {
+        return DetectedType::biff;
+    }
     const bool utf16_bom = head.starts_with("\xFF\xFE") || head.starts_with("\xFE\xFF");
     if (!utf16_bom && std::memchr(head.data(), '\0', head.size()) != nullptr) return DetectedType::binary;
     return DetectedType::text;

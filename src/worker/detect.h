@@ -7,7 +7,7 @@ namespace wenku::worker {
 
 /// What the bytes are. `pdf`, `txt` and `md` are converted; the containers are recognised so that
 /// the error says what the file is.
-enum class DetectedType { empty, pdf, zip, ole, rtf, text, binary };
+enum class DetectedType { empty, pdf, zip, ole, rtf, biff, text, binary };  // biff: a bare Excel 2-4 sheet
 
 /// Classifies a file from its first bytes (at least 8 KiB when the file has them).
 DetectedType detect_type(std::string_view head);

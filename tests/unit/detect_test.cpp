@@ -25,6 +25,7 @@ TEST(DetectType, ContainersAndOtherFormats) {
     EXPECT_EQ(detect_type("PK\x05\x06"s + std::string(18, '\0')), DetectedType::zip);
     EXPECT_EQ(detect_type("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"s + std::string(8, '\0')), DetectedType::ole);
     EXPECT_EQ(detect_type("{\\rtf1\\ansi hello}"), DetectedType::rtf);
+    EXPECT_EQ(detect_type("\x09\x04\x06\x00\x00\x00\x10\x00"s), DetectedType::biff);
     EXPECT_EQ(detect_type(""), DetectedType::empty);
     EXPECT_EQ(detect_type("\x7F" "ELF\x02\x01\x01\x00\x00"s), DetectedType::binary);
 }
