@@ -54,6 +54,9 @@ std::optional<std::int64_t> IngestSession::add(const std::filesystem::path& file
 int IngestSession::finish() {
     if (runner_) runner_->finish();
     progress_.done();
+    if (runner_ && runner_->peak_worker_rss_kb() > 0) {
+        std::fprintf(stderr, "converter workers' peak memory: %lld MiB\n", runner_->peak_worker_rss_kb() / 1024);
+    }
     return progress_.failures() > 0 ? exit_code::document_failed : exit_code::ok;
 }
 

@@ -225,7 +225,10 @@ void ConversionRunner::run_thread(const WorkerOptions& options) {
             if (!job) {
                 // Finished only when no other thread is mid-job (it cannot add jobs, but the
                 // enqueuing side may still be adding while a job runs).
-                if (finishing_ && busy_ == 0) return;
+                if (finishing_ && busy_ == 0) {
+                    peak_rss_kb_ = std::max(peak_rss_kb_, worker.peak_rss_kb());
+                    return;
+                }
                 wake_.wait_for(lock, std::chrono::milliseconds(200));
                 continue;
             }

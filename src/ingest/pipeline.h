@@ -54,6 +54,8 @@ public:
     void wake();
     /// Waits until the queue is empty and nothing is in flight, then stops the threads.
     void finish();
+    /// After finish(): the largest peak resident memory any worker process reported, KiB.
+    long long peak_worker_rss_kb() const { return peak_rss_kb_; }
 
 private:
     void run_thread(const WorkerOptions& options);
@@ -64,6 +66,7 @@ private:
     std::condition_variable wake_;
     bool finishing_ = false;
     int busy_ = 0;
+    long long peak_rss_kb_ = 0;
     std::vector<std::thread> threads_;
 };
 

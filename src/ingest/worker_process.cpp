@@ -105,12 +105,13 @@ void WorkerProcess::start() {
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
     std::vector<std::string> args;
     if (options_.sandbox == Sandbox::bwrap) {
-        // The whole system read-only, the data folder hidden behind an empty tmpfs, then only the
-        // worker's scratch folder (inside it) bound writable again.
+        // The whole system read-only (so /tmp too: temporary files go to the scratch folder; /tmp
+        // is not replaced, as wenku itself may live there), the data folder hidden behind an empty
+        // tmpfs, then only the worker's scratch folder (inside it) bound writable again.
         const std::string scratch = options_.scratch_dir.string();
         args = {bwrap_path, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                 "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                "--tmpfs", "/tmp"};
+                "--setenv", "TMPDIR", scratch};
         if (!options_.hidden_dir.empty()) {
             args.insert(args.end(), {"--tmpfs", options_.hidden_dir.string()});
         }
