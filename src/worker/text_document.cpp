@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/utf8.h"
 #include "core/errors.h"
 
 namespace wenku::worker {
@@ -87,24 +88,6 @@ Utf8Char next_utf8(std::string_view s, std::size_t i) {
     return {cp, length, true, false};
 }
 
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = kReplacement;
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 /// C0 controls other than '\n' and '\t', and DEL: never useful in a rendered text.
 bool is_dropped_control(char32_t cp) { return (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F; }

@@ -24,6 +24,7 @@
 
 #include "core/conversion.h"
 #include "core/errors.h"
+#include "core/utf8.h"
 #include "support/test_support.h"
 #include "worker/office_converter.h"
 #include "worker/renderer.h"
@@ -121,34 +122,7 @@ const std::map<std::string, FontDependentLayout> font_dependent = {
       "reproduced by any font set available here"}},
 };
 
-std::u32string code_points(std::string_view s) {
-    std::u32string out;
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : 4;
-        char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-        for (std::size_t k = 1; k < len && i + k < s.size(); ++k) {
-            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-        }
-        out.push_back(cp);
-        i += len;
-    }
-    return out;
-}
-
-bool is_countable(char32_t c) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == 0x3000 || c == 0xA0) return false;
-    if ((c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x2069)) return false;
-    return c != 0xFEFF;
-}
-
-std::map<char32_t, long> histogram(std::string_view utf8) {
-    std::map<char32_t, long> counts;
-    for (char32_t c : code_points(utf8)) {
-        if (is_countable(c)) ++counts[c];
-    }
-    return counts;
-}
+std::map<char32_t, long> histogram(std::string_view utf8) { return wenku::test::visible_char_histogram(utf8); }
 
 /// Sum over `theirs` of min(ours, theirs), and the total of `theirs`.
 std::pair<long, long> shared_characters(const std::map<char32_t, long>& ours, const std::map<char32_t, long>& theirs) {
@@ -275,7 +249,7 @@ TEST_F(OfficeCorpusTest, GoodOfficeFilesMatchLibreOfficesReference) {
             const std::string poppler = test::run_command({"pdftotext", "-enc", "UTF-8", pdf.string(), "-"}).out;
             const auto [shared, poppler_total] = shared_characters(histogram(ours), histogram(poppler));
             const double share = poppler_total == 0 ? 1.0 : static_cast<double>(shared) / poppler_total;
-            const long poppler_chars = static_cast<long>(code_points(poppler).size());
+            const long poppler_chars = static_cast<long>(decode_utf8(poppler).size());
             const long our_cjk = test::count_cjk(ours);
             const int pages = static_cast<int>(result.pages.size());
 

@@ -1,5 +1,7 @@
 #include "support/test_support.h"
 
+#include "core/utf8.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -170,6 +172,17 @@ long count_cjk(std::string_view utf8) {
         return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2FFFF) ||
                (c >= 0xF900 && c <= 0xFAFF);
     });
+}
+
+std::map<char32_t, long> visible_char_histogram(std::string_view utf8) {
+    std::map<char32_t, long> counts;
+    for (char32_t c : decode_utf8(utf8)) {
+        const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == 0x3000 || c == 0xA0;
+        const bool format = (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+                            (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF;
+        if (!space && !format) ++counts[c];
+    }
+    return counts;
 }
 
 }  // namespace wenku::test

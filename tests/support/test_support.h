@@ -1,6 +1,7 @@
 #pragma once
 // Shared helpers for tests: temporary folders, the shared corpus, running the wenku binary.
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,10 @@ void write_file(const std::filesystem::path& p, std::string_view bytes);
 
 /// Counts of Unicode code points: non-whitespace, and CJK unified ideographs.
 long count_non_space(std::string_view utf8);
+
+/// How often each visible character occurs: whitespace and the invisible bidi and zero-width
+/// format characters (which poppler inserts around right-to-left runs) are not counted.
+std::map<char32_t, long> visible_char_histogram(std::string_view utf8);
 long count_cjk(std::string_view utf8);
 
 }  // namespace wenku::test

@@ -22,38 +22,7 @@ namespace fs = std::filesystem;
 // Share of poppler's non-whitespace characters our text must contain (as a multiset).
 constexpr double min_text_ratio = 0.95;
 
-std::u32string code_points(std::string_view s) {
-    std::u32string out;
-    for (std::size_t i = 0; i < s.size();) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : 4;
-        char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-        for (std::size_t k = 1; k < len && i + k < s.size(); ++k) {
-            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-        }
-        out.push_back(cp);
-        i += len;
-    }
-    return out;
-}
-
-// Characters that are not text a reader sees: whitespace, and the invisible bidi and
-// zero-width format characters poppler inserts around right-to-left runs.
-bool is_countable(char32_t c) {
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == 0x3000 || c == 0xA0)
-        return false;
-    if ((c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x2069))
-        return false;
-    return c != 0xFEFF;
-}
-
-std::map<char32_t, long> histogram(std::string_view utf8) {
-    std::map<char32_t, long> counts;
-    for (char32_t c : code_points(utf8)) {
-        if (is_countable(c)) ++counts[c];
-    }
-    return counts;
-}
+std::map<char32_t, long> histogram(std::string_view utf8) { return wenku::test::visible_char_histogram(utf8); }
 
 long total(const std::map<char32_t, long>& h) {
     long n = 0;
