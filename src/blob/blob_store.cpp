@@ -271,7 +271,7 @@ std::vector<std::string> list_two_level(const fs::path& top, bool want_dir) {
 }
 
 /// Removes files named .tmp-* directly inside the <ab> folders under `top`.
-void remove_stray_temp_files(const fs::path& top) {
+void remove_temp_files_below(const fs::path& top) {
     std::error_code ec;
     for (fs::directory_iterator outer(top, ec), end; !ec && outer != end; outer.increment(ec)) {
         if (!is_prefix_dir_name(outer->path().filename().string()) || !outer->is_directory(ec)) continue;
@@ -317,7 +317,6 @@ BlobStore::BlobStore(const fs::path& root) {
     if (ec) throw_error_code("resolve the data folder", root, ec);
     ensure_directory(root_ / "blobs");
     ensure_directory(root_ / "pages");
-    ensure_directory(root_ / "tmp");
 }
 
 std::string BlobStore::sha256_file(const fs::path& file) {
@@ -390,26 +389,9 @@ fs::path BlobStore::publish_pages(const fs::path& staged_dir, const std::string&
     return target;
 }
 
-fs::path BlobStore::make_job_dir() {
-    const fs::path tmp = root_ / "tmp";
-    ensure_directory(tmp);
-    std::string pattern = (tmp / "job-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw_errno("create a job folder in", tmp, errno);  // mode 0700
-    return pattern;
-}
-
-void BlobStore::clear_tmp() {
-    const fs::path tmp = root_ / "tmp";
-    std::error_code ec;
-    for (fs::directory_iterator it(tmp, ec), end; !ec && it != end; it.increment(ec)) {
-        std::error_code rm_ec;
-        fs::remove_all(it->path(), rm_ec);
-        if (rm_ec) throw_error_code("remove", it->path(), rm_ec);
-    }
-    if (ec && ec != std::errc::no_such_file_or_directory) throw_error_code("read the folder", tmp, ec);
-    ensure_directory(tmp);
-    remove_stray_temp_files(root_ / "blobs");
-    remove_stray_temp_files(root_ / "pages");
+void BlobStore::remove_stray_temp_files() {
+    remove_temp_files_below(root_ / "blobs");
+    remove_temp_files_below(root_ / "pages");
 }
 
 void BlobStore::remove_original(const std::string& sha256) {

@@ -14,7 +14,7 @@ namespace wenku {
 
 class BlobStore {
 public:
-    explicit BlobStore(const std::filesystem::path& root);  // the data folder; creates blobs/ pages/ tmp/
+    explicit BlobStore(const std::filesystem::path& root);  // the data folder; creates blobs/ pages/
 
     /// SHA-256 (lowercase hex) of a file's bytes, streamed in 1 MiB chunks.
     static std::string sha256_file(const std::filesystem::path& file);
@@ -26,18 +26,16 @@ public:
     std::filesystem::path original_path(const std::string& sha256) const;
     bool has_original(const std::string& sha256) const;
 
-    /// Moves a folder of finished previews (in tmp/) into place as pages/ab/<sha256>, durably
-    /// (every file and the folder fsynced first, the parents after), replacing any earlier
-    /// (orphaned) folder of that name. `staged_dir` must be on the same file system (tmp/ is).
+    /// Moves a folder of finished previews into place as pages/ab/<sha256>, durably (every file
+    /// and the folder fsynced first, the parents after), replacing any earlier (orphaned) folder
+    /// of that name. `staged_dir` must be on the same file system (a job folder in the data folder).
     std::filesystem::path publish_pages(const std::filesystem::path& staged_dir, const std::string& sha256);
     std::filesystem::path pages_dir(const std::string& sha256) const;
 
-    /// A new private folder (mode 0700, unique name) under tmp/ for one conversion job.
-    std::filesystem::path make_job_dir();
-    /// Empties tmp/ (job folders of a process that died) and removes stray ".tmp-*" files left in
-    /// blobs/ and pages/ by interrupted writes. Only for the process that owns the data folder, at
-    /// start-up: it would pull files from under another live writer.
-    void clear_tmp();
+    /// Removes stray ".tmp-*" files left in blobs/ and pages/ by writes a crash interrupted.
+    /// Only for the process that owns the data folder, at start-up: it would pull files from
+    /// under another live writer.
+    void remove_stray_temp_files();
 
     /// Remove the original / the pages folder, durably; nothing happens if it is absent.
     void remove_original(const std::string& sha256);

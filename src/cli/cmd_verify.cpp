@@ -14,7 +14,7 @@ namespace {
 
 struct Problem {
     std::string what;
-    enum class Fix { none, requeue, remove_blob, remove_pages, clear_tmp } fix = Fix::none;
+    enum class Fix { none, requeue, remove_blob, remove_pages, clear_leftovers } fix = Fix::none;
     std::int64_t document_id = 0;
     std::string sha256;
 };
@@ -73,14 +73,14 @@ std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
     for (const auto& sha : blobs.list_page_sets()) {
         if (!ready.contains(sha)) problems.push_back({"previews " + sha + " belong to no ready document", Problem::Fix::remove_pages, 0, sha});
     }
-    bool leftovers = fs::exists(blobs.root() / "tmp") && !fs::is_empty(blobs.root() / "tmp");
+    bool leftovers = false;
     std::error_code ec;
     for (const auto& worker : fs::directory_iterator(library.data_dir() / "workers", ec)) {
         for (const auto& entry : fs::directory_iterator(worker.path(), ec)) {
             leftovers = leftovers || entry.path().filename().string().starts_with("job-");
         }
     }
-    if (leftovers) problems.push_back({"files of an interrupted conversion are left behind", Problem::Fix::clear_tmp});
+    if (leftovers) problems.push_back({"files of an interrupted conversion are left behind", Problem::Fix::clear_leftovers});
     return problems;
 }
 
@@ -114,8 +114,8 @@ void add_verify_command(CLI::App& app, Context& ctx) {
                         break;
                     case Problem::Fix::remove_blob: library.blobs().remove_original(p.sha256); break;
                     case Problem::Fix::remove_pages: library.blobs().remove_pages(p.sha256); break;
-                    case Problem::Fix::clear_tmp:
-                        library.blobs().clear_tmp();
+                    case Problem::Fix::clear_leftovers:
+                        library.blobs().remove_stray_temp_files();
                         clear_worker_jobs(library.data_dir());
                         break;
                 }

@@ -1,7 +1,7 @@
 #pragma once
 // The library on disk: one data folder holding wenku.db (metadata), blobs/ (originals), pages/
-// (previews), tmp/ (job folders) and wenku.conf (settings). Everything above the stores opens it
-// through this class.
+// (previews), workers/ (the converter workers' scratch folders) and wenku.conf (settings).
+// Everything above the stores opens it through this class.
 #include <filesystem>
 #include <memory>
 

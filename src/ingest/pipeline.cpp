@@ -167,7 +167,7 @@ ConversionRunner::ConversionRunner(Library& library, int jobs, Listener on_done)
     : library_(library), on_done_(std::move(on_done)) {
     // This process holds the queue lock: whatever is running or staged belongs to one that died.
     library_.repository().requeue_abandoned_jobs();
-    library_.blobs().clear_tmp();
+    library_.blobs().remove_stray_temp_files();
     clear_worker_jobs(library_.data_dir());
     for (int i = 0; i < jobs; ++i) {
         WorkerOptions options = WorkerOptions::from_settings(library_.settings());  // throws here, not in a thread

@@ -55,10 +55,10 @@ protected:
         return sha;
     }
 
-    /// A job folder holding finished previews with `marker` inside.
+    /// A staging folder (in the data folder, like a job's) holding previews with `marker` inside.
     fs::path staged_pages(const std::string& marker) {
-        fs::path dir = store.make_job_dir() / "publish";
-        fs::create_directory(dir);
+        fs::path dir = store.root() / "workers" / "w0" / ("job-" + marker) / "publish";
+        fs::create_directories(dir);
         test::write_file(dir / "p0001.webp", "page one " + marker);
         test::write_file(dir / "cover.webp", "cover " + marker);
         return dir;
@@ -95,7 +95,6 @@ TEST_F(BlobStoreTest, HashingAMissingFileNamesIt) {
 TEST_F(BlobStoreTest, CreatesItsFolders) {
     EXPECT_TRUE(fs::is_directory(store.root() / "blobs"));
     EXPECT_TRUE(fs::is_directory(store.root() / "pages"));
-    EXPECT_TRUE(fs::is_directory(store.root() / "tmp"));
     EXPECT_TRUE(store.root().is_absolute());
 }
 
@@ -164,36 +163,18 @@ TEST_F(BlobStoreTest, PublishingAMissingFolderFails) {
     EXPECT_FALSE(fs::exists(store.pages_dir(abc_sha)));
 }
 
-TEST_F(BlobStoreTest, MakesUniquePrivateJobFolders) {
-    std::set<fs::path> dirs;
-    for (int i = 0; i < 50; ++i) {
-        const fs::path dir = store.make_job_dir();
-        EXPECT_EQ(dir.parent_path(), store.root() / "tmp");
-        EXPECT_TRUE(fs::is_directory(dir));
-        struct stat st {};
-        ASSERT_EQ(::stat(dir.c_str(), &st), 0);
-        EXPECT_EQ(st.st_mode & 0777, 0700u);
-        dirs.insert(dir);
-    }
-    EXPECT_EQ(dirs.size(), 50u);
-}
-
-TEST_F(BlobStoreTest, ClearsTmpAndStrayTempFiles) {
+TEST_F(BlobStoreTest, RemovesStrayTempFilesAndNothingElse) {
     const std::string kept = put("abc");
-    const fs::path job = store.make_job_dir();
-    test::write_file(job / "out" / "p0001.webp", "half-written");
     const fs::path stray_blob = store.root() / "blobs" / "ba" / (".tmp-" + kept + "-1234");
     test::write_file(stray_blob, "interrupted copy");
     const fs::path stray_page = store.root() / "pages" / "ba" / ".tmp-cover.webp-99";
     test::write_file(stray_page, "interrupted write");
 
-    store.clear_tmp();
-    EXPECT_TRUE(fs::is_directory(store.root() / "tmp"));
-    EXPECT_TRUE(fs::is_empty(store.root() / "tmp"));
+    store.remove_stray_temp_files();
     EXPECT_FALSE(fs::exists(stray_blob));
     EXPECT_FALSE(fs::exists(stray_page));
     EXPECT_EQ(test::read_file(store.original_path(kept)), "abc");
-    store.clear_tmp();  // nothing to do is fine
+    store.remove_stray_temp_files();  // nothing to do is fine
 }
 
 TEST_F(BlobStoreTest, ListingsReportOnlyStoredContent) {
