@@ -35,20 +35,21 @@ std::optional<std::int64_t> IngestSession::add(const std::filesystem::path& file
         const std::int64_t id = enqueue_file(library_, file, options);
         if (runner_) runner_->wake();
         return id;
-    } catch (const InputError& e) {
-        if (e.code() == error_code::duplicate && skip_duplicates_) {
-            const auto existing = library_.repository().find_document_by_sha256(BlobStore::sha256_file(file));
-            if (existing && (existing->status == DocumentStatus::queued ||
-                             existing->status == DocumentStatus::converting)) {
-                progress_.add_total(-1);  // already counted among the queued leftovers
-                return std::nullopt;
-            }
-            progress_.skipped(name, e.what());
-        } else {
+    } catch (const DuplicateError& e) {
+        if (!skip_duplicates_) {
             progress_.failed(name, e.code() + ": " + e.what());
+            return std::nullopt;
         }
-        return std::nullopt;
+        const auto existing = library_.repository().find_document(e.existing_id());
+        if (existing && (existing->status == DocumentStatus::queued || existing->status == DocumentStatus::converting)) {
+            progress_.add_total(-1);  // already counted among the queued leftovers
+        } else {
+            progress_.skipped(name, e.what());
+        }
+    } catch (const InputError& e) {
+        progress_.failed(name, e.code() + ": " + e.what());
     }
+    return std::nullopt;
 }
 
 int IngestSession::finish() {

@@ -1,6 +1,7 @@
 #pragma once
 // One error story: every failure a user can act on is an exception carrying a message that says
 // what went wrong and with what. The web layer maps the kinds to HTTP status in one place.
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -22,6 +23,18 @@ public:
 
 private:
     std::string code_;
+};
+
+/// The exact bytes are in the library already, as document `existing_id`.
+class DuplicateError : public InputError {
+public:
+    explicit DuplicateError(std::int64_t existing_id)
+        : InputError("duplicate", "already in the library as №" + std::to_string(existing_id)),
+          existing_id_(existing_id) {}
+    std::int64_t existing_id() const { return existing_id_; }
+
+private:
+    std::int64_t existing_id_;
 };
 
 /// A named thing (document number, category, page) does not exist.

@@ -35,7 +35,7 @@ std::int64_t enqueue_file(Library& library, const fs::path& file, const AddOptio
     }
     const std::string sha = BlobStore::sha256_file(file);
     if (auto existing = library.repository().find_document_by_sha256(sha)) {
-        throw InputError(error_code::duplicate, "already in the library as №" + std::to_string(existing->id));
+        throw DuplicateError(existing->id);
     }
     library.blobs().put_original(file, sha);
 

@@ -27,8 +27,9 @@ struct AddOptions {
 };
 
 /// Stores `file` durably as an original and queues its conversion; returns the document number.
-/// Throws InputError: "empty", "too_large" (convert.max_file_mb), "duplicate" ("already in the
-/// library as №N"), "unsupported" (not a regular file); EnvironmentError for disk/database failures.
+/// Throws DuplicateError ("already in the library as №N"), InputError "empty", "too_large"
+/// (convert.max_file_mb) or "unsupported" (not a regular file); EnvironmentError for disk/database
+/// failures.
 std::int64_t enqueue_file(Library& library, const std::filesystem::path& file, const AddOptions& options);
 
 /// What became of one queued document.

@@ -33,7 +33,7 @@ public:
     // --- documents ---
     /// Inserts a queued document and its conversion job in one transaction; returns the new id.
     /// `doc.id`, status, page_count and error are ignored; created_at 0 means now.
-    /// Throws InputError("duplicate", "already in the library as №N") if the sha256 is present,
+    /// Throws DuplicateError ("already in the library as №N") if the sha256 is present,
     /// NotFoundError for an unknown category.
     virtual std::int64_t add_queued_document(const Document& doc) = 0;
     virtual std::optional<Document> find_document(std::int64_t id) = 0;

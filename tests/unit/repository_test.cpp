@@ -140,8 +140,9 @@ TEST_P(RepositoryTest, RefusesADuplicateNamingTheExistingNumber) {
     try {
         repo->add_queued_document(make_document(2, "copy-of-doc2.pdf"));
         FAIL() << "a duplicate was accepted";
-    } catch (const InputError& e) {
+    } catch (const DuplicateError& e) {
         EXPECT_EQ(e.code(), "duplicate");
+        EXPECT_EQ(e.existing_id(), second);
         EXPECT_EQ(std::string(e.what()), "already in the library as №" + std::to_string(second));
     }
     EXPECT_EQ(repo->count_documents({}), 2);

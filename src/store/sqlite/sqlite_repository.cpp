@@ -155,10 +155,6 @@ Category read_category(const Query& q) {
     return c;
 }
 
-InputError duplicate_error(std::int64_t existing_id) {
-    return InputError(error_code::duplicate, "already in the library as №" + std::to_string(existing_id));
-}
-
 /// The SQL for listing (or counting) documents matching `filter`. Parameters: ?1 the category
 /// whose subtree to include, ?2 the status, ?3 limit, ?4 offset; only those the filter uses appear.
 std::string document_filter_sql(const DocumentFilter& filter, bool count) {
@@ -348,7 +344,7 @@ std::int64_t SqliteRepository::add_queued_document(const Document& doc) {
             if (q.step()) return q.column_int64(0);
             return std::nullopt;
         };
-        if (auto id = existing()) throw duplicate_error(*id);
+        if (auto id = existing()) throw DuplicateError(*id);
         if (doc.category_id) {
             Query q = db.query("SELECT 1 FROM category WHERE id = ?1");
             q.bind(1, *doc.category_id);
@@ -377,7 +373,7 @@ std::int64_t SqliteRepository::add_queued_document(const Document& doc) {
         } catch (const SqliteError& e) {
             // Unreachable while every writer uses BEGIN IMMEDIATE, but a duplicate is a duplicate.
             if (e.extended_code() == SQLITE_CONSTRAINT_UNIQUE) {
-                if (auto id = existing()) throw duplicate_error(*id);
+                if (auto id = existing()) throw DuplicateError(*id);
             }
             throw;
         }
