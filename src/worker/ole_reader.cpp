@@ -7,6 +7,7 @@
 #include "core/utf8.h"
 #include "core/conversion.h"
 #include "core/errors.h"
+#include "worker/little_endian.h"
 
 namespace wenku::worker::ole {
 namespace {
@@ -24,20 +25,6 @@ constexpr std::uint32_t kFatSector = 0xFFFFFFFD;
 constexpr std::uint32_t kEndOfChain = 0xFFFFFFFE;
 constexpr std::uint32_t kFreeSector = 0xFFFFFFFF;
 constexpr std::uint32_t kNoStream = 0xFFFFFFFF;
-
-std::uint16_t le16(std::string_view s, std::size_t at) {
-    return static_cast<std::uint16_t>(static_cast<unsigned char>(s[at]) |
-                                      (static_cast<unsigned char>(s[at + 1]) << 8));
-}
-
-std::uint32_t le32(std::string_view s, std::size_t at) {
-    return static_cast<std::uint32_t>(le16(s, at)) | (static_cast<std::uint32_t>(le16(s, at + 2)) << 16);
-}
-
-std::uint64_t le64(std::string_view s, std::size_t at) {
-    return static_cast<std::uint64_t>(le32(s, at)) | (static_cast<std::uint64_t>(le32(s, at + 4)) << 32);
-}
-
 
 /// UTF-16LE to UTF-8; unpaired surrogates become U+FFFD.
 std::string utf16le_to_utf8(std::string_view bytes) {

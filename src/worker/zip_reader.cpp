@@ -9,6 +9,7 @@
 
 #include "core/conversion.h"
 #include "core/errors.h"
+#include "worker/little_endian.h"
 
 namespace wenku::worker::zip {
 namespace {
@@ -32,19 +33,6 @@ constexpr std::uint16_t kZip64ExtraId = 0x0001;
 constexpr std::size_t kInflateChunk = 64 * 1024;
 /// Stored entries are handed to the sink in pieces of this size.
 constexpr std::size_t kStoredChunk = 1024 * 1024;
-
-std::uint16_t le16(std::string_view s, std::uint64_t at) {
-    return static_cast<std::uint16_t>(static_cast<unsigned char>(s[at]) |
-                                      (static_cast<unsigned char>(s[at + 1]) << 8));
-}
-
-std::uint32_t le32(std::string_view s, std::uint64_t at) {
-    return static_cast<std::uint32_t>(le16(s, at)) | (static_cast<std::uint32_t>(le16(s, at + 2)) << 16);
-}
-
-std::uint64_t le64(std::string_view s, std::uint64_t at) {
-    return static_cast<std::uint64_t>(le32(s, at)) | (static_cast<std::uint64_t>(le32(s, at + 4)) << 32);
-}
 
 /// True when [at, at + length) lies inside a buffer of `size` bytes (overflow-safe).
 bool fits(std::uint64_t at, std::uint64_t length, std::uint64_t size) { return at <= size && length <= size - at; }
