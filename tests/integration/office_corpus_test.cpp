@@ -122,7 +122,6 @@ const std::map<std::string, FontDependentLayout> font_dependent = {
       "reproduced by any font set available here"}},
 };
 
-std::map<char32_t, long> histogram(std::string_view utf8) { return wenku::test::visible_char_histogram(utf8); }
 
 /// Sum over `theirs` of min(ours, theirs), and the total of `theirs`.
 std::pair<long, long> shared_characters(const std::map<char32_t, long>& ours, const std::map<char32_t, long>& theirs) {
@@ -133,20 +132,6 @@ std::pair<long, long> shared_characters(const std::map<char32_t, long>& ours, co
         if (found != ours.end()) shared += std::min(found->second, count);
     }
     return {shared, total};
-}
-
-std::string all_text(const ConvertResult& result) {
-    std::string text;
-    for (const auto& page : result.pages) text += page.text + "\n";
-    return text;
-}
-
-bool have_pdftotext() {
-    try {
-        return test::run_command({"pdftotext", "-v"}).exit_code == 0;
-    } catch (const std::exception&) {
-        return false;
-    }
 }
 
 class OfficeCorpusTest : public ::testing::Test {
@@ -169,7 +154,7 @@ class OfficeCorpusTest : public ::testing::Test {
 TEST_F(OfficeCorpusTest, GoodOfficeFilesMatchLibreOfficesReference) {
     const auto corpus = test::corpus_dir();
     if (!corpus) GTEST_SKIP() << test::corpus_missing_message();
-    if (!have_pdftotext()) GTEST_SKIP() << "pdftotext (poppler-utils) is needed for the text comparison";
+    if (!test::have_pdftotext()) GTEST_SKIP() << "pdftotext (poppler-utils) is needed for the text comparison";
     const auto reference = read_reference(*corpus);
 
     struct FormatTally {
@@ -245,9 +230,9 @@ TEST_F(OfficeCorpusTest, GoodOfficeFilesMatchLibreOfficesReference) {
                 failures.push_back(name);
                 continue;
             }
-            const std::string ours = all_text(result);
+            const std::string ours = test::all_page_text(result);
             const std::string poppler = test::run_command({"pdftotext", "-enc", "UTF-8", pdf.string(), "-"}).out;
-            const auto [shared, poppler_total] = shared_characters(histogram(ours), histogram(poppler));
+            const auto [shared, poppler_total] = shared_characters(wenku::test::visible_char_histogram(ours), wenku::test::visible_char_histogram(poppler));
             const double share = poppler_total == 0 ? 1.0 : static_cast<double>(shared) / poppler_total;
             const long poppler_chars = static_cast<long>(decode_utf8(poppler).size());
             const long our_cjk = test::count_cjk(ours);

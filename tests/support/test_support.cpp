@@ -174,6 +174,20 @@ long count_cjk(std::string_view utf8) {
     });
 }
 
+std::string all_page_text(const ConvertResult& result) {
+    std::string text;
+    for (const auto& page : result.pages) text += page.text + "\n";
+    return text;
+}
+
+bool have_pdftotext() {
+    try {
+        return run_command({"pdftotext", "-v"}).exit_code == 0;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
 std::map<char32_t, long> visible_char_histogram(std::string_view utf8) {
     std::map<char32_t, long> counts;
     for (char32_t c : decode_utf8(utf8)) {

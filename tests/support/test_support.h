@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/conversion.h"
+
 namespace wenku::test {
 
 /// A fresh folder under the system temp dir, removed when the object dies.
@@ -49,6 +51,12 @@ CommandResult run_wenku(const std::filesystem::path& data_dir, const std::vector
 
 std::string read_file(const std::filesystem::path& p);
 void write_file(const std::filesystem::path& p, std::string_view bytes);
+
+/// Every page's text of a conversion, one page after the other.
+std::string all_page_text(const ConvertResult& result);
+
+/// Whether poppler's pdftotext can run here (the reference reader of the corpus tests).
+bool have_pdftotext();
 
 /// Counts of Unicode code points: non-whitespace, and CJK unified ideographs.
 long count_non_space(std::string_view utf8);

@@ -155,12 +155,6 @@ Converted convert_fixture(const fs::path& dir, const std::string& name, std::str
     return out;
 }
 
-std::string all_text(const ConvertResult& result) {
-    std::string text;
-    for (const auto& page : result.pages) text += page.text + "\n";
-    return text;
-}
-
 std::string without_spaces(std::string_view text) {
     std::string out;
     for (char c : text) {
@@ -380,7 +374,7 @@ TEST(OfficeConverterTest, ChineseTextSpreadsheetAndPresentationKeepPagesAndText)
         const Converted converted = convert_fixture(dir.path(), c.name, c.format, c.bytes);
         EXPECT_EQ(test::read_file(converted.pdf).substr(0, 5), "%PDF-");
         ASSERT_EQ(static_cast<int>(converted.result.pages.size()), c.pages);
-        const std::string text = all_text(converted.result);
+        const std::string text = test::all_page_text(converted.result);
         for (const auto& phrase : c.phrases) EXPECT_NE(text.find(phrase), std::string::npos) << phrase << " in " << text;
         if (have_tool("pdffonts")) {
             // Every font is embedded (a subset), so the PDF reads the same anywhere.
@@ -406,8 +400,8 @@ TEST(OfficeConverterTest, FileNameFieldsShowTheUploadersFileName) {
         dir.path(), name, "fodt",
         fodt("<text:p>文件名：<text:file-name text:display=\"name-and-extension\">x</text:file-name></text:p>"));
     // The text extractor drops spaces between Han characters: compare without whitespace.
-    EXPECT_NE(without_spaces(all_text(converted.result)).find(without_spaces(name)), std::string::npos)
-        << all_text(converted.result);
+    EXPECT_NE(without_spaces(test::all_page_text(converted.result)).find(without_spaces(name)), std::string::npos)
+        << test::all_page_text(converted.result);
 }
 
 TEST(OfficeConverterTest, LinkedImagesAndSectionsAreNeverFetched) {
@@ -430,8 +424,8 @@ TEST(OfficeConverterTest, LinkedImagesAndSectionsAreNeverFetched) {
     const Converted sheet = convert_fixture(dir.path(), "webservice.fods", "fods", webservice);
     listener.stop(std::chrono::milliseconds(1500));
     EXPECT_TRUE(listener.requests().empty()) << "LibreOffice connected: " << joined(listener.requests());
-    EXPECT_NE(all_text(image.result).find("本地保存的段落"), std::string::npos);
-    EXPECT_NE(all_text(sheet.result).find("远程数据"), std::string::npos);
+    EXPECT_NE(test::all_page_text(image.result).find("本地保存的段落"), std::string::npos);
+    EXPECT_NE(test::all_page_text(sheet.result).find("远程数据"), std::string::npos);
 
     // Control: the same image link is fetched by a LibreOffice that is not told otherwise.
     LoopbackListener control_listener;
@@ -474,7 +468,7 @@ TEST(OfficeConverterTest, DocumentMacrosNeverRun) {
     const Converted converted = convert_fixture(dir.path(), "macro.fodt", "fodt", macro_document(marker));
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     EXPECT_FALSE(fs::exists(marker)) << "the document's OnLoad macro ran";
-    EXPECT_NE(all_text(converted.result).find("打开时运行的宏不得执行"), std::string::npos);
+    EXPECT_NE(test::all_page_text(converted.result).find("打开时运行的宏不得执行"), std::string::npos);
 
     // Control: with macros allowed, the same document does run its macro.
     const fs::path control_marker = dir.path() / "control-macro-ran.txt";

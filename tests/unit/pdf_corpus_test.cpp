@@ -22,7 +22,6 @@ namespace fs = std::filesystem;
 // Share of poppler's non-whitespace characters our text must contain (as a multiset).
 constexpr double min_text_ratio = 0.95;
 
-std::map<char32_t, long> histogram(std::string_view utf8) { return wenku::test::visible_char_histogram(utf8); }
 
 long total(const std::map<char32_t, long>& h) {
     long n = 0;
@@ -64,23 +63,9 @@ bool is_webp(const fs::path& file, int expected_width) {
            w == expected_width && h > 0;
 }
 
-std::string all_text(const ConvertResult& result) {
-    std::string text;
-    for (const auto& page : result.pages) text += page.text + "\n";
-    return text;
-}
-
-bool have_pdftotext() {
-    try {
-        return test::run_command({"pdftotext", "-v"}).exit_code == 0;
-    } catch (const std::exception&) {
-        return false;
-    }
-}
-
 TEST(PdfCorpusTest, GoodPdfsMatchReferencePagesAndKeepPopplersText) {
     if (!test::corpus_dir()) GTEST_SKIP() << test::corpus_missing_message();
-    if (!have_pdftotext()) GTEST_SKIP() << "pdftotext (poppler-utils) is needed for the text comparison";
+    if (!test::have_pdftotext()) GTEST_SKIP() << "pdftotext (poppler-utils) is needed for the text comparison";
     const auto files = test::corpus_files("pdf");
     ASSERT_FALSE(files.empty());
 
@@ -116,11 +101,11 @@ TEST(PdfCorpusTest, GoodPdfsMatchReferencePagesAndKeepPopplersText) {
         }
         EXPECT_TRUE(is_webp(out.path() / "cover.webp", request.thumb_width));
 
-        const std::string ours = all_text(result);
+        const std::string ours = test::all_page_text(result);
         const auto poppler = test::run_command({"pdftotext", file.string(), "-"});
         EXPECT_EQ(poppler.exit_code, 0) << poppler.err;
-        const auto our_counts = histogram(ours);
-        const auto their_counts = histogram(poppler.out);
+        const auto our_counts = wenku::test::visible_char_histogram(ours);
+        const auto their_counts = wenku::test::visible_char_histogram(poppler.out);
         const long their_total = total(their_counts);
         const long our_cjk = test::count_cjk(ours);
         std::string ratio_text = "-";
@@ -192,7 +177,7 @@ TEST(PdfCorpusTest, BadPdfsEndInSpecificErrorsOrConvertWhatIsLeft) {
             continue;
         }
         std::printf("%-45s %-10s %zu page(s), %ld characters of text\n", name.c_str(), "converted",
-                    result.pages.size(), test::count_non_space(all_text(result)));
+                    result.pages.size(), test::count_non_space(test::all_page_text(result)));
         EXPECT_FALSE(encrypted.count(name)) << "rendered a file that needs a password";
         EXPECT_FALSE(empty_file);
         ASSERT_FALSE(result.pages.empty());

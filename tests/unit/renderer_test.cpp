@@ -93,12 +93,6 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
-std::string all_text(const ConvertResult& result) {
-    std::string text;
-    for (const auto& page : result.pages) text += page.text + "\n";
-    return text;
-}
-
 class RendererTest : public ::testing::Test {
   protected:
     ConvertRequest request_for(const fs::path& input, const std::string& original_name = {}) {
@@ -429,7 +423,7 @@ TEST_F(RendererTest, PasswordProtectedPdfIsEncryptedAndEmptyUserPasswordOpens) {
     ConvertResult result;
     render_pdf(request_for(owner_only), RenderLimits{}, result);
     EXPECT_GE(result.pages.size(), 2u);
-    EXPECT_NE(all_text(result).find(english_paragraph(0, 60)), std::string::npos);
+    EXPECT_NE(test::all_page_text(result).find(english_paragraph(0, 60)), std::string::npos);
 }
 
 TEST_F(RendererTest, RenderHtmlGivesChineseTextBackAndLeavesFormatToTheCaller) {
