@@ -373,25 +373,23 @@ class PageRenderer {
         Picture preview = draw(list.get(), bounds, request_.preview_width, number);
         if (cover) *cover = draw(list.get(), bounds, request_.thumb_width, number);
 
-        float coverage = 0;
         {
             TextPage stext(ctx_);
             error = mu_.attempt([&](fz_context* c) {
-                fz_stext_options options = page_text_options();
-                options.flags |= FZ_STEXT_PRESERVE_IMAGES;  // image blocks tell scans apart
+                const fz_stext_options options = page_text_options();
                 stext.slot() = fz_new_stext_page_from_display_list(c, list.get(), &options);
             });
-            if (survive(error, number, "text could not be extracted")) {
-                result.text = stext_page_text(stext.get());
-                coverage = image_coverage(stext.get(), bounds);
-            }
+            if (survive(error, number, "text could not be extracted")) result.text = stext_page_text(stext.get());
         }
         // MuPDF leaves out what it could not allocate (an image, a font) and carries on; a page
         // drawn like that would be silently incomplete, so the document is refused instead.
         if (mu_.memory_error_count() != memory_errors) throw_too_large(mu_, name_);
 
-        if (request_.ocr && needs_ocr(count_visible_chars(result.text), coverage)) {
-            recognise(list.get(), bounds, number, result);
+        if (request_.ocr) {
+            const std::size_t chars = count_visible_chars(result.text);
+            // Only a page with next to no text is worth the second look at its images.
+            const float coverage = chars > 0 && chars < ocr_max_chars_present ? page_image_coverage(list.get(), bounds) : 0;
+            if (needs_ocr(chars, coverage)) recognise(list.get(), bounds, number, result);
         }
         return preview;
     }
@@ -399,6 +397,18 @@ class PageRenderer {
     // Replaces result.text by what OCR reads on the page, when that is more than the page's own
     // text. Any failure (memory for the image, tesseract, the time limit) leaves the text as it
     // was and adds a warning; a document is never refused because of OCR.
+    // Share of the page covered by images (scans are pictures of text), from a text extraction
+    // that keeps image blocks. 0 when it fails.
+    float page_image_coverage(fz_display_list* list, fz_rect bounds) {
+        TextPage stext(ctx_);
+        const auto error = mu_.attempt([&](fz_context* c) {
+            fz_stext_options options = page_text_options();
+            options.flags |= FZ_STEXT_PRESERVE_IMAGES;
+            stext.slot() = fz_new_stext_page_from_display_list(c, list, &options);
+        });
+        return error ? 0.0f : image_coverage(stext.get(), bounds);
+    }
+
     void recognise(fz_display_list* list, fz_rect bounds, int number, PageResult& result) {
         const std::string page_name = "page " + std::to_string(number);
         const double budget = limits_.ocr_document_seconds - ocr_seconds_;
