@@ -161,9 +161,9 @@ TEST_F(CliTest, AWorkerPastItsTimeoutIsReplacedAndTheNextDocumentConverts) {
     EXPECT_EQ(run_wenku(data, {"verify"}).exit_code, 0);
 }
 
-TEST_F(CliTest, WorkerHasNoNetworkAndIsMemoryLimited) {
-    // The worker confines itself; /proc shows its limits while it runs. Here we check the effect:
-    // a worker whose address space cannot hold MuPDF fails the document cleanly.
+TEST_F(CliTest, AWorkerWithoutRoomForItsWorkFailsTheDocumentCleanly) {
+    // The limits themselves are read from /proc in worker_sandbox_test; here their effect: a worker
+    // whose address space cannot hold MuPDF fails the document with a specific error.
     write_file(data / "wenku.conf", "convert.worker_memory_mb = 64\nconvert.render_memory_mb = 32\n");
     std::string text;
     for (int i = 0; i < 200; ++i) text += chinese_paragraph + "\n\n";
