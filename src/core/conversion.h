@@ -34,6 +34,12 @@ struct ConvertRequest {
     bool ocr = true;            // recognise text on pages that have none (scans)
     std::string ocr_languages = "chi_sim+eng";  // tesseract language packs
     int ocr_page_seconds = 20;  // time limit for recognising one page
+    /// OCR time one document may use in all; pages after that keep their (empty) text and one
+    /// warning says so. Keep it well below the per-document timeout (convert.timeout_seconds).
+    double ocr_document_seconds = 60;
+    /// Pixel budget of the grayscale image a page is rendered to for OCR (300 dpi unless that
+    /// exceeds it). Tesseract's memory grows with it, ~12 bytes a pixel.
+    long long ocr_max_pixels = 9'000'000;
 };
 
 struct PageResult {
@@ -54,15 +60,16 @@ struct ConvertResult {
     std::string cover;       // thumbnail file name inside output_dir
     std::vector<PageResult> pages;
     long long worker_peak_rss_kb = 0;  // the worker process's peak resident memory so far
+    long long worker_rss_kb = 0;       // ... and its resident memory now, after the document
     std::vector<std::string> warnings; // what was repaired, skipped or recognised (OCR) on the way
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertRequest, input_path, output_dir, original_name,
                                                 preview_width, thumb_width, webp_quality, max_pages,
                                                 max_pixels, watermark, watermark_opacity, ocr, ocr_languages,
-                                                ocr_page_seconds)
+                                                ocr_page_seconds, ocr_document_seconds, ocr_max_pixels)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PageResult, number, width_px, height_px, preview, text, ocr)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertResult, ok, error_code, error, format, title, cover,
-                                                pages, worker_peak_rss_kb, warnings)
+                                                pages, worker_peak_rss_kb, worker_rss_kb, warnings)
 
 }  // namespace wenku

@@ -26,6 +26,12 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"convert.ocr", "1", "Recognise the text of pages that have none (scans) with tesseract: 1 or 0."},
         {"convert.ocr_languages", "chi_sim+eng", "Tesseract language packs used for OCR."},
         {"convert.ocr_page_seconds", "20", "Time limit for recognising the text of one page."},
+        {"convert.ocr_document_seconds", "60",
+         "OCR time one document may use in all; later pages keep no text and a warning says so. Keep it "
+         "well below convert.timeout_seconds."},
+        {"convert.ocr_max_pixels", "9000000",
+         "Pixel budget of a page image for OCR (300 dpi unless that exceeds it; A4 at 300 dpi is 8.7 MP). "
+         "Tesseract needs about 12 bytes a pixel, and a worker's memory grows with it."},
         {"convert.max_file_mb", "200", "Largest original accepted, MiB; larger files are refused before conversion."},
         {"convert.max_pages", "2000", "Documents with more pages are refused."},
         {"convert.max_page_pixels", "40000000", "Pixel budget of one page preview; larger pages render smaller."},

@@ -141,6 +141,8 @@ ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job
     request.ocr = s.get_int("convert.ocr") != 0;
     request.ocr_languages = s.get("convert.ocr_languages");
     request.ocr_page_seconds = static_cast<int>(s.get_int("convert.ocr_page_seconds"));
+    request.ocr_document_seconds = static_cast<double>(s.get_int("convert.ocr_document_seconds"));
+    request.ocr_max_pixels = s.get_int("convert.ocr_max_pixels");
 
     ConvertResult result = worker.convert(request);
     for (const auto& warning : result.warnings) spdlog::debug("№{} {}: {}", doc->id, doc->original_name, warning);

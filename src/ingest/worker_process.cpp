@@ -202,8 +202,10 @@ ConvertResult WorkerProcess::convert(const ConvertRequest& request) {
                 return fail(error_code::crashed, "the converter worker sent a garbled reply for " + name);
             }
             peak_rss_kb_ = std::max(peak_rss_kb_, result.worker_peak_rss_kb);
-            // A worker that grew large (LibreOffice keeps caches) is replaced before the next document.
-            if (result.worker_peak_rss_kb > options_.rss_limit_mb * 1024) stop();
+            // A worker that stays large after its document (LibreOffice keeps caches) is replaced
+            // before the next one. Its resident memory now decides, not its peak: every worker
+            // that once met a large document would otherwise be replaced after each later one.
+            if (result.worker_rss_kb > options_.rss_limit_mb * 1024) stop();
             return result;
         }
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());

@@ -83,6 +83,11 @@ constexpr ProfileSetting profile_settings[] = {
     // Spell checking is not needed to lay out a document.
     {"/org.openoffice.Office.Linguistic/SpellChecking", "IsSpellAuto", "false"},
     {"/org.openoffice.Office.Linguistic/GrammarChecking", "IsAutoCheck", "false"},
+    // Decoded pictures are kept only while a document needs them: LibreOffice's defaults keep up to
+    // 300 MB of them (and a 400 MB cache) across documents, which a long-lived worker must not.
+    {"/org.openoffice.Office.Common/Cache/GraphicManager", "GraphicMemoryLimit", "40000000"},
+    {"/org.openoffice.Office.Common/Cache/GraphicManager", "TotalCacheSize", "40000000"},
+    {"/org.openoffice.Office.Common/Cache/GraphicManager", "GraphicAllowedIdleTime", "1"},
     // Asian text that carries no language of its own is Simplified Chinese.
     {"/org.openoffice.Office.Linguistic/General", "DefaultLocale_CJK", "zh-CN"},
 };
@@ -370,6 +375,13 @@ OfficeSession::OfficeSession(const OfficeOptions& options) : options_(options) {
     ::setenv("FONTCONFIG_FILE", fonts_conf.c_str(), 1);
     // LibreOffice honours this before reading the profile: no OpenCL driver probing at start.
     ::setenv("SAL_DISABLE_OPENCL", "1", 0);
+    // LibreOffice's dconf configuration layer opens the user's dconf database under
+    // $XDG_RUNTIME_DIR (else ~/.cache, read-only in the sandbox, which prints a critical warning
+    // for every worker): it gets an empty folder of the profile's.
+    const fs::path runtime = profile / "runtime";
+    fs::create_directories(runtime);
+    fs::permissions(runtime, fs::perms::owner_all, fs::perm_options::replace);
+    ::setenv("XDG_RUNTIME_DIR", runtime.c_str(), 1);
 
     if (!fs::exists(options_.install_dir)) {
         throw EnvironmentError("LibreOffice is not installed: " + options_.install_dir.string() +

@@ -42,7 +42,7 @@ constexpr std::size_t mupdf_messages_kept = 20;
 constexpr std::size_t mib = std::size_t{1} << 20;
 
 // OCR. Pages are rendered for tesseract at 300 dpi (what it is trained for; Chinese characters
-// need ~30 px), in grayscale, lower when RenderLimits::ocr_max_pixels would be exceeded.
+// need ~30 px), in grayscale, lower when ConvertRequest::ocr_max_pixels would be exceeded.
 constexpr double ocr_resolution = 300;
 // A page whose own text has fewer visible characters than this, and whose area is mostly
 // (ocr_min_image_coverage) covered by images, is a scan and gets OCR'd too.
@@ -411,12 +411,12 @@ class PageRenderer {
 
     void recognise(fz_display_list* list, fz_rect bounds, int number, PageResult& result) {
         const std::string page_name = "page " + std::to_string(number);
-        const double budget = limits_.ocr_document_seconds - ocr_seconds_;
+        const double budget = request_.ocr_document_seconds - ocr_seconds_;
         if (budget <= 0) {
             if (!ocr_budget_warned_) {
                 warn(page_name + " and later pages were not recognised: OCR of this document already took " +
                      format_seconds(ocr_seconds_) + " (the limit is " +
-                     format_seconds(limits_.ocr_document_seconds) + ")");
+                     format_seconds(request_.ocr_document_seconds) + ")");
                 ocr_budget_warned_ = true;
             }
             return;
@@ -486,7 +486,7 @@ class PageRenderer {
         const double w = (bounds.x1 - bounds.x0) / 72.0;  // inches
         const double h = (bounds.y1 - bounds.y0) / 72.0;
         double dpi = ocr_resolution;
-        const double budget = static_cast<double>(std::max(1LL, limits_.ocr_max_pixels));
+        const double budget = static_cast<double>(std::max(1LL, request_.ocr_max_pixels));
         if (w * dpi * h * dpi > budget) dpi = std::sqrt(budget / (w * h));
         return dpi;
     }

@@ -16,13 +16,6 @@ namespace wenku::worker {
 
 struct RenderLimits {
     std::size_t memory_limit_bytes = std::size_t{1536} << 20;  // MuPDF allocator cap
-    /// Pixel budget of the grayscale image a page is rendered to for OCR (300 dpi unless that
-    /// exceeds it; 12 MP holds A4 and US Legal at 300 dpi). Tesseract's memory grows with it.
-    long long ocr_max_pixels = 12'000'000;
-    /// OCR time one document may use in all; pages after that keep their (empty) text and one
-    /// warning says so. Keep it well below the worker's per-document timeout
-    /// (convert.timeout_seconds): a scanned A4 page takes ~1.5-2 s to recognise.
-    double ocr_document_seconds = 60;
     /// Folder with the tesseract traineddata; empty: $TESSDATA_PREFIX, else Debian's folder.
     std::string tessdata_dir;
 };
@@ -37,7 +30,7 @@ struct RenderLimits {
 /// by tesseract in request.ocr_languages within request.ocr_page_seconds (at least 1 s; see
 /// worker/ocr.h). When that yields more text than the page had, with a mean confidence of 40 or
 /// more, it becomes the page's text and PageResult::ocr is set. OCR never fails a document: a
-/// page it cannot read keeps its text, with a warning; after limits.ocr_document_seconds of OCR
+/// page it cannot read keeps its text, with a warning; after request.ocr_document_seconds of OCR
 /// the remaining pages are left as they are.
 /// Watermark (request.watermark not empty, request.watermark_opacity > 0): drawn over every
 /// preview and the cover (see worker/watermark.h), never into the text.

@@ -3,10 +3,13 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -55,6 +58,16 @@ void allow_cpu_seconds(long long seconds) {
     set_limit(RLIMIT_CPU, used + static_cast<rlim_t>(seconds), RLIM_INFINITY);
 }
 
+/// VmRSS of this process in KiB, 0 when /proc cannot tell.
+long long resident_kb() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmRSS:", 0) == 0) return std::atoll(line.c_str() + 6);
+    }
+    return 0;
+}
+
 }  // namespace
 
 int run_worker(const WorkerLimits& limits) {
@@ -83,9 +96,13 @@ int run_worker(const WorkerLimits& limits) {
             result.error_code = error_code::crashed;
             result.error = std::string("the converter failed: ") + e.what();
         }
+        // Hand what the document freed back to the system before the next one, so that a worker's
+        // footprint is its working set, not the high-water mark of every document it has seen.
+        ::malloc_trim(0);
         rusage usage{};
         ::getrusage(RUSAGE_SELF, &usage);
         result.worker_peak_rss_kb = usage.ru_maxrss;
+        result.worker_rss_kb = resident_kb();
         const std::string reply = nlohmann::json(result).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         std::fwrite(reply.data(), 1, reply.size(), protocol);
         std::fputc('\n', protocol);

@@ -284,8 +284,8 @@ TEST_F(OcrTest, BlankPageIsNotSentToTesseract) {
 
 TEST_F(OcrTest, DocumentTimeLimitStopsOcrWithAWarningButTheDocumentConverts) {
     ConvertRequest request = request_for(scanned_pdf());
-    RenderLimits limits;
-    limits.ocr_document_seconds = 0.01;
+    request.ocr_document_seconds = 0.01;
+    const RenderLimits limits;
     ConvertResult result;
     RenderWarnings warnings;
     render_pdf(request, limits, result, warnings);
