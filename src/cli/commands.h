@@ -38,6 +38,9 @@ void add_verify_command(CLI::App& app, Context& ctx);
 void add_config_command(CLI::App& app, Context& ctx);
 void add_demo_command(CLI::App& app, Context& ctx);
 void add_worker_command(CLI::App& app, Context& ctx);
+void add_search_command(CLI::App& app, Context& ctx);
+void add_related_command(CLI::App& app, Context& ctx);
+void add_reindex_command(CLI::App& app, Context& ctx);
 
 /// Parses a document number "12" or "№12"; throws UsageError.
 std::int64_t parse_document_number(const std::string& s);

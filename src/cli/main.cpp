@@ -32,6 +32,9 @@ int main(int argc, char** argv) {
     add_info_command(app, ctx);
     add_text_command(app, ctx);
     add_rm_command(app, ctx);
+    add_search_command(app, ctx);
+    add_related_command(app, ctx);
+    add_reindex_command(app, ctx);
     add_verify_command(app, ctx);
     add_config_command(app, ctx);
     add_demo_command(app, ctx);

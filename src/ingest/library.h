@@ -1,6 +1,7 @@
 #pragma once
 // The library on disk: one data folder holding wenku.db (metadata), blobs/ (originals), pages/
-// (previews), workers/ (the converter workers' scratch folders) and wenku.conf (settings).
+// (previews), index/ (the full-text index), workers/ (the converter workers' scratch folders) and
+// wenku.conf (settings).
 // Everything above the stores opens it through this class.
 #include <filesystem>
 #include <memory>
@@ -21,6 +22,8 @@ public:
     BlobStore& blobs() { return blobs_; }
     const Settings& settings() const { return settings_; }
     const std::filesystem::path& data_dir() const { return data_dir_; }
+    /// The full-text index (derived from the database; search/search_index.h).
+    std::filesystem::path index_dir() const { return data_dir_ / "index"; }
 
 private:
     std::filesystem::path data_dir_;

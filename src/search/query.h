@@ -1,0 +1,37 @@
+#pragma once
+// The search box's syntax: words, "phrases", -exclusions and field:value filters
+// (format:pdf, category:12, uploader:name, title:word). Pure parsing; search_index.cpp turns
+// the result into an index query.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "search/tokens.h"
+
+namespace wenku::search {
+
+struct QueryPart {
+    std::u32string folded;       // the part's text, folded
+    std::vector<Token> tokens;   // tokenize(folded)
+    bool phrase = false;         // "quoted": these tokens in this order, nothing between
+    bool exclude = false;        // -part: documents containing it are left out
+    bool title_only = false;     // title:part
+};
+
+struct ParsedQuery {
+    std::vector<QueryPart> parts;         // parts with at least one token
+    std::vector<std::string> formats;     // format:pdf (several: any of them)
+    std::vector<std::string> categories;  // category:<id>, the category and its subtree
+    std::vector<std::string> uploaders;   // uploader:<name>
+
+    bool has_positive_part() const;
+    /// The query in one canonical spelling (folded, parts in order, single spaces), for the query
+    /// log and suggestions: "春風  又綠" and "春风 又绿" are the same query.
+    std::string canonical() const;
+};
+
+/// Parses what a reader typed. Never fails: unbalanced quotes run to the end, unknown fields are
+/// searched as text, empty parts are dropped. Input is cut at 1,000 code points.
+ParsedQuery parse_query(std::string_view utf8);
+
+}  // namespace wenku::search

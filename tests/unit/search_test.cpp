@@ -1,0 +1,277 @@
+// The search layer on real text: folding, query syntax, highlights, the Xapian index with page
+// hits, filters, sorting, facets, related documents and reconciliation with the database.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "search/fold.h"
+#include "search/highlight.h"
+#include "search/query.h"
+#include "search/search_index.h"
+#include "store/repository.h"
+#include "support/test_support.h"
+
+using namespace wenku;
+using namespace wenku::search;
+using wenku::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string hits_of(const std::vector<Fragment>& fragments) {
+    std::string out;
+    for (const auto& f : fragments) {
+        if (f.hit) out += (out.empty() ? "" : "|") + f.text;
+    }
+    return out;
+}
+
+Document make_doc(std::int64_t id, std::string title, std::string format = "pdf", std::int64_t created = 0) {
+    Document d;
+    d.id = id;
+    d.title = std::move(title);
+    d.format = std::move(format);
+    d.status = DocumentStatus::ready;
+    d.created_at = created;
+    return d;
+}
+
+std::vector<Page> make_pages(std::int64_t id, const std::vector<std::string>& texts) {
+    std::vector<Page> pages;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        Page p;
+        p.document_id = id;
+        p.number = static_cast<int>(i + 1);
+        p.text = texts[i];
+        pages.push_back(p);
+    }
+    return pages;
+}
+
+/// An index of a few documents, with their page texts for snippets.
+class SearchIndexTest : public ::testing::Test {
+protected:
+    void add(const Document& d, const std::vector<std::string>& pages, const std::vector<Category>& chain = {}) {
+        IndexWriter writer(dir_.path() / "index");
+        writer.add(d, make_pages(d.id, pages), chain);
+        writer.commit();
+        for (std::size_t i = 0; i < pages.size(); ++i) texts_[{d.id, static_cast<int>(i + 1)}] = pages[i];
+    }
+
+    SearchResults search(const std::string& query, SearchRequest request = {}) {
+        IndexReader reader(dir_.path() / "index");
+        request.query = query;
+        return reader.search(request, [this](std::int64_t id, int page) -> std::optional<std::string> {
+            const auto it = texts_.find({id, page});
+            if (it == texts_.end()) return std::nullopt;
+            return it->second;
+        });
+    }
+
+    std::vector<std::int64_t> ids(const SearchResults& r) {
+        std::vector<std::int64_t> out;
+        for (const auto& h : r.hits) out.push_back(h.document_id);
+        return out;
+    }
+
+    void SetUp() override {
+        // A Traditional poem, a Simplified guide of three pages, an English paper.
+        Document poem = make_doc(1, "春夜喜雨", "txt", 100);
+        add(poem, {"好雨知時節，當春乃發生。\n隨風潛入夜，潤物細無聲。\n春風又綠江南岸，機關算盡太聰明。"});
+        Document guide = make_doc(2, "文库使用指南", "pdf", 200);
+        Category root{10, std::nullopt, "实用范文"};
+        Category child{11, 10, "写作指导"};
+        guide.category_id = 11;
+        add(guide, {"本文介绍文库的基本用法：如何上传文档。",
+                    "搜索以页为单位，春风拂面。机关单位的文档也可以上传。",
+                    "春风得意马蹄疾，一日看尽长安花。下载原文件需要积分。"},
+            {root, child});
+        Document paper = make_doc(3, "Trace-based Just-in-Time Type Specialization", "pdf", 300);
+        add(paper, {"Dynamic languages such as JavaScript are more difficult to compile than statically typed ones.",
+                    "We present a trace-based compilation technique for dynamic languages."});
+    }
+
+    TempDir dir_;
+    std::map<std::pair<std::int64_t, int>, std::string> texts_;
+};
+
+}  // namespace
+
+TEST(FoldTest, TraditionalBecomesSimplifiedOneCharacterForOne) {
+    EXPECT_EQ(fold_utf8("春風又綠江南岸"), "春风又绿江南岸");
+    EXPECT_EQ(fold_utf8("機關"), "机关");
+    EXPECT_EQ(fold_utf8("ＡＢＣ１２３"), "abc123");
+    EXPECT_EQ(fold_utf8("Hello　World"), "hello world");
+    const std::u32string traditional = U"後臺發髮裏裡";
+    EXPECT_EQ(fold(traditional).size(), traditional.size());
+    EXPECT_EQ(fold_utf8("後臺發髮裏裡"), "后台发发里里");
+}
+
+TEST(QueryTest, ParsesWordsPhrasesExclusionsAndFilters) {
+    const ParsedQuery q = parse_query("春風 \"明月 光\" -秋天 format:pdf category:12 uploader:Li title:指南 c++");
+    ASSERT_EQ(q.parts.size(), 5u);
+    EXPECT_EQ(q.parts[0].folded, U"春风");
+    EXPECT_FALSE(q.parts[0].phrase);
+    EXPECT_TRUE(q.parts[1].phrase);
+    EXPECT_EQ(q.parts[1].folded, U"明月 光");
+    EXPECT_TRUE(q.parts[2].exclude);
+    EXPECT_TRUE(q.parts[3].title_only);
+    EXPECT_EQ(q.parts[4].folded, U"c++");
+    EXPECT_EQ(q.formats, std::vector<std::string>{"pdf"});
+    EXPECT_EQ(q.categories, std::vector<std::string>{"12"});
+    EXPECT_EQ(q.uploaders, std::vector<std::string>{"li"});
+    EXPECT_EQ(parse_query("春風  又綠").canonical(), parse_query("春风 又绿").canonical());
+    EXPECT_TRUE(parse_query("  \"  ").parts.empty());
+    EXPECT_FALSE(parse_query("-only").has_positive_part());
+}
+
+TEST(HighlightTest, CoversExactlyTheMatchedCharactersInTheDocumentsOwnScript) {
+    const auto q = parse_query("春风");
+    // 春風 is highlighted (Traditional), the lone 春 of 春天 and 風 of 風雨 are not.
+    EXPECT_EQ(hits_of(highlight("春風又綠，春天風雨", q)), "春風");
+    EXPECT_EQ(hits_of(highlight("一夜春\n風", q)), "春\n風");  // a line break inside the word
+    EXPECT_EQ(hits_of(highlight("春，風", q)), "");            // punctuation between: not the word
+    EXPECT_EQ(hits_of(highlight("The JIT compiles Traces; tracing JITs", parse_query("jit traces"))), "JIT|Traces");
+    EXPECT_EQ(hits_of(highlight("机关算尽太聪明", parse_query("\"機關算盡\""))), "机关算尽");
+    EXPECT_EQ(hits_of(highlight("明月几时有", parse_query("明月 -几时"))), "明月");
+}
+
+TEST(HighlightTest, SnippetCentresOnTheMatchesAndMarksCuts) {
+    const std::string text = "开头。" + std::string(200, ' ') + "一段很长的文字里有春風二字。" + std::string(200, ' ') + "结尾。";
+    const auto s = snippet(text, parse_query("春风"), 40);
+    EXPECT_EQ(hits_of(s), "春風");
+    EXPECT_EQ(s.front().text, "…");
+    EXPECT_EQ(s.back().text, "…");
+}
+
+TEST_F(SearchIndexTest, SimplifiedFindsTraditionalAndTheSnippetShowsTheOriginal) {
+    const auto r = search("春风");
+    EXPECT_EQ(r.total, 2);
+    EXPECT_TRUE(r.total_exact);
+    ASSERT_EQ(ids(r).size(), 2u);
+    for (const auto& h : r.hits) {
+        if (h.document_id == 1) {
+            EXPECT_EQ(hits_of(h.snippet), "春風");
+        }
+    }
+    EXPECT_EQ(ids(search("機關")).size(), 2u);       // Traditional query, Simplified text too
+    EXPECT_EQ(ids(search("机关算尽")), std::vector<std::int64_t>{1});
+}
+
+TEST_F(SearchIndexTest, HitsNameThePagesTheWordsAreOn) {
+    auto r = search("春风");
+    for (const auto& h : r.hits) {
+        if (h.document_id == 2) {
+            EXPECT_EQ(h.pages, (std::vector<int>{2, 3}));
+        }
+    }
+    r = search("下载");
+    ASSERT_EQ(r.hits.size(), 1u);
+    EXPECT_EQ(r.hits[0].pages, std::vector<int>{3});
+    EXPECT_EQ(r.hits[0].page, 3);
+    EXPECT_EQ(hits_of(r.hits[0].snippet), "下载");
+    r = search("trace-based");
+    ASSERT_EQ(r.hits.size(), 1u);
+    EXPECT_EQ(r.hits[0].page, 2);  // the title has it too, but the text's page is where to go
+}
+
+TEST_F(SearchIndexTest, PhrasesAreExactWordsAreNot) {
+    EXPECT_EQ(ids(search("春风马蹄")), std::vector<std::int64_t>{});  // 风马 is not there
+    EXPECT_EQ(ids(search("春风 马蹄")), std::vector<std::int64_t>{2});
+    EXPECT_EQ(ids(search("\"春风得意\"")), std::vector<std::int64_t>{2});
+    EXPECT_EQ(ids(search("\"得意春风\"")), std::vector<std::int64_t>{});
+    // A single-page document has no positions: its phrases are checked on its text.
+    EXPECT_EQ(ids(search("\"機關算盡\"")), std::vector<std::int64_t>{1});
+    EXPECT_EQ(ids(search("\"算尽机关\"")), std::vector<std::int64_t>{});
+    EXPECT_EQ(ids(search("春风 -\"春风又绿\"")), std::vector<std::int64_t>{2});
+    EXPECT_EQ(ids(search("春风 -\"绿春风\"")).size(), 2u);
+    EXPECT_EQ(search("好雨").hits.at(0).pages, std::vector<int>{1});
+    EXPECT_EQ(ids(search("\"dynamic languages\"")), std::vector<std::int64_t>{3});
+    EXPECT_EQ(ids(search("\"languages dynamic\"")), std::vector<std::int64_t>{});
+}
+
+TEST_F(SearchIndexTest, ExclusionsFiltersSortingAndFacets) {
+    EXPECT_EQ(ids(search("春风 -长安")), std::vector<std::int64_t>{1});
+    EXPECT_EQ(ids(search("春风 format:txt")), std::vector<std::int64_t>{1});
+    EXPECT_EQ(ids(search("春风 category:10")), std::vector<std::int64_t>{2});  // the parent holds its subtree
+    EXPECT_EQ(ids(search("title:指南")), std::vector<std::int64_t>{2});
+    SearchRequest newest;
+    newest.sort = SearchSort::newest;
+    EXPECT_EQ(ids(search("format:pdf", newest)), (std::vector<std::int64_t>{3, 2}));
+    SearchRequest facets;
+    facets.facets = true;
+    const auto r = search("春风", facets);
+    EXPECT_EQ(r.formats.at("txt"), 1);
+    EXPECT_EQ(r.formats.at("pdf"), 1);
+    EXPECT_EQ(r.categories.at(11), 1);
+}
+
+TEST_F(SearchIndexTest, TitleMatchesRankFirst) {
+    Document other = make_doc(4, "上传须知", "pdf");
+    add(other, {"指南一词出现在正文里。", "其他内容。"});
+    const auto r = search("指南");
+    ASSERT_EQ(r.hits.size(), 2u);
+    EXPECT_EQ(r.hits[0].document_id, 2);
+    EXPECT_EQ(hits_of(r.hits[0].title_fragments), "指南");
+}
+
+TEST_F(SearchIndexTest, RemovedDocumentsAreGone) {
+    {
+        IndexWriter writer(dir_.path() / "index");
+        writer.remove(1);
+        writer.remove(99);  // not there: nothing happens
+    }
+    EXPECT_EQ(ids(search("春风")), std::vector<std::int64_t>{2});
+}
+
+TEST(SearchRelatedTest, RelatedDocumentsShareTopicsNotRarePairs) {
+    TempDir dir;
+    IndexWriter writer(dir.path() / "index");
+    const std::vector<std::string> topics = {
+        "数据库的事务与索引：事务保证一致性，索引加快查询。数据库管理员要关注索引与事务日志。",
+        "索引的设计：数据库查询依赖索引，事务越短越好。数据库的索引要定期维护。",
+        "春天的诗：春风吹过江南，桃花开满山坡。诗人写春风与桃花。",
+        "咏春：春风与桃花，是诗人最爱的春天景色。江南春风又起。",
+        "数据库备份与恢复：事务日志让数据库可以恢复到任何时刻。索引不需要备份。"};
+    for (std::size_t i = 0; i < topics.size(); ++i) {
+        writer.add(make_doc(static_cast<std::int64_t>(i + 1), "第" + std::to_string(i + 1) + "篇"),
+                   make_pages(static_cast<std::int64_t>(i + 1), {topics[i], "偶然一词：鸭嘴兽。"}), {});
+    }
+    writer.commit();
+    const IndexReader reader(dir.path() / "index");
+    const auto related = reader.related(1, 2);
+    ASSERT_EQ(related.size(), 2u);
+    EXPECT_TRUE((related[0] == 2 || related[0] == 5) && (related[1] == 2 || related[1] == 5));
+    const auto poems = reader.related(3, 1);
+    ASSERT_EQ(poems.size(), 1u);
+    EXPECT_EQ(poems[0], 4);
+    const auto terms = reader.key_terms(1, 5);
+    ASSERT_FALSE(terms.empty());
+    for (const auto& [term, weight] : terms) EXPECT_NE(term, "鸭嘴") << "a pair every document has is no key term";
+}
+
+TEST(SearchReconcileTest, TheIndexFollowsTheDatabase) {
+    TempDir dir;
+    auto repo = open_sqlite_repository((dir.path() / "wenku.db").string());
+    const fs::path index = dir.path() / "index";
+    // Two ready documents in the database, none in the index.
+    for (int i = 0; i < 2; ++i) {
+        Document d;
+        d.original_name = "d" + std::to_string(i) + ".txt";
+        d.sha256 = std::string(63, 'a') + static_cast<char>('0' + i);
+        d.size_bytes = 1;
+        const auto id = repo->add_queued_document(d);
+        const auto job = repo->claim_job();
+        ASSERT_TRUE(job);
+        repo->complete_job(*job, "txt", "文档" + std::to_string(id), make_pages(id, {"第" + std::to_string(id) + "号文件，春风。"}), {});
+    }
+    EXPECT_EQ(reconcile_index(*repo, index), 2);
+    EXPECT_EQ(reconcile_index(*repo, index), 0);
+    EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{1, 2}));
+    repo->remove_document(1);
+    EXPECT_EQ(reconcile_index(*repo, index), 1);
+    EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{2}));
+    const auto db = dir.path() / "wenku.db";
+    EXPECT_EQ(rebuild_index([db] { return open_sqlite_repository(db.string()); }, index, 2), 1);
+    EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{2}));
+}
