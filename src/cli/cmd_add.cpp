@@ -12,7 +12,10 @@ void add_add_command(CLI::App& app, Context& ctx) {
         int jobs = 0;
     };
     auto opt = std::make_shared<Options>();
-    auto* cmd = app.add_subcommand("add", "Add documents to the library and convert them");
+    auto* cmd = app.add_subcommand("add",
+                                   "Add documents to the library and convert them. A file already there is refused; "
+                                   "one whose text nearly repeats a document there is flagged as its near-duplicate "
+                                   "or refused (setting ingest.near_duplicate).");
     cmd->add_option("files", opt->files, "Files to add")->required()->check(CLI::ExistingPath);
     cmd->add_option("--title", opt->add.title, "Title (default: from the document)");
     cmd->add_option("--category", opt->add.category, "Category path, e.g. 实用范文/写作指导");

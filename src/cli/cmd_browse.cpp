@@ -5,6 +5,8 @@
 #include "cli/terminal.h"
 #include "core/description.h"
 #include "core/errors.h"
+#include "search/search_index.h"
+#include "search/near_duplicate.h"
 
 namespace wenku::cli {
 
@@ -33,7 +35,24 @@ nlohmann::json document_json(Library& library, const Document& d) {
             {"created_at", d.created_at},
             {"views", d.views},
             {"downloads", d.downloads},
-            {"favorites", d.favorites}};
+            {"favorites", d.favorites},
+            {"near_duplicate_of", d.near_duplicate_of ? nlohmann::json(*d.near_duplicate_of) : nlohmann::json()},
+            {"near_duplicate_similarity",
+             d.near_duplicate_of ? nlohmann::json(d.near_duplicate_similarity) : nlohmann::json()}};
+}
+
+/// "near-duplicate of №3 (93% the same)", or "" when the document is not flagged.
+std::string near_duplicate_note(const Document& d) {
+    if (!d.near_duplicate_of) return "";
+    return "near-duplicate of №" + std::to_string(*d.near_duplicate_of) + " (" +
+           std::to_string(search::similarity_percent(d.near_duplicate_similarity)) + "% the same)";
+}
+
+/// The status column of `ls`: a flagged document is "ready ≈№3".
+std::string status_cell(const Document& d) {
+    std::string cell = to_string(d.status);
+    if (d.near_duplicate_of) cell += " ≈№" + std::to_string(*d.near_duplicate_of);
+    return cell;
 }
 
 }  // namespace
@@ -45,7 +64,9 @@ void add_ls_command(CLI::App& app, Context& ctx) {
         int limit = 1000;
     };
     auto opt = std::make_shared<Options>();
-    auto* cmd = app.add_subcommand("ls", "List the documents in the library, newest first");
+    auto* cmd = app.add_subcommand("ls",
+                                   "List the documents in the library, newest first; a near-duplicate of an earlier "
+                                   "document shows it in its status (ready ≈№3)");
     cmd->add_option("--status", opt->status, "Only documents in this state: queued, converting, ready, failed");
     cmd->add_option("--limit", opt->limit, "At most this many")->capture_default_str();
     cmd->add_flag("--json", opt->json, "JSON lines instead of a table");
@@ -62,7 +83,7 @@ void add_ls_command(CLI::App& app, Context& ctx) {
         Table table({"№", "标题 title", "格式", "页数", "大小", "状态", "上传时间"});
         for (const auto& d : docs) {
             table.add({std::to_string(d.id), d.title.empty() ? d.original_name : d.title, d.format,
-                       std::to_string(d.page_count), human_size(d.size_bytes), to_string(d.status),
+                       std::to_string(d.page_count), human_size(d.size_bytes), status_cell(d),
                        format_time(d.created_at)});
         }
         table.print(stdout, {0, 3, 4});
@@ -76,7 +97,9 @@ void add_info_command(CLI::App& app, Context& ctx) {
         bool json = false;
     };
     auto opt = std::make_shared<Options>();
-    auto* cmd = app.add_subcommand("info", "Show one document: metadata and its description (资源描述)");
+    auto* cmd = app.add_subcommand("info",
+                                   "Show one document: metadata, whether it is a near-duplicate of an earlier "
+                                   "document, and its description (资源描述)");
     cmd->add_option("number", opt->number, "Document number (文档编号)")->required();
     cmd->add_flag("--json", opt->json, "Print JSON");
     cmd->callback([&ctx, opt] {
@@ -96,6 +119,7 @@ void add_info_command(CLI::App& app, Context& ctx) {
                     d.format.c_str(), d.page_count, human_size(d.size_bytes).c_str(), format_time(d.created_at).c_str());
         std::printf("状态: %s%s%s\n", to_string(d.status), d.error.empty() ? "" : " — ", d.error.c_str());
         std::printf("文件: %s   sha256: %s\n", d.original_name.c_str(), d.sha256.c_str());
+        if (const auto note = near_duplicate_note(d); !note.empty()) std::printf("疑似重复: %s\n", note.c_str());
         if (const auto cat = category_path(library, d.category_id); !cat.empty()) std::printf("分类: %s\n", cat.c_str());
         if (!d.uploader.empty()) std::printf("上传人: %s\n", d.uploader.c_str());
         if (d.price > 0) std::printf("价格: %d\n", d.price);
@@ -143,6 +167,12 @@ void add_rm_command(CLI::App& app, Context& ctx) {
         // Files go after the commit; a crash in between leaves orphans that `verify --repair` removes.
         library.blobs().remove_pages(d.sha256);
         library.blobs().remove_original(d.sha256);
+        try {
+            search::IndexWriter index(library.index_dir());
+            index.remove(d.id);
+        } catch (const EnvironmentError& e) {
+            std::fprintf(stderr, "%s (the index drops it when the next conversion starts)\n", e.what());
+        }
         std::printf("removed №%lld %s\n", static_cast<long long>(d.id), d.title.c_str());
     });
 }

@@ -48,7 +48,8 @@ void add_import_command(CLI::App& app, Context& ctx) {
     auto opt = std::make_shared<Options>();
     auto* cmd = app.add_subcommand("import",
                                    "Add every file below a folder (recursive, largest first). Re-running skips what is "
-                                   "already in the library and finishes what an interrupted run left queued.");
+                                   "already in the library and finishes what an interrupted run left queued. Near-copies of documents in the "
+                                   "library are flagged or refused (setting ingest.near_duplicate).");
     cmd->add_option("dir", opt->dir, "Folder to import")->required()->check(CLI::ExistingDirectory);
     cmd->add_option("--category", opt->add.category, "Category path for every file");
     cmd->add_option("--uploader", opt->add.uploader, "Uploader's user name");

@@ -29,6 +29,10 @@ struct Document {
     std::optional<int> free_pages;  // per-document override of the site's free-preview pages
     std::int64_t created_at = 0;  // unix seconds
     std::int64_t views = 0, downloads = 0, favorites = 0;
+    /// Flagged at ingest: the earlier document whose text this one nearly repeats (a re-upload under
+    /// another name), and the estimated share of text they have in common, 0-1.
+    std::optional<std::int64_t> near_duplicate_of;
+    double near_duplicate_similarity = 0;
 };
 
 struct Page {
@@ -37,6 +41,14 @@ struct Page {
     int width_px = 0, height_px = 0;
     std::string text;
     bool ocr = false;             // the text was recognised from the page image (a scan)
+};
+
+/// A document's text reduced for near-duplicate detection (search/near_duplicate.h): its MinHash
+/// signature and the hash of each LSH band of it (band i at index i).
+struct TextSignature {
+    std::vector<std::uint32_t> minhash;
+    std::vector<std::uint64_t> band_hashes;
+    bool operator==(const TextSignature&) const = default;
 };
 
 struct Category {

@@ -37,6 +37,14 @@ private:
     std::int64_t existing_id_;
 };
 
+/// The text is nearly the same as document `original_id`'s, and ingest.near_duplicate = refuse.
+class NearDuplicateError : public InputError {
+public:
+    NearDuplicateError(std::int64_t original_id, const std::string& original_title, int percent_same)
+        : InputError("duplicate", std::to_string(percent_same) + "% the same as №" + std::to_string(original_id) +
+                                      " «" + original_title + "»; refused (ingest.near_duplicate = refuse)") {}
+};
+
 /// A named thing (document number, category, page) does not exist.
 class NotFoundError : public std::runtime_error {
 public:

@@ -35,6 +35,14 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"convert.max_file_mb", "200", "Largest original accepted, MiB; larger files are refused before conversion."},
         {"convert.max_pages", "2000", "Documents with more pages are refused."},
         {"convert.max_page_pixels", "40000000", "Pixel budget of one page preview; larger pages render smaller."},
+        {"ingest.near_duplicate", "flag",
+         "A document whose text is nearly the same as one already in the library (a re-upload under another "
+         "name): flag (keep it, marked as a near-duplicate of the original), refuse (fail it with error "
+         "'duplicate'), or off (compare nothing)."},
+        {"ingest.near_duplicate_similarity", "90",
+         "Estimated share of their text (percent, 50-100) two documents must have in common for the later one "
+         "to be a near-duplicate. A new title and one reworded sentence leave the 1,500-character demo guide 94% "
+         "the same; rewriting one of its twelve paragraphs entirely, 89%."},
         {"preview.width", "1000", "Width of page previews in pixels."},
         {"preview.thumb_width", "240", "Width of the cover thumbnail in pixels."},
         {"preview.webp_quality", "80", "Lossy WebP quality of previews, 0-100."},

@@ -9,7 +9,9 @@
 
 #include "core/conversion.h"
 #include "core/errors.h"
+#include "ingest/near_duplicate_check.h"
 #include "ingest/worker_process.h"
+#include "search/near_duplicate.h"
 
 namespace wenku {
 namespace fs = std::filesystem;
@@ -110,7 +112,35 @@ std::string fallback_title(const Document& doc, const ConvertResult& result) {
     return fs::path(doc.original_name).stem().string();
 }
 
-ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job& job) {
+/// Publishes a converted document: previews into pages/, then (under `commit_mutex`, so that of two
+/// near-copies converted at the same time the one committed second is the copy) the near-duplicate
+/// look-up and the database commit. A document refused as a near-duplicate is not committed: its
+/// previews are removed again and NearDuplicateError thrown. Returns what was recorded.
+NearDuplicateRecord publish_document(Library& library, const Job& job, const Document& doc, const ConvertResult& result,
+                                     const std::vector<Page>& pages, const fs::path& staged_dir,
+                                     const NearDuplicatePolicy& policy, std::mutex& commit_mutex) {
+    Repository& repo = library.repository();
+    auto signature = sign_pages(pages);  // before taking the lock: the CPU work
+    library.blobs().publish_pages(staged_dir, doc.sha256);
+    NearDuplicateRecord record;
+    {
+        std::lock_guard commit(commit_mutex);
+        record = find_near_duplicate(repo, policy, doc.id, std::move(signature));
+        if (!record.of || policy.action != NearDuplicateAction::refuse) {
+            repo.complete_job(job, result.format, fallback_title(doc, result), pages, record);
+            return record;
+        }
+    }
+    // Previews first: a crash before the failure is recorded leaves the job to be redone, never
+    // previews of a failed document.
+    library.blobs().remove_pages(doc.sha256);
+    const auto original = repo.find_document(*record.of);
+    const std::string title = !original ? "" : original->title.empty() ? original->original_name : original->title;
+    throw NearDuplicateError(*record.of, title, search::similarity_percent(record.similarity));
+}
+
+ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job& job,
+                              const NearDuplicatePolicy& near_duplicate_policy, std::mutex& commit_mutex) {
     const auto started = std::chrono::steady_clock::now();
     ConversionOutcome outcome;
     Repository& repo = library.repository();
@@ -148,9 +178,13 @@ ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job
     for (const auto& warning : result.warnings) spdlog::debug("№{} {}: {}", doc->id, doc->original_name, warning);
     try {
         if (!result.ok) throw InputError(result.error_code, result.error);
-        auto pages = accept_worker_output(result, out_dir, job_dir / "publish", doc->id, request.max_pages);
-        library.blobs().publish_pages(job_dir / "publish", doc->sha256);
-        repo.complete_job(job, result.format, fallback_title(*doc, result), pages);
+        const auto pages = accept_worker_output(result, out_dir, job_dir / "publish", doc->id, request.max_pages);
+        const NearDuplicateRecord near_duplicate = publish_document(library, job, *doc, result, pages, job_dir / "publish",
+                                                                    near_duplicate_policy, commit_mutex);
+        if (near_duplicate.of) {
+            spdlog::info("№{} looks like a copy of №{} ({}% the same)", doc->id, *near_duplicate.of,
+                         search::similarity_percent(near_duplicate.similarity));
+        }
         outcome.ok = true;
     } catch (const InputError& e) {
         outcome.error = e.code() + ": " + e.what();
@@ -166,11 +200,16 @@ ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job
 }  // namespace
 
 ConversionRunner::ConversionRunner(Library& library, int jobs, Listener on_done)
-    : library_(library), on_done_(std::move(on_done)) {
+    : library_(library),
+      on_done_(std::move(on_done)),
+      near_duplicate_policy_(NearDuplicatePolicy::from_settings(library.settings())) {
     // This process holds the queue lock: whatever is running or staged belongs to one that died.
     library_.repository().requeue_abandoned_jobs();
     library_.blobs().remove_stray_temp_files();
     clear_worker_jobs(library_.data_dir());
+    search::reconcile_index(library_.repository(), library_.index_dir());
+    index_ = std::make_unique<search::IndexWriter>(library_.index_dir());
+    last_commit_ = std::chrono::steady_clock::now();
     for (int i = 0; i < jobs; ++i) {
         WorkerOptions options = WorkerOptions::from_settings(library_.settings());  // throws here, not in a thread
         options.scratch_dir = worker_scratch_dir(library_.data_dir(), i);
@@ -197,6 +236,29 @@ void ConversionRunner::finish() {
         if (t.joinable()) t.join();
     }
     threads_.clear();
+    std::lock_guard lock(index_mutex_);
+    if (index_) {
+        commit_index();
+        index_.reset();
+    }
+}
+
+void ConversionRunner::index(const Document& doc) {
+    std::lock_guard lock(index_mutex_);
+    if (!index_) return;
+    auto& repo = library_.repository();
+    const auto chain = doc.category_id ? repo.category_chain(*doc.category_id) : std::vector<Category>{};
+    index_->add(doc, repo.pages(doc.id), chain);
+    ++indexed_;
+    ++uncommitted_;
+    if (uncommitted_ >= 200 || std::chrono::steady_clock::now() - last_commit_ > std::chrono::seconds(2)) commit_index();
+}
+
+void ConversionRunner::commit_index() {
+    if (uncommitted_ == 0) return;
+    index_->commit();
+    uncommitted_ = 0;
+    last_commit_ = std::chrono::steady_clock::now();
 }
 
 fs::path worker_scratch_dir(const fs::path& data_dir, int index) {
@@ -238,7 +300,7 @@ void ConversionRunner::run_thread(const WorkerOptions& options) {
         }
         ConversionOutcome outcome;
         try {
-            outcome = convert_job(library_, worker, *job);
+            outcome = convert_job(library_, worker, *job, near_duplicate_policy_, commit_mutex_);
         } catch (const std::exception& e) {
             spdlog::error("conversion of document №{} failed: {}", job->document_id, e.what());
             outcome.error = std::string("crashed: ") + e.what();
@@ -247,6 +309,14 @@ void ConversionRunner::run_thread(const WorkerOptions& options) {
                 if (auto d = library_.repository().find_document(job->document_id)) outcome.document = *d;
             } catch (const std::exception& e2) {
                 spdlog::error("cannot record the failure of document №{}: {}", job->document_id, e2.what());
+            }
+        }
+        if (outcome.ok) {
+            try {
+                index(outcome.document);
+            } catch (const std::exception& e) {
+                // The document is stored; the index catches up when the next runner reconciles.
+                spdlog::error("search index: cannot add document №{}: {}", outcome.document.id, e.what());
             }
         }
         {

@@ -4,7 +4,9 @@
 // worker → validated previews → pages/ (durable rename) → one database transaction.
 // A crash at any moment leaves either no trace of a document's pages in the database or all of
 // them; `wenku verify --repair` removes files a crash left behind.
+#include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -15,7 +17,9 @@
 
 #include "core/document.h"
 #include "ingest/library.h"
+#include "ingest/near_duplicate_check.h"
 #include "ingest/worker_process.h"
+#include "search/search_index.h"
 
 namespace wenku {
 
@@ -41,7 +45,9 @@ struct ConversionOutcome {
 };
 
 /// Drains the library's job queue with `jobs` worker processes (one thread each).
-/// The caller must hold the library's QueueLock.
+/// The caller must hold the library's QueueLock: only one process converts, so serialising the
+/// near-duplicate look-up with the commit inside this runner orders it for the whole library.
+/// Throws UsageError for bad ingest.near_duplicate settings.
 class ConversionRunner {
 public:
     using Listener = std::function<void(const ConversionOutcome&)>;
@@ -57,9 +63,13 @@ public:
     void finish();
     /// After finish(): the largest peak resident memory any worker process reported, KiB.
     long long peak_worker_rss_kb() const { return peak_rss_kb_; }
+    /// Documents added to the search index so far.
+    std::int64_t indexed() const { return indexed_; }
 
 private:
     void run_thread(const WorkerOptions& options);
+    void index(const Document& doc);
+    void commit_index();
 
     Library& library_;
     Listener on_done_;
@@ -68,7 +78,16 @@ private:
     bool finishing_ = false;
     int busy_ = 0;
     long long peak_rss_kb_ = 0;
+    NearDuplicatePolicy near_duplicate_policy_;
+    std::mutex commit_mutex_;  // a near-duplicate look-up and the commit it decides
     std::vector<std::thread> threads_;
+    // The search index, written as documents become ready and committed every so often (a crash
+    // in between is repaired by reconcile_index() when the next runner starts).
+    std::mutex index_mutex_;
+    std::unique_ptr<search::IndexWriter> index_;
+    std::int64_t indexed_ = 0;
+    int uncommitted_ = 0;
+    std::chrono::steady_clock::time_point last_commit_;
 };
 
 /// Number of worker processes for `requested` (0 = one per core).

@@ -19,6 +19,13 @@ struct Job {
     int attempts = 0;
 };
 
+/// What complete_job records for near-duplicate detection (search/near_duplicate.h).
+struct NearDuplicateRecord {
+    std::optional<TextSignature> signature;  // none: too little text; the document is never a candidate
+    std::optional<std::int64_t> of;          // flagged: the earlier document it nearly repeats
+    double similarity = 0;                   // estimated similarity to `of`, 0-1
+};
+
 struct DocumentFilter {
     std::optional<DocumentStatus> status;  // none = every status
     std::optional<std::int64_t> category_id;
@@ -43,7 +50,8 @@ public:
     virtual std::vector<Document> list_documents(const DocumentFilter& filter) = 0;
     /// How many documents match, ignoring limit and offset.
     virtual std::int64_t count_documents(const DocumentFilter& filter) = 0;
-    /// Deletes the document, its pages and jobs. Throws NotFoundError.
+    /// Deletes the document, its pages, jobs and text signature, and clears the near-duplicate flag
+    /// of documents flagged as copies of it. Throws NotFoundError.
     virtual void remove_document(std::int64_t id) = 0;
 
     // --- pages ---
@@ -54,11 +62,12 @@ public:
     /// Claims the oldest queued job (marks it running and its document converting), or none.
     virtual std::optional<Job> claim_job() = 0;
     /// Publishes a converted document: its pages (replacing any earlier ones), format, title (if
-    /// the document has none), page count, status ready, and the job done, all in one transaction.
+    /// the document has none), page count, text signature and near-duplicate flag (replacing any
+    /// earlier ones), status ready, and the job done, all in one transaction.
     /// Throws NotFoundError if the job is gone (its document was removed meanwhile) and UsageError
     /// if it is not running; nothing is changed then.
     virtual void complete_job(const Job& job, const std::string& format, const std::string& title,
-                              const std::vector<Page>& pages) = 0;
+                              const std::vector<Page>& pages, const NearDuplicateRecord& near_duplicate) = 0;
     /// Marks the document failed with `error` and the job failed, in one transaction. Throws like
     /// complete_job.
     virtual void fail_job(const Job& job, const std::string& error) = 0;
@@ -71,6 +80,16 @@ public:
     /// until the new conversion replaces them. Throws NotFoundError for an unknown id.
     virtual void requeue_document(std::int64_t id) = 0;
     virtual int count_queued_jobs() = 0;
+
+    // --- near-duplicate detection (search/near_duplicate.h) ---
+    /// Ready documents other than `document_id` whose signature shares at least one band hash with
+    /// `signature`, ascending. Documents flagged as near-duplicates of `document_id` are left out:
+    /// when an original is converted again, its copies are not its originals.
+    virtual std::vector<std::int64_t> near_duplicate_candidates(std::int64_t document_id,
+                                                                const TextSignature& signature) = 0;
+    /// The stored signature of a document, or none (too little text, not converted, no such
+    /// document). Throws EnvironmentError when the stored signature is damaged.
+    virtual std::optional<TextSignature> text_signature(std::int64_t document_id) = 0;
 
     // --- categories ---
     /// Returns the id of the category at `path` ("实用范文/写作指导"), creating missing levels.

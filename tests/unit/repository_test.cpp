@@ -81,7 +81,7 @@ protected:
         auto job = repo->claim_job();
         EXPECT_TRUE(job);
         EXPECT_EQ(job->document_id, id);
-        repo->complete_job(*job, "pdf", "", make_pages(id, page_count));
+        repo->complete_job(*job, "pdf", "", make_pages(id, page_count), {});
         return id;
     }
 
@@ -220,7 +220,7 @@ TEST_P(RepositoryTest, FiltersByCategoryIncludingItsSubtree) {
     job = repo->claim_job();
     ASSERT_TRUE(job);
     EXPECT_EQ(job->document_id, b);
-    repo->complete_job(*job, "pdf", "写作指导", make_pages(b, 1));
+    repo->complete_job(*job, "pdf", "写作指导", make_pages(b, 1), {});
     f.category_id = fanwen;
     f.status = DocumentStatus::ready;
     EXPECT_EQ(ids_of(repo->list_documents(f)), std::vector<std::int64_t>{b});
@@ -277,7 +277,7 @@ TEST_P(RepositoryTest, PagesKeepWhetherTheirTextWasRecognisedByOcr) {
     ASSERT_TRUE(job);
     auto pages = make_pages(id, 2);
     pages[1].ocr = true;
-    repo->complete_job(*job, "pdf", "", pages);
+    repo->complete_job(*job, "pdf", "", pages, {});
     EXPECT_FALSE(repo->page(id, 1)->ocr);
     EXPECT_TRUE(repo->page(id, 2)->ocr);
     EXPECT_TRUE(repo->pages(id)[1].ocr);
@@ -293,7 +293,7 @@ TEST_P(RepositoryTest, CompletingAJobPublishesPagesAndStatus) {
     ASSERT_TRUE(job);
     auto pages = make_pages(a, 3);
     std::reverse(pages.begin(), pages.end());  // stored order must not matter
-    repo->complete_job(*job, "docx", "文档里的标题", pages);
+    repo->complete_job(*job, "docx", "文档里的标题", pages, {});
 
     const auto doc = repo->find_document(a);
     ASSERT_TRUE(doc);
@@ -320,13 +320,13 @@ TEST_P(RepositoryTest, CompletingAJobPublishesPagesAndStatus) {
     job = repo->claim_job();
     ASSERT_TRUE(job);
     EXPECT_EQ(job->document_id, b);
-    repo->complete_job(*job, "pdf", "文档里的标题", make_pages(b, 1));
+    repo->complete_job(*job, "pdf", "文档里的标题", make_pages(b, 1), {});
     EXPECT_EQ(repo->find_document(b)->title, "文档里的标题");  // an empty title is filled in
 
     EXPECT_FALSE(repo->claim_job());
     EXPECT_EQ(repo->count_queued_jobs(), 0);
     // A finished job cannot be completed again.
-    EXPECT_THROW(repo->complete_job(*job, "pdf", "", make_pages(b, 1)), UsageError);
+    EXPECT_THROW(repo->complete_job(*job, "pdf", "", make_pages(b, 1), {}), UsageError);
 }
 
 TEST_P(RepositoryTest, CompletingIsAllOrNothing) {
@@ -335,7 +335,7 @@ TEST_P(RepositoryTest, CompletingIsAllOrNothing) {
     ASSERT_TRUE(job);
     auto pages = make_pages(id, 3);
     pages[2].number = 2;  // two pages numbered 2: the insert fails half-way
-    EXPECT_THROW(repo->complete_job(*job, "pdf", "标题", pages), EnvironmentError);
+    EXPECT_THROW(repo->complete_job(*job, "pdf", "标题", pages, {}), EnvironmentError);
 
     const auto doc = repo->find_document(id);
     EXPECT_EQ(doc->status, DocumentStatus::converting);
@@ -344,7 +344,7 @@ TEST_P(RepositoryTest, CompletingIsAllOrNothing) {
     EXPECT_TRUE(repo->pages(id).empty());
 
     // The job is still running and can be completed properly.
-    repo->complete_job(*job, "pdf", "标题", make_pages(id, 3));
+    repo->complete_job(*job, "pdf", "标题", make_pages(id, 3), {});
     EXPECT_EQ(repo->find_document(id)->status, DocumentStatus::ready);
     EXPECT_EQ(repo->pages(id).size(), 3u);
 }
@@ -354,7 +354,7 @@ TEST_P(RepositoryTest, CompletingTheJobOfARemovedDocumentIsNotFound) {
     const auto job = repo->claim_job();
     ASSERT_TRUE(job);
     repo->remove_document(id);
-    EXPECT_THROW(repo->complete_job(*job, "pdf", "", make_pages(id, 1)), NotFoundError);
+    EXPECT_THROW(repo->complete_job(*job, "pdf", "", make_pages(id, 1), {}), NotFoundError);
     EXPECT_THROW(repo->fail_job(*job, "crashed: worker died"), NotFoundError);
 }
 
@@ -414,7 +414,7 @@ TEST_P(RepositoryTest, RequeuesADocumentForReconversion) {
     std::set<std::int64_t> claimed;
     while (auto job = repo->claim_job()) {
         claimed.insert(job->document_id);
-        repo->complete_job(*job, "pdf", "", make_pages(job->document_id, 1));
+        repo->complete_job(*job, "pdf", "", make_pages(job->document_id, 1), {});
     }
     EXPECT_EQ(claimed, (std::set<std::int64_t>{ready, failed, converting}));
     EXPECT_EQ(repo->pages(ready).size(), 1u);  // the new conversion replaced the old pages
@@ -433,7 +433,7 @@ TEST_P(RepositoryTest, ConcurrentClaimsNeverShareAJob) {
     for (int t = 0; t < thread_count; ++t) {
         threads.emplace_back([&] {
             while (auto job = repo->claim_job()) {
-                repo->complete_job(*job, "txt", "", make_pages(job->document_id, 1));
+                repo->complete_job(*job, "txt", "", make_pages(job->document_id, 1), {});
                 std::lock_guard lock(mutex);
                 claimed.push_back(job->id);
             }
@@ -446,6 +446,118 @@ TEST_P(RepositoryTest, ConcurrentClaimsNeverShareAJob) {
     DocumentFilter ready;
     ready.status = DocumentStatus::ready;
     EXPECT_EQ(repo->count_documents(ready), job_count);
+}
+
+// --- near-duplicate detection ---
+
+/// A made-up signature (the store keeps signatures, it does not compute them): values and band
+/// hashes distinct for each `seed`, the first band hash with its top bit set (a negative SQLite
+/// integer).
+TextSignature make_signature(std::uint32_t seed) {
+    TextSignature s;
+    for (std::uint32_t i = 0; i < 128; ++i) s.minhash.push_back(seed * 1000 + i);
+    for (std::uint64_t b = 0; b < 32; ++b) s.band_hashes.push_back(seed * 100 + b);
+    s.band_hashes[0] |= 0x8000'0000'0000'0000ULL;
+    return s;
+}
+
+/// `s` with band `band` made equal to `other`'s.
+TextSignature sharing_band(TextSignature s, const TextSignature& other, std::size_t band) {
+    s.band_hashes[band] = other.band_hashes[band];
+    return s;
+}
+
+TEST_P(RepositoryTest, StoresATextSignatureWithTheCompletedDocument) {
+    const std::int64_t signed_id = repo->add_queued_document(make_document(1));
+    repo->complete_job(*repo->claim_job(), "pdf", "", make_pages(signed_id, 2), {make_signature(1)});
+    const std::int64_t short_id = add_ready(2);  // too little text: no signature
+
+    EXPECT_EQ(repo->text_signature(signed_id), make_signature(1));
+    EXPECT_FALSE(repo->text_signature(short_id));
+    EXPECT_FALSE(repo->text_signature(999));
+    const auto doc = repo->find_document(signed_id);
+    EXPECT_FALSE(doc->near_duplicate_of);
+    EXPECT_EQ(doc->near_duplicate_similarity, 0);
+
+    reopen();
+    EXPECT_EQ(repo->text_signature(signed_id), make_signature(1));
+}
+
+TEST_P(RepositoryTest, CandidatesShareABandAndAreReadyAndNotTheDocumentItself) {
+    const TextSignature probe = make_signature(10);
+    auto add_signed = [&](int n, const TextSignature& signature) {
+        const std::int64_t id = repo->add_queued_document(make_document(n));
+        repo->complete_job(*repo->claim_job(), "pdf", "", make_pages(id, 1), {signature});
+        return id;
+    };
+    const std::int64_t shares_first_band = add_signed(1, sharing_band(make_signature(1), probe, 0));
+    const std::int64_t shares_last_band = add_signed(2, sharing_band(make_signature(2), probe, 31));
+    add_signed(3, make_signature(3));  // shares nothing
+    const std::int64_t requeued = add_signed(4, sharing_band(make_signature(4), probe, 5));
+    const std::int64_t itself = add_signed(5, probe);
+    repo->requeue_document(requeued);  // not ready while it is converted again
+
+    EXPECT_EQ(repo->near_duplicate_candidates(itself, probe),
+              (std::vector<std::int64_t>{shares_first_band, shares_last_band}));
+    // A document being converted (not ready, no signature yet) sees the same candidates plus
+    // the ready `itself`.
+    const std::int64_t newcomer = repo->add_queued_document(make_document(6));
+    EXPECT_EQ(repo->near_duplicate_candidates(newcomer, probe),
+              (std::vector<std::int64_t>{shares_first_band, shares_last_band, itself}));
+}
+
+TEST_P(RepositoryTest, RecordsTheNearDuplicateFlagAndReplacesItOnReconversion) {
+    const TextSignature original_signature = make_signature(1);
+    const std::int64_t original = repo->add_queued_document(make_document(1));
+    repo->complete_job(*repo->claim_job(), "pdf", "", make_pages(original, 1), {original_signature});
+    const std::int64_t copy = repo->add_queued_document(make_document(2));
+    repo->complete_job(*repo->claim_job(), "pdf", "", make_pages(copy, 1), {original_signature, original, 0.9375});
+
+    const auto doc = repo->find_document(copy);
+    EXPECT_EQ(doc->status, DocumentStatus::ready);
+    EXPECT_EQ(doc->near_duplicate_of, original);
+    EXPECT_DOUBLE_EQ(doc->near_duplicate_similarity, 0.9375);
+    EXPECT_EQ(ids_of(repo->list_documents({}))[0], copy);
+    EXPECT_EQ(repo->list_documents({})[0].near_duplicate_of, original);
+    // Converting the original again: its copy is not offered as its original.
+    EXPECT_TRUE(repo->near_duplicate_candidates(original, original_signature).empty());
+    EXPECT_EQ(repo->near_duplicate_candidates(copy, original_signature), (std::vector<std::int64_t>{original}));
+
+    repo->requeue_document(copy);
+    repo->complete_job(*repo->claim_job(), "pdf", "", make_pages(copy, 1), {});
+    EXPECT_FALSE(repo->find_document(copy)->near_duplicate_of);
+    EXPECT_FALSE(repo->text_signature(copy));
+}
+
+TEST_P(RepositoryTest, RemovingADocumentRemovesItsSignatureAndClearsItsCopiesFlags) {
+    const TextSignature signature = make_signature(1);
+    const std::int64_t original = repo->add_queued_document(make_document(1));
+    repo->complete_job(*repo->claim_job(), "pdf", "", make_pages(original, 1), {signature});
+    const std::int64_t copy = repo->add_queued_document(make_document(2));
+    repo->complete_job(*repo->claim_job(), "pdf", "", make_pages(copy, 1), {signature, original, 1.0});
+
+    repo->remove_document(original);
+    EXPECT_FALSE(repo->text_signature(original));
+    const auto doc = repo->find_document(copy);
+    EXPECT_FALSE(doc->near_duplicate_of);
+    EXPECT_EQ(doc->near_duplicate_similarity, 0);
+    const std::int64_t newcomer = repo->add_queued_document(make_document(3));
+    EXPECT_EQ(repo->near_duplicate_candidates(newcomer, signature), (std::vector<std::int64_t>{copy}));
+
+    repo->remove_document(copy);
+    EXPECT_TRUE(repo->near_duplicate_candidates(newcomer, signature).empty());
+}
+
+TEST_P(RepositoryTest, AFailedCompletionStoresNoSignature) {
+    const std::int64_t id = repo->add_queued_document(make_document(1));
+    const auto job = repo->claim_job();
+    // A flag naming no document: the commit fails after the signature was written.
+    EXPECT_THROW(repo->complete_job(*job, "pdf", "", make_pages(id, 2), {make_signature(1), 999, 0.95}),
+                 EnvironmentError);
+    EXPECT_FALSE(repo->text_signature(id));
+    EXPECT_EQ(repo->find_document(id)->status, DocumentStatus::converting);
+    const std::int64_t newcomer = repo->add_queued_document(make_document(2));
+    EXPECT_TRUE(repo->near_duplicate_candidates(newcomer, make_signature(1)).empty());
 }
 
 // --- categories ---
@@ -503,7 +615,7 @@ TEST_P(RepositoryTest, ReopeningKeepsEverything) {
     Document d = make_document(1);
     d.category_id = category;
     const std::int64_t id = repo->add_queued_document(d);
-    repo->complete_job(*repo->claim_job(), "pdf", "高考语文", make_pages(id, 2));
+    repo->complete_job(*repo->claim_job(), "pdf", "高考语文", make_pages(id, 2), {});
     const std::int64_t queued = repo->add_queued_document(make_document(2));
 
     reopen();

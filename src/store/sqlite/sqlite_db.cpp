@@ -41,6 +41,22 @@ Query& Query::bind(int index, std::nullopt_t) {
     return *this;
 }
 
+Query& Query::bind_real(int index, double value) {
+    if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) throw_last_error(db_);
+    return *this;
+}
+
+Query& Query::bind_blob(int index, std::string_view bytes) {
+    if (bytes.size() > static_cast<std::size_t>(INT_MAX)) {
+        throw SqliteError(SQLITE_TOOBIG, "string or blob too big");
+    }
+    if (sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT) !=
+        SQLITE_OK) {
+        throw_last_error(db_);
+    }
+    return *this;
+}
+
 bool Query::step() {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
@@ -63,6 +79,14 @@ std::string Query::column_text(int column) const {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
     if (text == nullptr) return {};
     return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+double Query::column_double(int column) const { return sqlite3_column_double(stmt_, column); }
+
+std::string Query::column_blob(int column) const {
+    const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+    if (bytes == nullptr) return {};
+    return std::string(bytes, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
 std::optional<std::int64_t> Query::column_optional_int64(int column) const {

@@ -40,6 +40,8 @@ public:
     Query& bind(int index, std::int64_t value);
     Query& bind(int index, std::string_view text);
     Query& bind(int index, std::nullopt_t);
+    Query& bind_real(int index, double value);
+    Query& bind_blob(int index, std::string_view bytes);
     template <typename T>
     Query& bind(int index, const std::optional<T>& value) {
         return value ? bind(index, static_cast<std::int64_t>(*value)) : bind(index, std::nullopt);
@@ -56,6 +58,8 @@ public:
     std::int64_t column_int64(int column) const;
     int column_int(int column) const;
     std::string column_text(int column) const;  // "" for NULL
+    double column_double(int column) const;     // 0 for NULL
+    std::string column_blob(int column) const;  // "" for NULL
     std::optional<std::int64_t> column_optional_int64(int column) const;
 
 private:

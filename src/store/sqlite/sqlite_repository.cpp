@@ -3,6 +3,7 @@
 // transaction, which also makes the job queue safe between processes sharing the file.
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -96,6 +97,27 @@ constexpr Migration migrations[] = {
     {2, R"sql(
         ALTER TABLE page ADD COLUMN ocr INTEGER NOT NULL DEFAULT 0 CHECK (ocr IN (0, 1));
     )sql"},
+    // Near-duplicate detection (search/near_duplicate.h): a ready document's MinHash signature,
+    // its LSH band hashes indexed by (band, hash) so candidates are found without reading every
+    // signature, and on the document the flag set at ingest.
+    {3, R"sql(
+        ALTER TABLE document ADD COLUMN near_duplicate_of INTEGER REFERENCES document(id);
+        ALTER TABLE document ADD COLUMN near_duplicate_similarity REAL;
+        CREATE INDEX document_near_duplicate ON document(near_duplicate_of) WHERE near_duplicate_of IS NOT NULL;
+
+        CREATE TABLE text_signature (
+            document_id INTEGER PRIMARY KEY REFERENCES document(id) ON DELETE CASCADE,
+            minhash     BLOB NOT NULL  -- 32-bit values, little-endian
+        );
+        -- WITHOUT ROWID: tiny rows, looked up by their primary key.
+        CREATE TABLE signature_band (
+            band        INTEGER NOT NULL,
+            hash        INTEGER NOT NULL,
+            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+            PRIMARY KEY (band, hash, document_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX signature_band_document ON signature_band(document_id);
+    )sql"},
 };
 
 constexpr int latest_schema_version = std::span(migrations).back().version;
@@ -108,7 +130,8 @@ std::int64_t unix_now() {
 
 constexpr std::string_view document_columns =
     "id, title, original_name, format, size_bytes, sha256, page_count, status, error, uploader, "
-    "category_id, price, free_pages, created_at, views, downloads, favorites";
+    "category_id, price, free_pages, created_at, views, downloads, favorites, near_duplicate_of, "
+    "near_duplicate_similarity";
 
 std::string select_documents(std::string_view where) {
     return "SELECT " + std::string(document_columns) + " FROM document " + std::string(where);
@@ -133,6 +156,8 @@ Document read_document(const Query& q) {
     d.views = q.column_int64(14);
     d.downloads = q.column_int64(15);
     d.favorites = q.column_int64(16);
+    d.near_duplicate_of = q.column_optional_int64(17);
+    d.near_duplicate_similarity = q.column_double(18);
     return d;
 }
 
@@ -145,6 +170,45 @@ Page read_page(const Query& q) {
     p.text = q.column_text(4);
     p.ocr = q.column_int(5) != 0;
     return p;
+}
+
+std::string encode_minhash(const std::vector<std::uint32_t>& minhash) {
+    std::string bytes;
+    bytes.reserve(minhash.size() * 4);
+    for (const std::uint32_t v : minhash) {
+        for (int shift = 0; shift < 32; shift += 8) bytes.push_back(static_cast<char>((v >> shift) & 0xff));
+    }
+    return bytes;
+}
+
+std::vector<std::uint32_t> decode_minhash(std::string_view bytes) {
+    std::vector<std::uint32_t> minhash(bytes.size() / 4);
+    for (std::size_t i = 0; i < minhash.size(); ++i) {
+        for (int b = 0; b < 4; ++b) {
+            minhash[i] |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i * 4 + b])) << (8 * b);
+        }
+    }
+    return minhash;
+}
+
+/// Replaces document `id`'s stored signature and band hashes with `signature` (or none).
+void replace_text_signature(sqlite::Database& db, std::int64_t id, const std::optional<TextSignature>& signature) {
+    db.query("DELETE FROM text_signature WHERE document_id = ?1").bind(1, id).run();
+    db.query("DELETE FROM signature_band WHERE document_id = ?1").bind(1, id).run();
+    if (!signature) return;
+    db.query("INSERT INTO text_signature (document_id, minhash) VALUES (?1, ?2)")
+        .bind(1, id)
+        .bind_blob(2, encode_minhash(signature->minhash))
+        .run();
+    Query q = db.query("INSERT INTO signature_band (band, hash, document_id) VALUES (?1, ?2, ?3)");
+    for (std::size_t band = 0; band < signature->band_hashes.size(); ++band) {
+        q.reset();
+        // SQLite integers are signed: the 64-bit hash is stored with the same bits.
+        q.bind(1, static_cast<std::int64_t>(band))
+            .bind(2, static_cast<std::int64_t>(signature->band_hashes[band]))
+            .bind(3, id)
+            .run();
+    }
 }
 
 Category read_category(const Query& q) {
@@ -226,11 +290,15 @@ public:
 
     std::optional<Job> claim_job() override;
     void complete_job(const Job& job, const std::string& format, const std::string& title,
-                      const std::vector<Page>& pages) override;
+                      const std::vector<Page>& pages, const NearDuplicateRecord& near_duplicate) override;
     void fail_job(const Job& job, const std::string& error) override;
     int requeue_abandoned_jobs() override;
     void requeue_document(std::int64_t id) override;
     int count_queued_jobs() override;
+
+    std::vector<std::int64_t> near_duplicate_candidates(std::int64_t document_id,
+                                                        const TextSignature& signature) override;
+    std::optional<TextSignature> text_signature(std::int64_t document_id) override;
 
     std::int64_t ensure_category_path(const std::string& path) override;
     std::vector<Category> categories() override;
@@ -429,9 +497,17 @@ std::int64_t SqliteRepository::count_documents(const DocumentFilter& filter) {
 
 void SqliteRepository::remove_document(std::int64_t id) {
     locked("remove document №" + std::to_string(id), [&](sqlite::Database& db) {
-        Query q = db.query("DELETE FROM document WHERE id = ?1");  // pages and jobs cascade
+        Transaction tx(db);
+        // Its copies stay, no longer pointing anywhere.
+        db.query(
+              "UPDATE document SET near_duplicate_of = NULL, near_duplicate_similarity = NULL "
+              "WHERE near_duplicate_of = ?1")
+            .bind(1, id)
+            .run();
+        Query q = db.query("DELETE FROM document WHERE id = ?1");  // pages, jobs and signature cascade
         q.bind(1, id).run();
         if (db.changes() == 0) throw NotFoundError("document №" + std::to_string(id) + " does not exist");
+        tx.commit();
     });
 }
 
@@ -487,7 +563,7 @@ std::optional<Job> SqliteRepository::claim_job() {
 }
 
 void SqliteRepository::complete_job(const Job& job, const std::string& format, const std::string& title,
-                                    const std::vector<Page>& pages) {
+                                    const std::vector<Page>& pages, const NearDuplicateRecord& near_duplicate) {
     locked("complete job " + std::to_string(job.id), [&](sqlite::Database& db) {
         Transaction tx(db);
         const std::int64_t document_id = running_job_document(job.id);
@@ -508,14 +584,21 @@ void SqliteRepository::complete_job(const Job& job, const std::string& format, c
                     .run();
             }
         }
-        db.query(
-              "UPDATE document SET format = ?2, page_count = ?3, title = CASE WHEN title = '' THEN ?4 ELSE title "
-              "END, status = 'ready', error = '' WHERE id = ?1")
-            .bind(1, document_id)
+        replace_text_signature(db, document_id, near_duplicate.signature);
+        Query update = db.query(
+            "UPDATE document SET format = ?2, page_count = ?3, title = CASE WHEN title = '' THEN ?4 ELSE title "
+            "END, status = 'ready', error = '', near_duplicate_of = ?5, near_duplicate_similarity = ?6 WHERE id = ?1");
+        update.bind(1, document_id)
             .bind(2, format)
             .bind(3, static_cast<std::int64_t>(pages.size()))
             .bind(4, title)
-            .run();
+            .bind(5, near_duplicate.of);
+        if (near_duplicate.of) {
+            update.bind_real(6, near_duplicate.similarity);
+        } else {
+            update.bind(6, std::nullopt);
+        }
+        update.run();
         db.query("UPDATE job SET status = 'done', finished_at = ?2, error = '' WHERE id = ?1")
             .bind(1, job.id)
             .bind(2, unix_now())
@@ -578,6 +661,52 @@ void SqliteRepository::requeue_document(std::int64_t id) {
 int SqliteRepository::count_queued_jobs() {
     return locked("count queued jobs", [&](sqlite::Database& db) {
         return static_cast<int>(db.query_int64("SELECT COUNT(*) FROM job WHERE status = 'queued'"));
+    });
+}
+
+// --- near-duplicate detection ---
+
+std::vector<std::int64_t> SqliteRepository::near_duplicate_candidates(std::int64_t document_id,
+                                                                      const TextSignature& signature) {
+    return locked("find near-duplicate candidates of document №" + std::to_string(document_id),
+                  [&](sqlite::Database& db) {
+                      Query q = db.query(
+                          "SELECT b.document_id FROM signature_band b JOIN document d ON d.id = b.document_id "
+                          "WHERE b.band = ?1 AND b.hash = ?2 AND b.document_id <> ?3 AND d.status = 'ready' "
+                          "AND d.near_duplicate_of IS NOT ?3");
+                      std::set<std::int64_t> candidates;
+                      for (std::size_t band = 0; band < signature.band_hashes.size(); ++band) {
+                          q.reset();
+                          q.bind(1, static_cast<std::int64_t>(band))
+                              .bind(2, static_cast<std::int64_t>(signature.band_hashes[band]))
+                              .bind(3, document_id);
+                          while (q.step()) candidates.insert(q.column_int64(0));
+                      }
+                      return std::vector<std::int64_t>(candidates.begin(), candidates.end());
+                  });
+}
+
+std::optional<TextSignature> SqliteRepository::text_signature(std::int64_t document_id) {
+    const std::string what = "read the text signature of document №" + std::to_string(document_id);
+    return locked(what, [&](sqlite::Database& db) -> std::optional<TextSignature> {
+        TextSignature signature;
+        {
+            Query q = db.query("SELECT minhash FROM text_signature WHERE document_id = ?1");
+            q.bind(1, document_id);
+            if (!q.step()) return std::nullopt;
+            const std::string bytes = q.column_blob(0);
+            if (bytes.empty() || bytes.size() % 4 != 0) throw EnvironmentError("cannot " + what + ": it is damaged");
+            signature.minhash = decode_minhash(bytes);
+        }
+        Query q = db.query("SELECT band, hash FROM signature_band WHERE document_id = ?1 ORDER BY band");
+        q.bind(1, document_id);
+        while (q.step()) {
+            if (q.column_int64(0) != static_cast<std::int64_t>(signature.band_hashes.size())) {
+                throw EnvironmentError("cannot " + what + ": its band hashes are damaged");
+            }
+            signature.band_hashes.push_back(static_cast<std::uint64_t>(q.column_int64(1)));
+        }
+        return signature;
     });
 }
 
