@@ -162,6 +162,7 @@ namespace {
 
 struct Latency {
     std::vector<double> ms;
+    std::map<std::string, std::vector<double>> by_kind;
     double wall = 0;
 };
 
@@ -169,6 +170,7 @@ struct Latency {
 template <typename Open, typename Run>
 Latency measure(int clients, int rounds, Open open, Run run) {
     std::vector<std::vector<double>> per(static_cast<std::size_t>(clients));
+    std::vector<std::vector<std::string>> kinds(static_cast<std::size_t>(clients));
     const auto start = Clock::now();
     std::vector<std::thread> threads;
     for (int c = 0; c < clients; ++c) {
@@ -180,6 +182,7 @@ Latency measure(int clients, int rounds, Open open, Run run) {
                     const auto t = Clock::now();
                     run(*engine, q);
                     per[static_cast<std::size_t>(c)].push_back(seconds_since(t) * 1000);
+                    kinds[static_cast<std::size_t>(c)].push_back(q.kind);
                 }
             }
         });
@@ -187,7 +190,10 @@ Latency measure(int clients, int rounds, Open open, Run run) {
     for (auto& t : threads) t.join();
     Latency out;
     out.wall = seconds_since(start);
-    for (auto& v : per) out.ms.insert(out.ms.end(), v.begin(), v.end());
+    for (std::size_t c = 0; c < per.size(); ++c) {
+        out.ms.insert(out.ms.end(), per[c].begin(), per[c].end());
+        for (std::size_t i = 0; i < per[c].size(); ++i) out.by_kind[kinds[c][i]].push_back(per[c][i]);
+    }
     return out;
 }
 
@@ -322,11 +328,14 @@ int main(int argc, char** argv) {
     row("wenku (Xapian, characters + pairs, folding)", wenku_build, wenku_size, wenku_1, wenku_n);
     row("SQLite FTS5 trigram", fts_build, fts_size, fts_1, fts_n);
 
-    std::printf("\n| recall by kind | wenku | FTS5 |\n|---|---:|---:|\n");
+    std::printf("\n| by kind (1 client) | wenku recall | wenku p50 ms | p99 ms | FTS5 recall | FTS5 p50 ms | p99 ms |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
     for (const auto& [kind, v] : recall_by_kind[0]) {
         const auto& f = recall_by_kind[1][kind];
-        std::printf("| %s | %.1f%% | %.1f%% |\n", kind.c_str(), v.second ? 100.0 * v.first / v.second : 100.0,
-                    f.second ? 100.0 * f.first / f.second : 100.0);
+        std::printf("| %s | %.1f%% | %.2f | %.2f | %.1f%% | %.2f | %.2f |\n", kind.c_str(),
+                    v.second ? 100.0 * v.first / v.second : 100.0, percentile(wenku_1.by_kind.at(kind), 0.5),
+                    percentile(wenku_1.by_kind.at(kind), 0.99), f.second ? 100.0 * f.first / f.second : 100.0,
+                    percentile(fts_1.by_kind.at(kind), 0.5), percentile(fts_1.by_kind.at(kind), 0.99));
     }
     std::printf("\n(%zu queries × %d rounds per client; latency = top 10 with snippets and the exact total)\n",
                 queries.size(), rounds);

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "core/errors.h"
 #include "search/search_index.h"
+#include "search/suggest.h"
 #include "store/repository.h"
 
 namespace wenku::cli {
@@ -36,6 +37,7 @@ void add_search_command(CLI::App& app, Context& ctx) {
         std::string sort = "relevance";
         std::string format;
         bool facets = false;
+        bool log = false;
     };
     auto opt = std::make_shared<Options>();
     auto* cmd = app.add_subcommand(
@@ -50,6 +52,9 @@ void add_search_command(CLI::App& app, Context& ctx) {
     cmd->add_option("--format", opt->format, "Only documents of this format (pdf, docx, ...)");
     cmd->add_flag("--facets", opt->facets, "Also count the matches per category and format");
     cmd->add_flag("--json", opt->json, "One JSON object instead of text");
+    cmd->add_flag("--log", opt->log,
+                  "Count this search in the search log that suggests related searches (相关搜索), as readers' "
+                  "searches are: the query's text only");
     cmd->callback([&ctx, opt] {
         Library& library = ctx.library();
         search::SearchRequest request;
@@ -61,6 +66,8 @@ void add_search_command(CLI::App& app, Context& ctx) {
         request.facets = opt->facets;
         const search::IndexReader reader(library.index_dir());
         const auto results = reader.search(request, page_texts(library));
+        if (opt->log) search::record_search(library.repository(), results);
+        const auto suggestions = search::related_searches(library.repository(), reader, results, 8);
         if (opt->json) {
             nlohmann::json out{{"query", results.canonical_query}, {"total", results.total},
                                {"total_exact", results.total_exact}, {"page", opt->page}};
@@ -71,6 +78,7 @@ void add_search_command(CLI::App& app, Context& ctx) {
                                 {"weight", h.weight}});
             }
             out["hits"] = hits;
+            out["related_searches"] = suggestions;
             if (opt->facets) {
                 nlohmann::json categories = nlohmann::json::object();
                 for (const auto& [id, n] : results.categories) categories[std::to_string(id)] = n;
@@ -90,6 +98,11 @@ void add_search_command(CLI::App& app, Context& ctx) {
                         search::bracketed(h.title_fragments).c_str());
             std::printf("   第%d页%s  %s\n", h.page, pages.empty() ? "" : (" (pages " + pages + ")").c_str(),
                         search::bracketed(h.snippet).c_str());
+        }
+        if (!suggestions.empty()) {
+            std::printf("\n相关搜索:");
+            for (const auto& s : suggestions) std::printf("  %s", s.c_str());
+            std::printf("\n");
         }
         if (opt->facets) {
             std::printf("\nformats:");
@@ -115,7 +128,8 @@ void add_related_command(CLI::App& app, Context& ctx) {
         std::string terms;
         for (const auto& [term, weight] : reader.key_terms(doc.id, 12)) terms += (terms.empty() ? "" : " ") + term;
         std::printf("№%lld %s\nkey terms: %s\n", static_cast<long long>(doc.id), doc.title.c_str(), terms.c_str());
-        for (const auto id : reader.related(doc.id, static_cast<std::size_t>(opt->count))) {
+        for (const auto id : search::related_documents(library.repository(), reader, doc.id,
+                                                       static_cast<std::size_t>(opt->count))) {
             const auto other = library.repository().find_document(id);
             std::printf("  №%lld %s\n", static_cast<long long>(id), other ? other->title.c_str() : "");
         }

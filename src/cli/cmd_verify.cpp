@@ -1,11 +1,13 @@
 // wenku verify [--repair] : prove the library is whole after a crash, and mend what can be mended.
 #include <fstream>
+#include <limits>
 #include <set>
 
 #include "cli/commands.h"
 #include "cli/terminal.h"
 #include "core/errors.h"
 #include "ingest/pipeline.h"
+#include "search/search_index.h"
 
 namespace wenku::cli {
 namespace fs = std::filesystem;
@@ -14,7 +16,7 @@ namespace {
 
 struct Problem {
     std::string what;
-    enum class Fix { none, requeue, remove_blob, remove_pages, clear_leftovers } fix = Fix::none;
+    enum class Fix { none, requeue, remove_blob, remove_pages, clear_leftovers, reconcile_index } fix = Fix::none;
     std::int64_t document_id = 0;
     std::string sha256;
 };
@@ -81,6 +83,23 @@ std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
         }
     }
     if (leftovers) problems.push_back({"files of an interrupted conversion are left behind", Problem::Fix::clear_leftovers});
+    // The search index holds exactly the ready documents.
+    DocumentFilter ready_filter;
+    ready_filter.status = DocumentStatus::ready;
+    ready_filter.limit = std::numeric_limits<int>::max();
+    std::set<std::int64_t> ready_ids;
+    for (const auto& d : library.repository().list_documents(ready_filter)) ready_ids.insert(d.id);
+    const auto indexed = search::IndexReader(library.index_dir()).document_ids();
+    const std::set<std::int64_t> indexed_ids(indexed.begin(), indexed.end());
+    long missing = 0;
+    long stray = 0;
+    for (const auto id : ready_ids) missing += indexed_ids.contains(id) ? 0 : 1;
+    for (const auto id : indexed_ids) stray += ready_ids.contains(id) ? 0 : 1;
+    if (missing + stray > 0) {
+        problems.push_back({"the search index lacks " + std::to_string(missing) + " ready documents and holds " +
+                                std::to_string(stray) + " that are not",
+                            Problem::Fix::reconcile_index});
+    }
     return problems;
 }
 
@@ -117,6 +136,9 @@ void add_verify_command(CLI::App& app, Context& ctx) {
                     case Problem::Fix::clear_leftovers:
                         library.blobs().remove_stray_temp_files();
                         clear_worker_jobs(library.data_dir());
+                        break;
+                    case Problem::Fix::reconcile_index:
+                        search::reconcile_index(library.repository(), library.index_dir());
                         break;
                 }
                 ++repaired;

@@ -26,6 +26,12 @@ struct NearDuplicateRecord {
     double similarity = 0;                   // estimated similarity to `of`, 0-1
 };
 
+/// A document's related documents (相关资源) and the number of ready documents when they were found.
+struct RelatedList {
+    std::int64_t library_size = 0;
+    std::vector<std::int64_t> ids;  // best first
+};
+
 struct DocumentFilter {
     std::optional<DocumentStatus> status;  // none = every status
     std::optional<std::int64_t> category_id;
@@ -90,6 +96,18 @@ public:
     /// The stored signature of a document, or none (too little text, not converted, no such
     /// document). Throws EnvironmentError when the stored signature is damaged.
     virtual std::optional<TextSignature> text_signature(std::int64_t document_id) = 0;
+
+    // --- search log and related documents (search/suggest.h) ---
+    /// Counts a search by its canonical text (nothing else about who or when, but the day) and
+    /// remembers the documents it led to, replacing those of earlier searches of it.
+    virtual void record_search(const std::string& query, const std::vector<std::int64_t>& top_ids) = 0;
+    /// Logged queries that led to any of `ids`, those leading to more of them first, then the most
+    /// searched.
+    virtual std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit) = 0;
+    /// The related documents stored for a document, or none.
+    virtual std::optional<RelatedList> related_list(std::int64_t document_id) = 0;
+    /// Stores them (nothing happens for an unknown document).
+    virtual void store_related_list(std::int64_t document_id, const RelatedList& list) = 0;
 
     // --- categories ---
     /// Returns the id of the category at `path` ("实用范文/写作指导"), creating missing levels.

@@ -8,6 +8,7 @@
 #include "search/highlight.h"
 #include "search/query.h"
 #include "search/search_index.h"
+#include "search/suggest.h"
 #include "store/repository.h"
 #include "support/test_support.h"
 
@@ -274,4 +275,75 @@ TEST(SearchReconcileTest, TheIndexFollowsTheDatabase) {
     const auto db = dir.path() / "wenku.db";
     EXPECT_EQ(rebuild_index([db] { return open_sqlite_repository(db.string()); }, index, 2), 1);
     EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{2}));
+}
+
+namespace {
+
+/// Ready documents in a real SQLite library, indexed.
+std::int64_t add_ready(Repository& repo, const fs::path& index, const std::string& title, const std::string& text) {
+    static int serial = 0;
+    Document d;
+    d.original_name = title + ".txt";
+    d.sha256 = std::to_string(++serial);
+    d.sha256.resize(64, 'f');
+    d.size_bytes = 1;
+    const auto id = repo.add_queued_document(d);
+    const auto job = repo.claim_job();
+    EXPECT_TRUE(job);
+    repo.complete_job(*job, "txt", title, make_pages(id, {text}), {});
+    IndexWriter writer(index);
+    writer.add(*repo.find_document(id), repo.pages(id), {});
+    return id;
+}
+
+}  // namespace
+
+TEST(SearchSuggestTest, RelatedSearchesComeFromQueriesThatLedToTheSameDocuments) {
+    TempDir dir;
+    auto repo = open_sqlite_repository((dir.path() / "wenku.db").string());
+    const fs::path index = dir.path() / "index";
+    add_ready(*repo, index, "唐诗选读", "春风得意马蹄疾，一日看尽长安花。春风又绿江南岸。长安古道马迟迟。");
+    add_ready(*repo, index, "数据库入门", "数据库的事务与索引。索引加快查询，事务保证一致。数据库索引。");
+    add_ready(*repo, index, "宋词选读", "春风十里扬州路。长安不见使人愁。江南好，风景旧曾谙。");
+    const IndexReader reader(index);
+    auto run = [&](const std::string& q, bool log) {
+        SearchRequest r;
+        r.query = q;
+        auto results = reader.search(r, {});
+        if (log) record_search(*repo, results);
+        return results;
+    };
+    run("長安", true);     // logged as 长安 (canonical, Simplified)
+    run("马蹄", true);
+    run("马蹄", true);
+    run("事务", true);
+    run("不存在的词", true);  // found nothing: not logged
+    const auto suggestions = related_searches(*repo, reader, run("春风", false), 6);
+    ASSERT_GE(suggestions.size(), 2u);
+    EXPECT_EQ(suggestions[0], "长安");  // led to both poems
+    EXPECT_EQ(suggestions[1], "马蹄");
+    EXPECT_EQ(std::count(suggestions.begin(), suggestions.end(), "事务"), 0) << "led elsewhere";
+    EXPECT_EQ(std::count(suggestions.begin(), suggestions.end(), "春风"), 0) << "never the query itself";
+    // Searches that were never logged still get the leading documents' key terms.
+    const auto keywords = related_searches(*repo, reader, run("查询", false), 4);
+    EXPECT_NE(std::find(keywords.begin(), keywords.end(), "索引"), keywords.end());
+}
+
+TEST(SearchSuggestTest, RelatedDocumentsAreStoredAndRefreshedWhenTheLibraryGrows) {
+    TempDir dir;
+    auto repo = open_sqlite_repository((dir.path() / "wenku.db").string());
+    const fs::path index = dir.path() / "index";
+    const auto a = add_ready(*repo, index, "春天的诗一", "春风吹过江南，桃花开满山坡。诗人写春风与桃花。");
+    const auto b = add_ready(*repo, index, "数据库", "数据库的事务与索引，索引加快查询。");
+    EXPECT_EQ(related_documents(*repo, IndexReader(index), a, 5), std::vector<std::int64_t>{});
+    ASSERT_TRUE(repo->related_list(a));
+    EXPECT_EQ(repo->related_list(a)->library_size, 2);
+    // The library doubles: a new poem about spring becomes the first related document.
+    const auto c = add_ready(*repo, index, "春天的诗二", "江南春风又起，桃花与春风是诗人最爱。");
+    add_ready(*repo, index, "另一篇", "数据库备份与恢复，事务日志。");
+    const auto related = related_documents(*repo, IndexReader(index), a, 5);
+    ASSERT_FALSE(related.empty());
+    EXPECT_EQ(related[0], c);
+    EXPECT_EQ(repo->related_list(a)->library_size, 4);
+    (void)b;
 }

@@ -2,8 +2,10 @@
 // with cached prepared statements. Every write that must be atomic runs in a BEGIN IMMEDIATE
 // transaction, which also makes the job queue safe between processes sharing the file.
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -117,6 +119,30 @@ constexpr Migration migrations[] = {
             PRIMARY KEY (band, hash, document_id)
         ) WITHOUT ROWID;
         CREATE INDEX signature_band_document ON signature_band(document_id);
+    )sql"},
+    // 相关搜索: what readers searched, as the canonical query text only (no person, address or
+    // time of day: a day number), how often, and the documents it led to (its top results).
+    // 相关资源: each document's related documents as computed from the search index, with the
+    // library's size then (they are computed again when it has grown enough).
+    {4, R"sql(
+        CREATE TABLE search_query (
+            id       INTEGER PRIMARY KEY,
+            text     TEXT NOT NULL UNIQUE,
+            searches INTEGER NOT NULL,
+            last_day INTEGER NOT NULL  -- days since 1970-01-01
+        );
+        CREATE TABLE search_query_result (
+            query_id    INTEGER NOT NULL REFERENCES search_query(id) ON DELETE CASCADE,
+            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+            PRIMARY KEY (query_id, document_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX search_query_result_document ON search_query_result(document_id);
+
+        CREATE TABLE related_list (
+            document_id  INTEGER PRIMARY KEY REFERENCES document(id) ON DELETE CASCADE,
+            library_size INTEGER NOT NULL,
+            related_ids  TEXT NOT NULL  -- ids, best first, separated by spaces
+        );
     )sql"},
 };
 
@@ -299,6 +325,11 @@ public:
     std::vector<std::int64_t> near_duplicate_candidates(std::int64_t document_id,
                                                         const TextSignature& signature) override;
     std::optional<TextSignature> text_signature(std::int64_t document_id) override;
+
+    void record_search(const std::string& query, const std::vector<std::int64_t>& top_ids) override;
+    std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit) override;
+    std::optional<RelatedList> related_list(std::int64_t document_id) override;
+    void store_related_list(std::int64_t document_id, const RelatedList& list) override;
 
     std::int64_t ensure_category_path(const std::string& path) override;
     std::vector<Category> categories() override;
@@ -781,6 +812,95 @@ std::vector<Category> SqliteRepository::category_chain(std::int64_t id) {
 
 std::unique_ptr<Repository> open_sqlite_repository(const std::string& db_path) {
     return std::make_unique<SqliteRepository>(db_path);
+}
+
+}  // namespace wenku
+
+namespace wenku {
+
+void SqliteRepository::record_search(const std::string& query, const std::vector<std::int64_t>& top_ids) {
+    locked("record a search", [&](sqlite::Database& db) {
+        Transaction tx(db);
+        const std::int64_t day = unix_now() / 86400;
+        db.query("INSERT INTO search_query(text, searches, last_day) VALUES(?1, 1, ?2) "
+                 "ON CONFLICT(text) DO UPDATE SET searches = searches + 1, last_day = ?2")
+            .bind(1, query)
+            .bind(2, day)
+            .run();
+        Query id = db.query("SELECT id FROM search_query WHERE text = ?1");
+        id.bind(1, query);
+        if (!id.step()) return;
+        const std::int64_t query_id = id.column_int64(0);
+        db.query("DELETE FROM search_query_result WHERE query_id = ?1").bind(1, query_id).run();
+        Query add = db.query(
+            "INSERT OR IGNORE INTO search_query_result(query_id, document_id) "
+            "SELECT ?1, id FROM document WHERE id = ?2");
+        for (const auto doc : top_ids) {
+            add.reset();
+            add.bind(1, query_id).bind(2, doc).run();
+        }
+        tx.commit();
+    });
+}
+
+std::vector<std::string> SqliteRepository::searches_leading_to(const std::vector<std::int64_t>& ids, int limit) {
+    return locked("read the search log", [&](sqlite::Database& db) {
+        // Queries ranked by how many of these documents they led to, then by how often they were made.
+        std::map<std::int64_t, std::pair<int, std::int64_t>> score;  // query id → (shared, searches)
+        std::map<std::int64_t, std::string> text;
+        Query q = db.query(
+            "SELECT q.id, q.text, q.searches FROM search_query_result r JOIN search_query q ON q.id = r.query_id "
+            "WHERE r.document_id = ?1");
+        for (const auto id : ids) {
+            q.reset();
+            q.bind(1, id);
+            while (q.step()) {
+                auto& s = score[q.column_int64(0)];
+                ++s.first;
+                s.second = q.column_int64(2);
+                text[q.column_int64(0)] = q.column_text(1);
+            }
+        }
+        std::vector<std::pair<std::pair<int, std::int64_t>, std::string>> ranked;
+        for (const auto& [id, s] : score) ranked.push_back({s, text[id]});
+        std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+        });
+        std::vector<std::string> out;
+        for (const auto& r : ranked) {
+            if (static_cast<int>(out.size()) >= limit) break;
+            out.push_back(r.second);
+        }
+        return out;
+    });
+}
+
+std::optional<RelatedList> SqliteRepository::related_list(std::int64_t document_id) {
+    return locked("read the related documents of №" + std::to_string(document_id),
+                  [&](sqlite::Database& db) -> std::optional<RelatedList> {
+                      Query q = db.query("SELECT library_size, related_ids FROM related_list WHERE document_id = ?1");
+                      q.bind(1, document_id);
+                      if (!q.step()) return std::nullopt;
+                      RelatedList list;
+                      list.library_size = q.column_int64(0);
+                      std::istringstream ids(q.column_text(1));
+                      for (std::int64_t id; ids >> id;) list.ids.push_back(id);
+                      return list;
+                  });
+}
+
+void SqliteRepository::store_related_list(std::int64_t document_id, const RelatedList& list) {
+    locked("store the related documents of №" + std::to_string(document_id), [&](sqlite::Database& db) {
+        std::string ids;
+        for (const auto id : list.ids) ids += (ids.empty() ? "" : " ") + std::to_string(id);
+        db.query("INSERT INTO related_list(document_id, library_size, related_ids) "
+                 "SELECT id, ?2, ?3 FROM document WHERE id = ?1 "
+                 "ON CONFLICT(document_id) DO UPDATE SET library_size = ?2, related_ids = ?3")
+            .bind(1, document_id)
+            .bind(2, list.library_size)
+            .bind(3, ids)
+            .run();
+    });
 }
 
 }  // namespace wenku

@@ -1,0 +1,78 @@
+#include "search/suggest.h"
+
+#include <algorithm>
+
+#include "store/repository.h"
+
+namespace wenku::search {
+
+namespace {
+
+constexpr std::size_t logged_results = 5;
+
+std::int64_t ready_documents(Repository& repository) {
+    DocumentFilter filter;
+    filter.status = DocumentStatus::ready;
+    return repository.count_documents(filter);
+}
+
+}  // namespace
+
+void record_search(Repository& repository, const SearchResults& results) {
+    if (results.hits.empty() || results.canonical_query.empty()) return;
+    std::vector<std::int64_t> ids;
+    for (const auto& h : results.hits) {
+        if (ids.size() == logged_results) break;
+        ids.push_back(h.document_id);
+    }
+    repository.record_search(results.canonical_query, ids);
+}
+
+std::vector<std::string> related_searches(Repository& repository, const IndexReader& index,
+                                          const SearchResults& results, std::size_t count) {
+    std::vector<std::int64_t> ids;
+    for (const auto& h : results.hits) {
+        if (ids.size() == logged_results) break;
+        ids.push_back(h.document_id);
+    }
+    if (ids.empty()) return {};
+    std::vector<std::string> out;
+    auto offer = [&](const std::string& s) {
+        if (out.size() < count && s != results.canonical_query && std::find(out.begin(), out.end(), s) == out.end() &&
+            results.canonical_query.find(s) == std::string::npos) {
+            out.push_back(s);
+        }
+    };
+    for (const auto& q : repository.searches_leading_to(ids, static_cast<int>(count) + 1)) offer(q);
+    for (std::size_t i = 0; i < ids.size() && out.size() < count; ++i) {
+        for (const auto& [term, weight] : index.key_terms(ids[i], count)) offer(term);
+    }
+    return out;
+}
+
+std::vector<std::int64_t> related_documents(Repository& repository, const IndexReader& index,
+                                            std::int64_t document_id, std::size_t count) {
+    const std::int64_t size = ready_documents(repository);
+    if (const auto stored = repository.related_list(document_id)) {
+        const bool fresh = stored->library_size * 11 >= size * 10;  // grown by less than a tenth
+        const bool enough = stored->ids.size() >= count ||
+                            static_cast<std::int64_t>(stored->ids.size()) >= stored->library_size - 1;
+        if (fresh && enough) {
+            std::vector<std::int64_t> ids = stored->ids;
+            // Documents removed since are left out.
+            ids.erase(std::remove_if(ids.begin(), ids.end(),
+                                     [&](std::int64_t id) { return !repository.find_document(id); }),
+                      ids.end());
+            if (ids.size() > count) ids.resize(count);
+            return ids;
+        }
+    }
+    RelatedList list;
+    list.library_size = size;
+    list.ids = index.related(document_id, std::max<std::size_t>(count, 12));
+    repository.store_related_list(document_id, list);
+    if (list.ids.size() > count) list.ids.resize(count);
+    return list.ids;
+}
+
+}  // namespace wenku::search

@@ -1,0 +1,32 @@
+#pragma once
+// Around a search: 相关搜索 (related searches: logged queries that led to the same documents, then
+// the leading document's key terms) and 相关资源 (related documents, computed from the index once
+// and kept until the library has grown enough to change them).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "search/search_index.h"
+
+namespace wenku {
+class Repository;
+}
+
+namespace wenku::search {
+
+/// Logs a search that found something: its canonical text and its first results. Nothing about
+/// the reader is kept.
+void record_search(Repository& repository, const SearchResults& results);
+
+/// Up to `count` searches to suggest after `results`: logged queries that led to the same
+/// documents, then key terms of the first results; never the query itself.
+std::vector<std::string> related_searches(Repository& repository, const IndexReader& index,
+                                          const SearchResults& results, std::size_t count);
+
+/// A document's related documents, best first: stored ones while the library has grown by less
+/// than a tenth since they were computed (and they are enough), otherwise computed from the
+/// index and stored.
+std::vector<std::int64_t> related_documents(Repository& repository, const IndexReader& index,
+                                            std::int64_t document_id, std::size_t count);
+
+}  // namespace wenku::search
