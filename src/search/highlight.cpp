@@ -23,24 +23,13 @@ std::u32string token_text(std::u32string_view folded, const Token& t) {
 /// What a query part asks to be highlighted (see match_spans).
 std::vector<Needle> needles_of(const QueryPart& part) {
     std::vector<Needle> needles;
-    const auto& tokens = part.tokens;
-    if (part.phrase) {
+    for (const auto& run : token_runs(part, /*whole_phrase=*/true)) {
         Needle n;
-        for (std::size_t i = 0; i < tokens.size(); ++i) {
-            n.texts.push_back(token_text(part.folded, tokens[i]));
-            if (i > 0) n.joined.push_back(tokens[i].joined);
+        for (std::size_t k = 0; k < run.size(); ++k) {
+            n.texts.push_back(token_text(part.folded, part.tokens[run[k]]));
+            if (k > 0) n.joined.push_back(part.tokens[run[k]].joined);
         }
         needles.push_back(std::move(n));
-        return needles;
-    }
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        const bool pair_before = i > 0 && forms_pair(tokens[i - 1], tokens[i]);
-        const bool pair_after = i + 1 < tokens.size() && forms_pair(tokens[i], tokens[i + 1]);
-        if (pair_after) {
-            needles.push_back({{token_text(part.folded, tokens[i]), token_text(part.folded, tokens[i + 1])}, {true}});
-        } else if (!pair_before) {
-            needles.push_back({{token_text(part.folded, tokens[i])}, {}});
-        }
     }
     return needles;
 }

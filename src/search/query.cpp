@@ -49,6 +49,26 @@ std::string ParsedQuery::canonical() const {
     return out;
 }
 
+std::vector<std::vector<std::size_t>> token_runs(const QueryPart& part, bool whole_phrase) {
+    const auto& t = part.tokens;
+    std::vector<std::vector<std::size_t>> runs;
+    if (whole_phrase && part.phrase) {
+        runs.emplace_back();
+        for (std::size_t i = 0; i < t.size(); ++i) runs.back().push_back(i);
+        return runs;
+    }
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const bool pair_before = i > 0 && forms_pair(t[i - 1], t[i]);
+        const bool pair_after = i + 1 < t.size() && forms_pair(t[i], t[i + 1]);
+        if (pair_after) {
+            runs.push_back({i, i + 1});
+        } else if (!pair_before) {
+            runs.push_back({i});
+        }
+    }
+    return runs;
+}
+
 ParsedQuery parse_query(std::string_view utf8) {
     std::u32string q = fold(decode_utf8(utf8));
     if (q.size() > max_query_length) q.resize(max_query_length);

@@ -30,6 +30,11 @@ struct ParsedQuery {
     std::string canonical() const;
 };
 
+/// What a part asks for, as runs of its tokens (indices into part.tokens, consecutive): with
+/// `whole_phrase` and a phrase, one run of all of them; otherwise each Chinese pair (two joined
+/// characters) is a run of two, and every character in no pair and every word a run of one.
+std::vector<std::vector<std::size_t>> token_runs(const QueryPart& part, bool whole_phrase);
+
 /// Parses what a reader typed. Never fails: unbalanced quotes run to the end, unknown fields are
 /// searched as text, empty parts are dropped. Input is cut at 1,000 code points.
 ParsedQuery parse_query(std::string_view utf8);

@@ -119,26 +119,16 @@ struct Sequence {
 
 std::vector<Sequence> sequences_of(const QueryPart& part) {
     std::vector<Sequence> out;
-    const auto& t = part.tokens;
-    if (part.phrase) {
+    for (const auto& run : token_runs(part, /*whole_phrase=*/true)) {
         Sequence s;
         Xapian::termpos offset = 0;
-        for (std::size_t i = 0; i < t.size(); ++i) {
-            if (i > 0) offset += t[i].joined ? 1 : 2;
-            s.terms.push_back(term_of(part.folded, t[i]));
+        for (std::size_t k = 0; k < run.size(); ++k) {
+            const Token& token = part.tokens[run[k]];
+            if (k > 0) offset += token.joined ? 1 : 2;
+            s.terms.push_back(term_of(part.folded, token));
             s.offsets.push_back(offset);
         }
         out.push_back(std::move(s));
-        return out;
-    }
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const bool pair_before = i > 0 && forms_pair(t[i - 1], t[i]);
-        const bool pair_after = i + 1 < t.size() && forms_pair(t[i], t[i + 1]);
-        if (pair_after) {
-            out.push_back({{term_of(part.folded, t[i]), term_of(part.folded, t[i + 1])}, {0, 1}});
-        } else if (!pair_before) {
-            out.push_back({{term_of(part.folded, t[i])}, {0}});
-        }
     }
     return out;
 }
@@ -147,18 +137,13 @@ std::vector<Sequence> sequences_of(const QueryPart& part) {
 /// text of a single-page document (no positions) matches on its pairs here and is checked on the
 /// text by PhraseCheck; an excluded phrase excludes only where positions prove it (`exclusion`).
 Xapian::Query part_query(const QueryPart& part, const std::string& prefix, bool exclusion = false) {
-    std::vector<Xapian::Query> required;
-    const auto& t = part.tokens;
     // Every character pair (or lone character, or word) must occur: exact for words of one or two
     // characters, and the usual reading of a longer Chinese word without spaces.
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const bool pair_before = i > 0 && forms_pair(t[i - 1], t[i]);
-        const bool pair_after = i + 1 < t.size() && forms_pair(t[i], t[i + 1]);
-        if (pair_after) {
-            required.emplace_back(prefix + pair_term_of(part.folded, t[i], t[i + 1]));
-        } else if (!pair_before) {
-            required.emplace_back(prefix + term_of(part.folded, t[i]));
-        }
+    const auto& t = part.tokens;
+    std::vector<Xapian::Query> required;
+    for (const auto& run : token_runs(part, /*whole_phrase=*/false)) {
+        required.emplace_back(prefix + (run.size() == 2 ? pair_term_of(part.folded, t[run[0]], t[run[1]])
+                                                        : term_of(part.folded, t[run[0]])));
     }
     Xapian::Query q(Xapian::Query::OP_AND, required.begin(), required.end());
     if (part.phrase && t.size() > 1 && prefix.empty()) {

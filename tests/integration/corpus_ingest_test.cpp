@@ -17,18 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::map<std::string, nlohmann::json> documents_by_name(const fs::path& data) {
-    const auto r = run_wenku(data, {"ls", "--json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::map<std::string, nlohmann::json> docs;
-    std::istringstream lines(r.out);
-    for (std::string line; std::getline(lines, line);) {
-        auto j = nlohmann::json::parse(line);
-        docs[j["original_name"].get<std::string>()] = j;
-    }
-    return docs;
-}
-
 /// Everything a reader could see of the library: rows, page texts, and preview bytes' sizes.
 std::string library_fingerprint(const fs::path& data) {
     std::string all;

@@ -27,19 +27,6 @@ std::string replaced(std::string text, const std::string& from, const std::strin
     return text;
 }
 
-/// Every document in the library by its original file name, from `wenku ls --json`.
-std::map<std::string, nlohmann::json> documents_by_name(const fs::path& data) {
-    const auto r = run_wenku(data, {"ls", "--json"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::map<std::string, nlohmann::json> docs;
-    std::istringstream lines(r.out);
-    for (std::string line; std::getline(lines, line);) {
-        auto doc = nlohmann::json::parse(line);
-        docs[doc["original_name"].get<std::string>()] = doc;
-    }
-    return docs;
-}
-
 std::string number_of(const nlohmann::json& doc) { return std::to_string(doc["id"].get<int>()); }
 
 class NearDuplicateTest : public ::testing::Test {

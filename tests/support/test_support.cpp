@@ -128,6 +128,18 @@ CommandResult run_wenku(const fs::path& data_dir, const std::vector<std::string>
     return run_command(argv);
 }
 
+std::map<std::string, nlohmann::json> documents_by_name(const fs::path& data_dir) {
+    const auto r = run_wenku(data_dir, {"ls", "--json"});
+    if (r.exit_code != 0) throw std::runtime_error("wenku ls failed: " + r.err);
+    std::map<std::string, nlohmann::json> docs;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+        auto doc = nlohmann::json::parse(line);
+        docs[doc["original_name"].get<std::string>()] = doc;
+    }
+    return docs;
+}
+
 std::string read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     std::ostringstream ss;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/conversion.h"
 
 namespace wenku::test {
@@ -48,6 +50,8 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv);
 /// Runs the built wenku binary with `--data data_dir` and `args`.
 CommandResult run_wenku(const std::filesystem::path& data_dir, const std::vector<std::string>& args);
+/// Every document of the library at `data_dir` by its original file name (`wenku ls --json`).
+std::map<std::string, nlohmann::json> documents_by_name(const std::filesystem::path& data_dir);
 
 std::string read_file(const std::filesystem::path& p);
 void write_file(const std::filesystem::path& p, std::string_view bytes);
