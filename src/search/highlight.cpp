@@ -1,6 +1,7 @@
 #include "search/highlight.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "core/utf8.h"
 #include "search/fold.h"
@@ -73,14 +74,21 @@ std::vector<Fragment> fragments_of(std::u32string_view text, const std::vector<S
 std::vector<Span> match_spans(std::u32string_view text, const ParsedQuery& query, bool is_title) {
     const std::u32string folded = fold(text);
     const std::vector<Token> tokens = tokenize(folded);
-    std::vector<Span> spans;
+    // Needles by their first token, so the text is read once whatever the query's length.
+    std::vector<Needle> needles;
     for (const auto& part : query.parts) {
         if (part.exclude || (part.title_only && !is_title)) continue;
-        for (const auto& needle : needles_of(part)) {
-            for (std::size_t i = 0; i < tokens.size(); ++i) {
-                if (matches_at(folded, tokens, i, needle)) {
-                    spans.push_back({tokens[i].begin, tokens[i + needle.texts.size() - 1].end});
-                }
+        for (auto& needle : needles_of(part)) needles.push_back(std::move(needle));
+    }
+    std::unordered_map<std::u32string, std::vector<std::size_t>> by_first;
+    for (std::size_t n = 0; n < needles.size(); ++n) by_first[needles[n].texts[0]].push_back(n);
+    std::vector<Span> spans;
+    for (std::size_t i = 0; i < tokens.size() && !by_first.empty(); ++i) {
+        const auto it = by_first.find(token_text(folded, tokens[i]));
+        if (it == by_first.end()) continue;
+        for (const std::size_t n : it->second) {
+            if (matches_at(folded, tokens, i, needles[n])) {
+                spans.push_back({tokens[i].begin, tokens[i + needles[n].texts.size() - 1].end});
             }
         }
     }

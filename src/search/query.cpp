@@ -10,6 +10,9 @@ namespace wenku::search {
 namespace {
 
 constexpr std::size_t max_query_length = 1000;
+// Bounds on what one query may ask, so its cost stays small whatever is typed.
+constexpr std::size_t max_parts = 32;
+constexpr std::size_t max_part_tokens = 64;
 
 bool is_space(char32_t c) { return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r'; }
 
@@ -125,7 +128,8 @@ ParsedQuery parse_query(std::string_view utf8) {
             case Field::none:
                 break;
         }
-        part.tokens = tokenize(text);
+        if (parsed.parts.size() == max_parts) continue;  // filters still count
+        part.tokens = tokenize(text, max_part_tokens);
         if (part.tokens.empty()) continue;
         part.folded = std::move(text);
         parsed.parts.push_back(std::move(part));

@@ -36,7 +36,8 @@ struct ParsedQuery {
 std::vector<std::vector<std::size_t>> token_runs(const QueryPart& part, bool whole_phrase);
 
 /// Parses what a reader typed. Never fails: unbalanced quotes run to the end, unknown fields are
-/// searched as text, empty parts are dropped. Input is cut at 1,000 code points.
+/// searched as text, empty parts are dropped. Input is cut at 1,000 code points, 32 parts and 64
+/// tokens a part.
 ParsedQuery parse_query(std::string_view utf8);
 
 }  // namespace wenku::search

@@ -123,6 +123,14 @@ TEST(QueryTest, ParsesWordsPhrasesExclusionsAndFilters) {
     EXPECT_EQ(q.uploaders, std::vector<std::string>{"li"});
     EXPECT_EQ(parse_query("春風  又綠").canonical(), parse_query("春风 又绿").canonical());
     EXPECT_TRUE(parse_query("  \"  ").parts.empty());
+    // At most 32 parts; filters after them still count (found by fuzz_query: the canonical
+    // spelling of a long query lost its filters when parsed again).
+    std::string many;
+    for (int i = 0; i < 40; ++i) many += "w" + std::to_string(i) + " ";
+    const ParsedQuery capped = parse_query(many + "format:pdf");
+    EXPECT_EQ(capped.parts.size(), 32u);
+    EXPECT_EQ(capped.formats, std::vector<std::string>{"pdf"});
+    EXPECT_EQ(parse_query(capped.canonical()).canonical(), capped.canonical());
     EXPECT_FALSE(parse_query("-only").has_positive_part());
 }
 
