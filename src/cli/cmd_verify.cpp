@@ -108,8 +108,9 @@ std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
 void add_verify_command(CLI::App& app, Context& ctx) {
     auto repair = std::make_shared<bool>(false);
     auto* cmd = app.add_subcommand("verify",
-                                   "Check every original against its SHA-256, every preview, and look for files no "
-                                   "document owns. With --repair: remove orphans and re-convert what is damaged.");
+                                   "Check every original against its SHA-256, every preview, the search index, and "
+                                   "look for files no document owns. With --repair: remove orphans, bring the index in "
+                                   "line and re-convert what is damaged.");
     cmd->add_flag("--repair", *repair, "Mend what can be mended");
     cmd->callback([&ctx, repair] {
         Library& library = ctx.library();
