@@ -6,8 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <iterator>
+#include <limits>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -442,7 +443,6 @@ std::vector<std::pair<std::string, double>> IndexReader::key_terms(std::int64_t 
     std::vector<std::pair<std::string, double>> scored;
     try {
         const double n = db.get_doccount();
-        const double length = std::max(1.0, static_cast<double>(db.get_doclength(did)));
         for (auto it = db.termlist_begin(did); it != db.termlist_end(did); ++it) {
             const std::string term = *it;
             if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) continue;  // fields and filters
@@ -455,8 +455,7 @@ std::vector<std::pair<std::string, double>> IndexReader::key_terms(std::int64_t 
             // A pair that occurs once in one document of the library is a chance pair (two words
             // side by side) or a typo far more often than a topic.
             if (df < 2 && tf < 2 && n > 2) continue;
-            const double idf = std::log((n + 1) / df);
-            scored.emplace_back(term, (1 + std::log(tf)) * idf * std::min(1.0, 50 * tf / length + 0.5));
+            scored.emplace_back(term, (1 + std::log(tf)) * std::log((n + 1) / df));
         }
     } catch (const Xapian::DocNotFoundError&) {
         return {};
