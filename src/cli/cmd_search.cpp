@@ -64,6 +64,12 @@ void add_search_command(CLI::App& app, Context& ctx) {
         request.sort = search::search_sort_from_string(opt->sort);
         request.format = opt->format;
         request.facets = opt->facets;
+        {
+            // After a crash the index may lag the database: put it right, unless a conversion
+            // (which does that itself when it starts) holds the library.
+            const QueueLock lock(library.data_dir(), /*wait=*/false);
+            if (lock.held()) search::reconcile_index(library.repository(), library.index_dir());
+        }
         const search::IndexReader reader(library.index_dir());
         const auto results = reader.search(request, page_texts(library));
         if (opt->log) search::record_search(library.repository(), results);
@@ -145,6 +151,11 @@ void add_reindex_command(CLI::App& app, Context& ctx) {
     cmd->add_option("--threads", opt->threads, "Threads (0 = one per core)")->capture_default_str();
     cmd->callback([&ctx, opt] {
         Library& library = ctx.library();
+        const QueueLock lock(library.data_dir(), /*wait=*/false);
+        if (!lock.held()) {
+            throw EnvironmentError("a wenku process is converting in " + library.data_dir().string() +
+                                   ": reindex when it has finished");
+        }
         const int threads = opt->threads > 0 ? opt->threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         const auto db_path = library.data_dir() / "wenku.db";
         const auto n = search::rebuild_index([db_path] { return open_sqlite_repository(db_path.string()); },

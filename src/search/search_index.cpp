@@ -336,6 +336,10 @@ void IndexReader::reopen() {
 
 std::int64_t IndexReader::document_count() const { return state_->db.get_doccount(); }
 
+bool IndexReader::contains(std::int64_t document_id) const {
+    return state_->db.size() > 0 && state_->db.term_exists(id_term(document_id));
+}
+
 std::vector<std::int64_t> IndexReader::document_ids() const {
     std::vector<std::int64_t> ids;
     for (auto it = state_->db.allterms_begin(id_prefix); it != state_->db.allterms_end(id_prefix); ++it) {
@@ -589,18 +593,20 @@ void merge_parts(const std::vector<fs::path>& parts, const fs::path& dir);
 }  // namespace
 
 std::int64_t reconcile_index(Repository& repository, const fs::path& dir) {
-    const auto wanted = ready_ids(repository);
     std::vector<std::int64_t> have;
     {
         const IndexReader reader(dir);
-        if (static_cast<std::size_t>(reader.document_count()) == wanted.size() &&
-            (wanted.empty() || reader.document_ids().back() == wanted.back())) {
-            have = reader.document_ids();
-            if (have == wanted) return 0;
-        } else {
-            have = reader.document_ids();
+        DocumentFilter newest;
+        newest.status = DocumentStatus::ready;
+        newest.limit = 1;
+        const auto latest = repository.list_documents(newest);  // newest first
+        if (reader.document_count() == repository.count_documents(newest) &&
+            (latest.empty() || reader.contains(latest.front().id))) {
+            return 0;
         }
+        have = reader.document_ids();
     }
+    const auto wanted = ready_ids(repository);
     std::vector<std::int64_t> missing;
     std::vector<std::int64_t> stray;
     std::set_difference(wanted.begin(), wanted.end(), have.begin(), have.end(), std::back_inserter(missing));

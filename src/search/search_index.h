@@ -74,6 +74,7 @@ public:
     std::int64_t document_count() const;
     /// The ids of the documents in the index, ascending.
     std::vector<std::int64_t> document_ids() const;
+    bool contains(std::int64_t document_id) const;
 
     SearchResults search(const SearchRequest& request, const PageTextSource& page_text) const;
 
@@ -113,7 +114,8 @@ private:
 };
 
 /// Makes the index hold exactly the ready documents of the database: adds the missing, removes
-/// the stray. Cheap when they already agree (the counts and the highest id are compared first).
+/// the stray. Cheap when they seem to agree: when the numbers of documents are equal and the
+/// newest ready document is indexed, nothing more is compared (`wenku verify` compares all).
 /// Returns the number of documents added or removed.
 std::int64_t reconcile_index(Repository& repository, const std::filesystem::path& dir);
 
