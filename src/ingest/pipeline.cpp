@@ -178,7 +178,7 @@ ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job
     for (const auto& warning : result.warnings) spdlog::debug("№{} {}: {}", doc->id, doc->original_name, warning);
     try {
         if (!result.ok) throw InputError(result.error_code, result.error);
-        const auto pages = accept_worker_output(result, out_dir, job_dir / "publish", doc->id, request.max_pages);
+        auto pages = accept_worker_output(result, out_dir, job_dir / "publish", doc->id, request.max_pages);
         const NearDuplicateRecord near_duplicate = publish_document(library, job, *doc, result, pages, job_dir / "publish",
                                                                     near_duplicate_policy, commit_mutex);
         if (near_duplicate.of) {
@@ -186,6 +186,7 @@ ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job
                          search::similarity_percent(near_duplicate.similarity));
         }
         outcome.ok = true;
+        outcome.pages = std::move(pages);
     } catch (const InputError& e) {
         outcome.error = e.code() + ": " + e.what();
         repo.fail_job(job, outcome.error);
@@ -243,12 +244,12 @@ void ConversionRunner::finish() {
     }
 }
 
-void ConversionRunner::index(const Document& doc) {
+void ConversionRunner::index(const Document& doc, const std::vector<Page>& pages) {
     std::lock_guard lock(index_mutex_);
     if (!index_) return;
     auto& repo = library_.repository();
     const auto chain = doc.category_id ? repo.category_chain(*doc.category_id) : std::vector<Category>{};
-    index_->add(doc, repo.pages(doc.id), chain);
+    index_->add(doc, pages, chain);
     ++indexed_;
     ++uncommitted_;
     if (uncommitted_ >= 200 || std::chrono::steady_clock::now() - last_commit_ > std::chrono::seconds(2)) commit_index();
@@ -313,7 +314,7 @@ void ConversionRunner::run_thread(const WorkerOptions& options) {
         }
         if (outcome.ok) {
             try {
-                index(outcome.document);
+                index(outcome.document, outcome.pages);
             } catch (const std::exception& e) {
                 // The document is stored; the index catches up when the next runner reconciles.
                 spdlog::error("search index: cannot add document №{}: {}", outcome.document.id, e.what());

@@ -39,6 +39,7 @@ std::int64_t enqueue_file(Library& library, const std::filesystem::path& file, c
 /// What became of one queued document.
 struct ConversionOutcome {
     Document document;  // as stored after the conversion
+    std::vector<Page> pages;  // ... and its pages, when ok
     bool ok = false;
     std::string error;  // "code: message" when !ok
     double seconds = 0;
@@ -68,7 +69,7 @@ public:
 
 private:
     void run_thread(const WorkerOptions& options);
-    void index(const Document& doc);
+    void index(const Document& doc, const std::vector<Page>& pages);
     void commit_index();
 
     Library& library_;

@@ -322,18 +322,6 @@ IndexReader::~IndexReader() = default;
 IndexReader::IndexReader(IndexReader&&) noexcept = default;
 IndexReader& IndexReader::operator=(IndexReader&&) noexcept = default;
 
-void IndexReader::reopen() {
-    try {
-        if (state_->db.size() == 0) {
-            state_->db = open_or_empty(state_->dir);
-        } else if (!state_->db.reopen()) {
-            return;
-        }
-    } catch (const Xapian::DatabaseOpeningError&) {
-        state_->db = open_or_empty(state_->dir);  // the folder was replaced by a rebuild
-    }
-}
-
 std::int64_t IndexReader::document_count() const { return state_->db.get_doccount(); }
 
 bool IndexReader::contains(std::int64_t document_id) const {
@@ -426,7 +414,10 @@ SearchResults IndexReader::search(const SearchRequest& request, const PageTextSo
                 if (page_text) {
                     if (const auto text = page_text(hit.document_id, hit.page)) {
                         hit.snippet = snippet(*text, parsed);
-                        if (single_page && !match_spans(decode_utf8(*text), parsed).empty()) hit.pages = {1};
+                        // The snippet is centred on a match whenever the page has one.
+                        const bool on_page = std::any_of(hit.snippet.begin(), hit.snippet.end(),
+                                                         [](const Fragment& f) { return f.hit; });
+                        if (single_page && on_page) hit.pages = {1};
                     }
                 }
                 results.hits.push_back(std::move(hit));

@@ -69,8 +69,6 @@ public:
     IndexReader(IndexReader&&) noexcept;
     IndexReader& operator=(IndexReader&&) noexcept;
 
-    /// Sees what writers committed since it was opened.
-    void reopen();
     std::int64_t document_count() const;
     /// The ids of the documents in the index, ascending.
     std::vector<std::int64_t> document_ids() const;
