@@ -32,9 +32,22 @@ struct RelatedList {
     std::vector<std::int64_t> ids;  // best first
 };
 
+/// The order of a document listing; ties go to the newest.
+enum class DocumentOrder { newest, views, downloads };
+
+/// A reader's report of a document (举报): why, in their words, and when.
+struct Report {
+    std::int64_t id = 0;
+    std::int64_t document_id = 0;
+    std::string reason;   // one of the site's reason words ("copyright", "illegal", ...)
+    std::string detail;   // free text
+    std::int64_t created_at = 0;
+};
+
 struct DocumentFilter {
     std::optional<DocumentStatus> status;  // none = every status
     std::optional<std::int64_t> category_id;
+    DocumentOrder order = DocumentOrder::newest;
     int limit = 1000;
     int offset = 0;
 };
@@ -59,6 +72,16 @@ public:
     /// Deletes the document, its pages, jobs and text signature, and clears the near-duplicate flag
     /// of documents flagged as copies of it. Throws NotFoundError.
     virtual void remove_document(std::int64_t id) = 0;
+
+    /// Adds to a document's view and download counters (batched by the web layer); nothing
+    /// happens for an unknown document.
+    virtual void add_counts(std::int64_t id, std::int64_t views, std::int64_t downloads) = 0;
+
+    // --- reports (举报) ---
+    /// Stores a report; returns its id. Throws NotFoundError for an unknown document.
+    virtual std::int64_t add_report(const Report& report) = 0;
+    /// The newest reports first.
+    virtual std::vector<Report> reports(int limit) = 0;
 
     // --- pages ---
     virtual std::vector<Page> pages(std::int64_t document_id) = 0;

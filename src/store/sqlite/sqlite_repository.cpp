@@ -2,6 +2,7 @@
 // with cached prepared statements. Every write that must be atomic runs in a BEGIN IMMEDIATE
 // transaction, which also makes the job queue safe between processes sharing the file.
 #include <chrono>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <set>
@@ -144,6 +145,19 @@ constexpr Migration migrations[] = {
             related_ids  TEXT NOT NULL  -- ids, best first, separated by spaces
         );
     )sql"},
+    // 举报: readers' reports of documents, kept for the operator.
+    {5, R"sql(
+        CREATE TABLE report (
+            id          INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+            reason      TEXT NOT NULL,
+            detail      TEXT NOT NULL,
+            created_at  INTEGER NOT NULL
+        );
+        CREATE INDEX report_document ON report(document_id);
+        CREATE INDEX document_views ON document(views);
+        CREATE INDEX document_downloads ON document(downloads);
+    )sql"},
 };
 
 constexpr int latest_schema_version = std::span(migrations).back().version;
@@ -265,7 +279,14 @@ std::string document_filter_sql(const DocumentFilter& filter, bool count) {
         sql += joiner;
         sql += "status = ?2";
     }
-    if (!count) sql += " ORDER BY id DESC LIMIT ?3 OFFSET ?4";
+    if (!count) {
+        switch (filter.order) {
+            case DocumentOrder::newest: sql += " ORDER BY id DESC"; break;
+            case DocumentOrder::views: sql += " ORDER BY views DESC, id DESC"; break;
+            case DocumentOrder::downloads: sql += " ORDER BY downloads DESC, id DESC"; break;
+        }
+        sql += " LIMIT ?3 OFFSET ?4";
+    }
     return sql;
 }
 
@@ -309,6 +330,9 @@ public:
     std::optional<Document> find_document_by_sha256(const std::string& sha256) override;
     std::vector<Document> list_documents(const DocumentFilter& filter) override;
     std::int64_t count_documents(const DocumentFilter& filter) override;
+    void add_counts(std::int64_t id, std::int64_t views, std::int64_t downloads) override;
+    std::int64_t add_report(const Report& report) override;
+    std::vector<Report> reports(int limit) override;
     void remove_document(std::int64_t id) override;
 
     std::vector<Page> pages(std::int64_t document_id) override;
@@ -523,6 +547,44 @@ std::int64_t SqliteRepository::count_documents(const DocumentFilter& filter) {
         bind_document_filter(q, filter);
         q.step();
         return q.column_int64(0);
+    });
+}
+
+void SqliteRepository::add_counts(std::int64_t id, std::int64_t views, std::int64_t downloads) {
+    locked("count views of document №" + std::to_string(id), [&](sqlite::Database& db) {
+        db.query("UPDATE document SET views = views + ?2, downloads = downloads + ?3 WHERE id = ?1")
+            .bind(1, id)
+            .bind(2, views)
+            .bind(3, downloads)
+            .run();
+    });
+}
+
+std::int64_t SqliteRepository::add_report(const Report& report) {
+    return locked("report document №" + std::to_string(report.document_id), [&](sqlite::Database& db) {
+        Query exists = db.query("SELECT 1 FROM document WHERE id = ?1");
+        exists.bind(1, report.document_id);
+        if (!exists.step()) throw NotFoundError("no document №" + std::to_string(report.document_id));
+        db.query("INSERT INTO report (document_id, reason, detail, created_at) VALUES (?1, ?2, ?3, ?4)")
+            .bind(1, report.document_id)
+            .bind(2, report.reason)
+            .bind(3, report.detail)
+            .bind(4, report.created_at != 0 ? report.created_at : static_cast<std::int64_t>(std::time(nullptr)))
+            .run();
+        return db.last_insert_rowid();
+    });
+}
+
+std::vector<Report> SqliteRepository::reports(int limit) {
+    return locked("list reports", [&](sqlite::Database& db) {
+        Query q = db.query("SELECT id, document_id, reason, detail, created_at FROM report ORDER BY id DESC LIMIT ?1");
+        q.bind(1, static_cast<std::int64_t>(limit));
+        std::vector<Report> result;
+        while (q.step()) {
+            result.push_back(Report{q.column_int64(0), q.column_int64(1), q.column_text(2), q.column_text(3),
+                                    q.column_int64(4)});
+        }
+        return result;
     });
 }
 
