@@ -21,6 +21,9 @@ void add_add_command(CLI::App& app, Context& ctx) {
     cmd->add_option("--category", opt->add.category, "Category path, e.g. 实用范文/写作指导");
     cmd->add_option("--price", opt->add.price, "Download price in points (0 = free)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--uploader", opt->add.uploader, "Uploader's user name");
+    cmd->add_option("--free-pages", opt->add.free_pages,
+                    "Pages readers may preview without downloading (default: setting preview.free_pages)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_option("--jobs", opt->jobs, "Converter worker processes (default: convert.jobs)");
     cmd->callback([&ctx, opt] {
         Library& library = ctx.library();

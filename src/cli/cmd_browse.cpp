@@ -1,4 +1,6 @@
 // wenku ls / info / text / rm : look at and remove documents.
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -161,7 +163,13 @@ void add_rm_command(CLI::App& app, Context& ctx) {
     cmd->add_option("number", *number, "Document number")->required();
     cmd->callback([&ctx, number] {
         Library& library = ctx.library();
-        QueueLock lock(library.data_dir(), /*wait=*/true);  // never pull a document from under a conversion
+        // Never pull a document from under a conversion: wait for the process converting.
+        std::optional<QueueLock> lock;
+        lock.emplace(library.data_dir(), /*wait=*/false);
+        if (!lock->held()) {
+            std::fprintf(stderr, "waiting for the process converting this library (wenku import, add or serve)...\n");
+            lock.emplace(library.data_dir(), /*wait=*/true);
+        }
         const Document d = require_document(library, parse_document_number(*number));
         library.repository().remove_document(d.id);
         // Files go after the commit; a crash in between leaves orphans that `verify --repair` removes.
@@ -174,6 +182,23 @@ void add_rm_command(CLI::App& app, Context& ctx) {
             std::fprintf(stderr, "%s (the index drops it when the next conversion starts)\n", e.what());
         }
         std::printf("removed №%lld %s\n", static_cast<long long>(d.id), d.title.c_str());
+    });
+}
+
+void add_reports_command(CLI::App& app, Context& ctx) {
+    auto limit = std::make_shared<int>(50);
+    auto* cmd = app.add_subcommand("reports", "Readers' reports (举报) of documents, newest first");
+    cmd->add_option("--limit", *limit, "At most this many")->capture_default_str()->check(CLI::PositiveNumber);
+    cmd->callback([&ctx, limit] {
+        Library& library = ctx.library();
+        const auto reports = library.repository().reports(*limit);
+        if (reports.empty()) std::printf("no reports\n");
+        for (const Report& r : reports) {
+            const auto d = library.repository().find_document(r.document_id);
+            std::printf("#%lld  %s  №%lld %s  %s%s%s\n", static_cast<long long>(r.id), format_time(r.created_at).c_str(),
+                        static_cast<long long>(r.document_id), d ? d->title.c_str() : "", r.reason.c_str(),
+                        r.detail.empty() ? "" : ": ", r.detail.c_str());
+        }
     });
 }
 

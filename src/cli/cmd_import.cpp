@@ -53,6 +53,9 @@ void add_import_command(CLI::App& app, Context& ctx) {
     cmd->add_option("dir", opt->dir, "Folder to import")->required()->check(CLI::ExistingDirectory);
     cmd->add_option("--category", opt->add.category, "Category path for every file");
     cmd->add_option("--uploader", opt->add.uploader, "Uploader's user name");
+    cmd->add_option("--free-pages", opt->add.free_pages,
+                    "Pages readers may preview without downloading (default: setting preview.free_pages)")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_option("--jobs", opt->jobs, "Converter worker processes (default: convert.jobs)");
     cmd->callback([&ctx, opt] {
         Library& library = ctx.library();

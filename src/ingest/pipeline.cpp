@@ -23,7 +23,7 @@ int resolve_jobs(long long requested) {
 }
 
 std::int64_t enqueue_file(Library& library, const fs::path& file, const AddOptions& options) {
-    const std::string name = file.filename().string();
+    const std::string name = options.original_name.empty() ? file.filename().string() : options.original_name;
     std::error_code ec;
     const auto status = fs::status(file, ec);
     if (ec || !fs::exists(status)) throw InputError(error_code::unsupported, name + " does not exist");
@@ -48,6 +48,7 @@ std::int64_t enqueue_file(Library& library, const fs::path& file, const AddOptio
     doc.sha256 = sha;
     doc.uploader = options.uploader;
     doc.price = options.price;
+    doc.free_pages = options.free_pages;
     if (!options.category.empty()) doc.category_id = library.repository().ensure_category_path(options.category);
     return library.repository().add_queued_document(doc);
 }
@@ -244,6 +245,14 @@ void ConversionRunner::finish() {
     }
 }
 
+void ConversionRunner::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    finish();
+}
+
 void ConversionRunner::index(const Document& doc, const std::vector<Page>& pages) {
     std::lock_guard lock(index_mutex_);
     if (!index_) return;
@@ -286,8 +295,15 @@ void ConversionRunner::run_thread(const WorkerOptions& options) {
         std::optional<Job> job;
         {
             std::unique_lock lock(mutex_);
+            if (stopping_) return;
             job = library_.repository().claim_job();
             if (!job) {
+                {
+                    // Idle: what was indexed since the last commit becomes visible now, not with
+                    // the next document (a server may wait long for one).
+                    std::lock_guard index_lock(index_mutex_);
+                    if (index_) commit_index();
+                }
                 // Finished only when no other thread is mid-job (it cannot add jobs, but the
                 // enqueuing side may still be adding while a job runs).
                 if (finishing_ && busy_ == 0) {

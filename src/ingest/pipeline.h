@@ -6,8 +6,9 @@
 // them; `wenku verify --repair` removes files a crash left behind.
 #include <chrono>
 #include <condition_variable>
-#include <memory>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -28,6 +29,8 @@ struct AddOptions {
     std::string category;  // "实用范文/写作指导"; empty = none
     int price = 0;
     std::string uploader;
+    std::optional<int> free_pages;  // pages readers may preview; none = the site's preview.free_pages
+    std::string original_name;      // the name it was uploaded under; empty = the file's own name
 };
 
 /// Stores `file` durably as an original and queues its conversion; returns the document number.
@@ -62,6 +65,9 @@ public:
     void wake();
     /// Waits until the queue is empty and nothing is in flight, then stops the threads.
     void finish();
+    /// Lets the documents being converted finish, leaves the rest queued (for the next runner),
+    /// and stops the threads: a server's shutdown.
+    void stop();
     /// After finish(): the largest peak resident memory any worker process reported, KiB.
     long long peak_worker_rss_kb() const { return peak_rss_kb_; }
     /// Documents added to the search index so far.
@@ -77,6 +83,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool finishing_ = false;
+    bool stopping_ = false;
     int busy_ = 0;
     long long peak_rss_kb_ = 0;
     NearDuplicatePolicy near_duplicate_policy_;
