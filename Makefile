@@ -13,8 +13,8 @@ build:
 
 run: setup
 	$(WENKU) demo --source . --write $(BUILD)/demo
-	$(WENKU) --data $(DATA) import $(BUILD)/demo
-	$(WENKU) --data $(DATA) ls
+	$(WENKU) --data $(DATA) import $(BUILD)/demo --category 帮助中心/使用说明 --uploader wenku-demo
+	$(WENKU) --data $(DATA) serve
 
 test: setup
 	cd $(BUILD) && ctest --output-on-failure --timeout 900 -j2

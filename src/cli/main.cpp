@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
     add_search_command(app, ctx);
     add_related_command(app, ctx);
     add_reindex_command(app, ctx);
+    add_serve_command(app, ctx);
+    add_reports_command(app, ctx);
     add_verify_command(app, ctx);
     add_config_command(app, ctx);
     add_demo_command(app, ctx);

@@ -49,6 +49,28 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"preview.watermark", "", "Text drawn across every page preview (e.g. the site's name); empty = none."},
         {"preview.watermark_opacity", "12", "Opacity of the watermark, percent."},
         {"description.chars_per_page", "300", "Characters of each page shown in 资源描述 (the description)."},
+        {"preview.free_pages", "5",
+         "Pages anyone may preview (images and text); later pages are refused to readers not entitled to "
+         "them. A document's own free_pages overrides it."},
+        {"site.name", "wenku文库", "The site's name, in titles and the header."},
+        {"site.url", "http://127.0.0.1:8080",
+         "The site's public address, for canonical links, OpenGraph, the sitemap and share links."},
+        {"site.copyright", "copyright© 2026 wenku文库 网站版权所有", "The footer's copyright line."},
+        {"site.icp", "", "The footer's ICP licence number (经营许可证编号), e.g. 浙ICP备2024059924号-2; empty = none."},
+        {"site.uploads", "1", "Whether visitors may upload documents: 1 or 0."},
+        {"http.address", "127.0.0.1", "Address `wenku serve` listens on (0.0.0.0 for every interface)."},
+        {"http.port", "8080", "Port `wenku serve` listens on."},
+        {"http.threads", "0", "Threads serving HTTP; 0 = one per CPU core."},
+        {"http.max_body_kb", "64", "Largest request body other than an upload (forms, JSON), KiB; larger gets 413."},
+        {"http.max_in_flight", "256", "Requests handled at once; more get 503 with Retry-After."},
+        {"http.max_connections", "4096", "Open connections; more are closed at once."},
+        {"http.rate_per_ip", "100", "Requests per second each client address may sustain; more get 429. 0 = no limit."},
+        {"http.rate_burst", "200", "Requests a client address may send at once before http.rate_per_ip applies."},
+        {"http.idle_seconds", "30", "Seconds an idle keep-alive connection (or a slow request header) is kept."},
+        {"http.access_log", "1", "Log every request (address, request line, status, bytes, time): 1 or 0."},
+        {"http.preview_cache_mb", "256", "Memory for page previews served from memory, MiB."},
+        {"http.page_cache_seconds", "30",
+         "Seconds a rendered document or home page is reused (any new or removed document refreshes them at once)."},
     };
     return all;
 }

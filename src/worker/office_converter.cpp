@@ -20,6 +20,7 @@
 
 #include "core/conversion.h"
 #include "core/errors.h"
+#include "core/markup.h"
 #include "worker/mupdf_context.h"
 
 namespace wenku::worker {
@@ -169,20 +170,6 @@ constexpr FontAlias font_aliases[] = {
 
 // Language tags under which Han characters should keep another orthography's glyph shapes.
 constexpr const char* non_sc_languages[] = {"ja", "ko", "zh-tw", "zh-hk", "zh-mo"};
-
-std::string xml_escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 // Tests that hold when the pattern's language is not one of non_sc_languages (also when it has
 // no language at all: qual="all" over no values is true).
@@ -542,10 +529,10 @@ std::string office_fontconfig(const fs::path& system_config, const fs::path& cac
             "<!-- Written by wenku for the LibreOffice in its converter worker. -->\n"
             "<fontconfig>\n"
             "  <include ignore_missing=\"yes\">"
-         << xml_escape(system_config.string())
+         << markup_escape(system_config.string())
          << "</include>\n"
             "  <cachedir>"
-         << xml_escape(cache_dir.string()) << "</cachedir>\n\n";
+         << markup_escape(cache_dir.string()) << "</cachedir>\n\n";
 
     conf << "  <!-- Font names of CJK documents: when a document asks for one (it is the first family of\n"
             "       the pattern), the Noto CJK face of the same design and orthography stands in, ahead\n"
@@ -553,9 +540,9 @@ std::string office_fontconfig(const fs::path& system_config, const fs::path& cac
             "       same names inside the system's generic lists are left alone. -->\n";
     for (const auto& alias : font_aliases) {
         conf << "  <match target=\"pattern\"><test qual=\"first\" name=\"family\"><string>"
-             << xml_escape(alias.family)
+             << markup_escape(alias.family)
              << "</string></test><edit name=\"family\" mode=\"prepend\" binding=\"strong\"><string>"
-             << xml_escape(alias.target) << "</string></edit></match>\n";
+             << markup_escape(alias.target) << "</string></edit></match>\n";
     }
 
     const std::string not_other_cjk = not_other_cjk_language_tests();

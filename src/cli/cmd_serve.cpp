@@ -1,0 +1,138 @@
+// wenku serve : the web site and JSON API, converting uploads as they arrive.
+#include <csignal>
+#include <pthread.h>
+#include <thread>
+
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "core/errors.h"
+#include "ingest/pipeline.h"
+#include "web/server.h"
+#include "web/site.h"
+
+namespace wenku::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Removes upload bodies a previous process left behind (it died mid-upload).
+void clear_uploads(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw EnvironmentError("cannot create " + dir.string() + ": " + ec.message());
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        if (entry.path().filename().string().starts_with("upload-")) fs::remove(entry.path(), ec);
+    }
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, Context& ctx) {
+    struct Options {
+        std::string address, web_dir;
+        int port = -1;
+        int jobs = 0;
+        bool no_convert = false;
+    };
+    auto opt = std::make_shared<Options>();
+    auto* cmd = app.add_subcommand(
+        "serve",
+        "Serve the web site and JSON API (http://127.0.0.1:8080 by default) and convert uploaded documents. "
+        "Stops gracefully on SIGINT or SIGTERM: requests in progress and conversions running finish, queued ones "
+        "wait for the next start. Settings: http.* (limits, address), site.* (name, address, footer), "
+        "preview.free_pages.");
+    cmd->add_option("--address", opt->address, "Address to listen on (default: http.address)");
+    cmd->add_option("--port", opt->port, "Port to listen on, 0 = any free one (default: http.port)");
+    cmd->add_option("--web-dir", opt->web_dir, "Folder of templates/, static/, i18n/ (default: the built-in one)");
+    cmd->add_option("--jobs", opt->jobs, "Converter worker processes (default: convert.jobs)");
+    cmd->add_flag("--no-convert", opt->no_convert, "Only serve; leave conversion to another process");
+    cmd->callback([&ctx, opt] {
+        Settings settings = Settings::load(ctx.data_dir);
+        if (!opt->address.empty()) settings.set("http.address", opt->address);
+        if (opt->port >= 0) settings.set("http.port", std::to_string(opt->port));
+        Library library(ctx.data_dir, settings);
+        const fs::path web_dir = opt->web_dir.empty() ? web::default_web_dir() : fs::path(opt->web_dir);
+
+        // Signals go to one thread that waits for them; every other thread has them blocked.
+        sigset_t signals;
+        sigemptyset(&signals);
+        sigaddset(&signals, SIGINT);
+        sigaddset(&signals, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+        if (settings.get_int("http.access_log") != 0 && !spdlog::get("access")) {
+            spdlog::init_thread_pool(8192, 1);
+            auto access = std::make_shared<spdlog::async_logger>(
+                "access", std::make_shared<spdlog::sinks::stdout_sink_mt>(), spdlog::thread_pool(),
+                spdlog::async_overflow_policy::overrun_oldest);
+            access->set_pattern("%Y-%m-%d %H:%M:%S %v");
+            spdlog::register_logger(access);
+        }
+
+        std::unique_ptr<ConversionRunner> runner;
+        web::Site site(library, web_dir, [&runner] {
+            if (runner) runner->wake();
+        });
+        QueueLock lock(library.data_dir(), false);
+        if (opt->no_convert) {
+            spdlog::info("not converting (--no-convert): uploads wait for another process");
+        } else if (!lock.held()) {
+            spdlog::warn("another process converts this library; uploads are queued for it");
+        } else {
+            const int jobs = resolve_jobs(opt->jobs > 0 ? opt->jobs : settings.get_int("convert.jobs"));
+            runner = std::make_unique<ConversionRunner>(library, jobs, [&site](const ConversionOutcome& o) {
+                site.content_changed();
+                if (o.ok) {
+                    spdlog::info("converted №{} «{}»: {} pages in {:.1f} s", o.document.id, o.document.title,
+                                 o.document.page_count, o.seconds);
+                } else {
+                    spdlog::warn("document №{} failed: {}", o.document.id, o.error);
+                }
+            });
+        }
+
+        web::ServerOptions so;
+        so.address = settings.get("http.address");
+        so.port = static_cast<unsigned short>(settings.get_int("http.port"));
+        so.threads = static_cast<int>(settings.get_int("http.threads"));
+        so.max_upload_bytes = static_cast<std::uint64_t>(settings.get_int("convert.max_file_mb")) << 20;
+        so.max_body_bytes = static_cast<std::size_t>(settings.get_int("http.max_body_kb")) << 10;
+        so.max_in_flight = static_cast<int>(settings.get_int("http.max_in_flight"));
+        so.max_connections = static_cast<int>(settings.get_int("http.max_connections"));
+        so.rate_per_ip = static_cast<double>(settings.get_int("http.rate_per_ip"));
+        so.rate_burst = static_cast<double>(settings.get_int("http.rate_burst"));
+        so.idle_seconds = static_cast<int>(settings.get_int("http.idle_seconds"));
+        so.access_log = settings.get_int("http.access_log") != 0;
+        so.upload_dir = library.data_dir() / "uploads";
+        clear_uploads(so.upload_dir);
+        web::Server server(
+            so, [&site](web::Request& r) { return site.handle(r); },
+            [&site](const web::Request& r) { return site.is_upload(r); }, site.metrics());
+
+        std::thread signal_thread([&server, signals] {
+            int sig = 0;
+            sigwait(&signals, &sig);
+            if (sig != 0) {
+                spdlog::info("{}: stopping (requests in progress finish)", sig == SIGINT ? "SIGINT" : "SIGTERM");
+                server.stop();
+            }
+        });
+        // The line scripts wait for: the address is bound and requests are answered from now on.
+        std::printf("wenku: serving http://%s:%u/ (data %s)\n", so.address.c_str(), server.port(),
+                    library.data_dir().c_str());
+        std::fflush(stdout);
+        server.run();
+        // run() returns after stop(): wake the signal thread if stop came otherwise.
+        pthread_kill(signal_thread.native_handle(), SIGTERM);
+        signal_thread.join();
+        if (runner) runner->stop();
+        runner.reset();
+        site.flush_counts();
+        spdlog::info("stopped");
+    });
+}
+
+}  // namespace wenku::cli

@@ -1,0 +1,73 @@
+#pragma once
+// The web layer's own request and response: what the router and the pages see. The Beast server
+// (server.h) translates to and from the wire; nothing above it includes Boost.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace wenku::web {
+
+struct Request {
+    std::string method;                          // "GET", "HEAD", "POST", ...
+    std::string target;                          // as sent: path and query
+    std::string path;                            // percent-decoded, without the query
+    std::map<std::string, std::string> query;    // decoded; a repeated name keeps the first value
+    std::map<std::string, std::string> headers;  // names in lower case
+    std::string body;                            // small bodies (forms, JSON)
+    std::filesystem::path body_file;             // uploads: the body as written to disk
+    std::uint64_t body_size = 0;
+    std::string remote_ip;
+
+    /// The header's value, or "" when absent.
+    const std::string& header(const std::string& lower_case_name) const;
+    /// The query parameter's value, or "" when absent.
+    const std::string& param(const std::string& name) const;
+    /// A cookie's value, or "".
+    std::string cookie(std::string_view name) const;
+};
+
+struct Response {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    /// The bytes to send; shared so cached pages and previews are sent without a copy.
+    std::shared_ptr<const std::string> body;
+    std::size_t offset = 0;                      // a Range: the part of body to send
+    std::optional<std::size_t> length;           // none = to the end
+    /// Or a file streamed from disk (originals: too large to hold in memory); body is then unused.
+    std::filesystem::path file;
+
+    void set(const std::string& name, std::string value);
+    const std::string* find(std::string_view name) const;
+    void text(std::string content, std::string content_type);
+    std::size_t send_size() const;
+};
+
+/// An error with its HTTP status and a stable code word; everything else thrown by a handler is
+/// mapped to a status in one place (site.cpp: error_status).
+class HttpError : public std::runtime_error {
+public:
+    HttpError(int status, std::string code, const std::string& message)
+        : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+    int status() const { return status_; }
+    const std::string& code() const { return code_; }
+
+private:
+    int status_;
+    std::string code_;
+};
+
+/// Percent-decoding ('+' as space when `form`); returns none for a malformed escape or a NUL.
+std::optional<std::string> percent_decode(std::string_view s, bool form);
+std::string percent_encode(std::string_view s);
+/// Parses "a=1&b=2" (form or query string) into `out`; malformed pairs are skipped.
+void parse_form(std::string_view s, std::map<std::string, std::string>& out);
+std::string_view reason_phrase(int status);
+
+}  // namespace wenku::web
