@@ -68,6 +68,5 @@ std::optional<std::string> percent_decode(std::string_view s, bool form);
 std::string percent_encode(std::string_view s);
 /// Parses "a=1&b=2" (form or query string) into `out`; malformed pairs are skipped.
 void parse_form(std::string_view s, std::map<std::string, std::string>& out);
-std::string_view reason_phrase(int status);
 
 }  // namespace wenku::web

@@ -150,6 +150,7 @@ struct Session : std::enable_shared_from_this<Session> {
                 ec == net::error::connection_reset || ec == net::error::eof) {
                 return close();
             }
+            if (ec == http::error::header_limit) return reply_plain(431, "the request header is over 16 KiB", false);
             return reply_plain(400, "bad request: " + ec.message(), false);
         }
         busy = true;

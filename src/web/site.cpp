@@ -147,44 +147,49 @@ Response Site::handle(Request& req) {
     const bool post = req.method == "POST";
     Params p;
     const std::string& path = req.path;
+    std::string allow;  // the methods of the route the path matched, for a 405's Allow header
     try {
-        if (!get && !post) throw HttpError(405, "method_not_allowed", req.method + " is not supported");
-        auto route = [&](bool method_ok, std::string_view pattern) {
+        constexpr std::string_view GET = "GET, HEAD", POST = "POST", BOTH = "GET, HEAD, POST";
+        auto route = [&](std::string_view methods, std::string_view pattern) {
             if (!match(pattern, path, p)) return false;
-            if (!method_ok) throw HttpError(405, "method_not_allowed", req.method + " is not allowed on " + path);
+            const bool ok = (get && methods != POST) || (post && methods != GET);
+            if (!ok) {
+                allow = methods;
+                throw HttpError(405, "method_not_allowed", req.method + " is not allowed on " + path);
+            }
             return true;
         };
         if (path.starts_with("/d/")) {
-            if (route(get, "/d/{id}")) res = s.document_page(req, p);
-            else if (route(get, "/d/{id}/page/{n}.webp")) res = s.preview(req, p);
-            else if (route(get, "/d/{id}/page/{n}.txt")) res = s.page_text(req, p);
-            else if (route(get, "/d/{id}/cover.webp")) res = s.cover(req, p);
-            else if (route(get, "/d/{id}/read")) res = s.reader_page(req, p);
-            else if (route(get, "/d/{id}/download")) res = s.download(req, p);
-            else if (route(get, "/d/{id}/share")) res = s.share_page(req, p);
-            else if (route(get, "/d/{id}/qr.svg")) res = s.qr_code(req, p);
-            else if (match("/d/{id}/report", path, p)) res = post ? s.report_submit(req, p) : s.report_form(req, p);
-            else if (route(post, "/d/{id}/favorite") || route(post, "/d/{id}/tip")) res = s.needs_account(req, p);
+            if (route(GET, "/d/{id}")) res = s.document_page(req, p);
+            else if (route(GET, "/d/{id}/page/{n}.webp")) res = s.preview(req, p);
+            else if (route(GET, "/d/{id}/page/{n}.txt")) res = s.page_text(req, p);
+            else if (route(GET, "/d/{id}/cover.webp")) res = s.cover(req, p);
+            else if (route(GET, "/d/{id}/read")) res = s.reader_page(req, p);
+            else if (route(GET, "/d/{id}/download")) res = s.download(req, p);
+            else if (route(GET, "/d/{id}/share")) res = s.share_page(req, p);
+            else if (route(GET, "/d/{id}/qr.svg")) res = s.qr_code(req, p);
+            else if (route(BOTH, "/d/{id}/report")) res = post ? s.report_submit(req, p) : s.report_form(req, p);
+            else if (route(POST, "/d/{id}/favorite") || route(POST, "/d/{id}/tip")) res = s.needs_account(req, p);
             else throw HttpError(404, "not_found", "no page at " + path);
         } else if (path.starts_with("/api/")) {
-            if (match("/api/documents", path, p)) res = post ? s.api_upload(req) : s.api_documents(req);
-            else if (route(get, "/api/documents/{id}")) res = s.api_document(req, p);
-            else if (route(get, "/api/documents/{id}/status")) res = s.api_status(req, p);
-            else if (route(get, "/api/documents/{id}/pages")) res = s.api_pages(req, p);
-            else if (route(get, "/api/search")) res = s.api_search(req);
-            else if (route(get, "/api/categories")) res = s.api_categories(req);
-            else if (route(get, "/api/openapi.json")) res = s.api_openapi(req);
+            if (route(BOTH, "/api/documents")) res = post ? s.api_upload(req) : s.api_documents(req);
+            else if (route(GET, "/api/documents/{id}")) res = s.api_document(req, p);
+            else if (route(GET, "/api/documents/{id}/status")) res = s.api_status(req, p);
+            else if (route(GET, "/api/documents/{id}/pages")) res = s.api_pages(req, p);
+            else if (route(GET, "/api/search")) res = s.api_search(req);
+            else if (route(GET, "/api/categories")) res = s.api_categories(req);
+            else if (route(GET, "/api/openapi.json")) res = s.api_openapi(req);
             else throw HttpError(404, "not_found", "no API at " + path);
-        } else if (route(get, "/")) res = s.home(req);
-        else if (route(get, "/search")) res = s.search_page(req);
-        else if (route(get, "/c/{id}")) res = s.category_page(req, p);
-        else if (route(get, "/upload")) res = s.upload_page(req);
-        else if (route(get, "/static/{name}")) res = s.static_file(req, p);
-        else if (route(get, "/robots.txt")) res = s.robots(req);
-        else if (route(get, "/sitemap.xml")) res = s.sitemap(req);
-        else if (route(get, "/healthz")) res = s.healthz(req);
-        else if (route(get, "/metrics")) res = s.metrics_page(req);
-        else if (route(get, "/favicon.ico")) {  // asked for by browsers showing an image or a text file
+        } else if (route(GET, "/")) res = s.home(req);
+        else if (route(GET, "/search")) res = s.search_page(req);
+        else if (route(GET, "/c/{id}")) res = s.category_page(req, p);
+        else if (route(GET, "/upload")) res = s.upload_page(req);
+        else if (route(GET, "/static/{name}")) res = s.static_file(req, p);
+        else if (route(GET, "/robots.txt")) res = s.robots(req);
+        else if (route(GET, "/sitemap.xml")) res = s.sitemap(req);
+        else if (route(GET, "/healthz")) res = s.healthz(req);
+        else if (route(GET, "/metrics")) res = s.metrics_page(req);
+        else if (route(GET, "/favicon.ico")) {  // asked for by browsers showing an image or a text file
             res.status = 301;
             res.set("Location", "/static/favicon.svg");
             res.set("Cache-Control", "public, max-age=86400");
@@ -193,7 +198,6 @@ Response Site::handle(Request& req) {
     } catch (const std::exception& e) {
         const auto [status, code] = error_status(e);
         if (status >= 500) spdlog::error("{} {}: {}", req.method, req.target, e.what());
-        if (status == 405 && !get && !post) res = Response{};
         res = path.starts_with("/api/") || path.ends_with(".webp") || path.ends_with(".txt")
                   ? json_response({{"error", {{"code", code}, {"message", e.what()}}}}, status)
                   : s.error_page(req, status, code, e.what());
@@ -203,6 +207,7 @@ Response Site::handle(Request& req) {
             res.body = std::make_shared<const std::string>(body.dump());
         }
         res.set("Cache-Control", "no-store");
+        if (status == 405 && !allow.empty()) res.set("Allow", allow);
     }
     res.set("Content-Security-Policy", content_security_policy);
     res.set("X-Content-Type-Options", "nosniff");
@@ -386,7 +391,7 @@ Response Site::Impl::cached_html(const Request& req, const std::string& key,
     if (!req.param("lang").empty()) {
         res.set("Set-Cookie", "lang=" + lang(req) + "; Path=/; Max-Age=31536000; SameSite=Lax");
     }
-    if (req.header("if-none-match") == page.etag) {
+    if (etag_matches(req.header("if-none-match"), page.etag)) {
         res.status = 304;
         return res;
     }
@@ -429,7 +434,7 @@ Response serve_bytes(const Request& req, const CachedFile& file, const std::stri
     res.set("Cache-Control", cache_control);
     res.set("ETag", file.etag);
     res.set("Accept-Ranges", "bytes");
-    if (req.header("if-none-match") == file.etag) {
+    if (etag_matches(req.header("if-none-match"), file.etag)) {
         res.status = 304;
         return res;
     }
@@ -479,6 +484,29 @@ std::int64_t parse_id(const std::string& text) {
         throw HttpError(404, "not_found", "no such number: " + text);
     }
     return id;
+}
+
+std::int64_t id_param(const Request& req, const std::string& name) {
+    try {
+        return parse_id(req.param(name));
+    } catch (const HttpError&) {
+        throw HttpError(400, "bad_request", name + " must be a number, not '" + req.param(name) + "'");
+    }
+}
+
+bool etag_matches(std::string_view header, std::string_view etag) {
+    if (header.empty()) return false;
+    while (!header.empty()) {
+        const auto comma = header.find(',');
+        std::string_view tag = header.substr(0, comma);
+        header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+        while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+        while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+        if (tag == "*") return true;
+        if (tag.starts_with("W/")) tag.remove_prefix(2);  // weak comparison, as for GET
+        if (tag == etag) return true;
+    }
+    return false;
 }
 
 long long int_param(const Request& req, const std::string& name, long long fallback, long long lo, long long hi) {

@@ -43,7 +43,7 @@ Response Site::Impl::api_documents(Request& req) {
         if (s == "all") f.status.reset();
         else f.status = document_status_from_string(s);  // UsageError → 400
     }
-    if (const auto& c = req.param("category"); !c.empty()) f.category_id = parse_id(c);
+    if (!req.param("category").empty()) f.category_id = id_param(req, "category");
     const std::string& sort = req.param("sort");
     if (sort == "views") f.order = DocumentOrder::views;
     else if (sort == "downloads") f.order = DocumentOrder::downloads;
@@ -105,12 +105,14 @@ Response Site::Impl::api_upload(Request& req) {
         name = *decoded;  // the header carries the name percent-encoded (headers are not UTF-8)
     }
     if (name.empty()) throw HttpError(400, "bad_request", "name the file: ?name=… or an X-File-Name header");
-    if (req.body_file.empty()) throw HttpError(411, "length_required", "send the file as the request body");
+    if (req.body_file.empty() || req.body_size == 0) {
+        throw HttpError(400, "empty", "the upload is empty: send the file as the request body");
+    }
     AddOptions options;
     options.original_name = clean_file_name(name);
     if (const auto& t = req.param("title"); !t.empty()) options.title = t.substr(0, 300);
-    if (const auto& c = req.param("category"); !c.empty()) {
-        const std::int64_t cid = parse_id(c);
+    if (!req.param("category").empty()) {
+        const std::int64_t cid = id_param(req, "category");
         std::string path;
         for (const Category& part : repo.category_chain(cid)) path += (path.empty() ? "" : "/") + part.name;
         options.category = path;
@@ -139,7 +141,7 @@ Response Site::Impl::api_search(Request& req) {
     sr.limit = static_cast<std::size_t>(per_page);
     sr.facets = req.param("facets") == "1";
     sr.format = req.param("format");
-    if (const auto& c = req.param("category"); !c.empty()) sr.category_id = parse_id(c);
+    if (!req.param("category").empty()) sr.category_id = id_param(req, "category");
     if (const auto& s = req.param("sort"); !s.empty()) sr.sort = search::search_sort_from_string(s);
     const auto results = run_search(req, sr);
     auto text_of = [](const std::vector<search::Fragment>& fs) {

@@ -140,6 +140,10 @@ Response serve_bytes(const Request& req, const CachedFile& file, const std::stri
                      const std::string& cache_control);
 /// Parses a whole positive number (document ids, page numbers); HttpError 404 otherwise.
 std::int64_t parse_id(const std::string& text);
+/// A query parameter naming something by number (category=3); HttpError 400 when malformed.
+std::int64_t id_param(const Request& req, const std::string& name);
+/// Whether an If-None-Match header (a list, weak validators, or *) matches `etag`.
+bool etag_matches(std::string_view if_none_match, std::string_view etag);
 /// A query parameter as a number in [lo, hi], or `fallback` when absent; HttpError 400 when malformed.
 long long int_param(const Request& req, const std::string& name, long long fallback, long long lo, long long hi);
 std::string human_size(std::int64_t bytes);

@@ -240,8 +240,8 @@ Response Site::Impl::document_page(Request& req, const Params& p) {
             ctx["notice"] = tr(l, "free_notice", {{"m", total}});
             ctx["remaining"] = tr(l, "remaining_pages", {{"n", std::to_string(d.page_count - free)}});
         }
-        ctx["description"] = description;
-        ctx["description_more"] = more;
+        ctx["segments"] = description;
+        ctx["segments_more"] = more;
         ctx["related"] = related;
         ctx["guess"] = guess;
         ctx["related_searches"] = searches;
@@ -256,7 +256,8 @@ Response Site::Impl::reader_page(Request& req, const Params& p) {
     const Document& d = *doc;
     const std::string l = lang(req);
     const std::string sid = std::to_string(d.id);
-    const int at = static_cast<int>(int_param(req, "page", 1, 1, std::max(1, d.page_count)));
+    const int at = static_cast<int>(int_param(req, "page", 1, 1, 1000000));
+    if (at > d.page_count) throw HttpError(404, "not_found", "no page " + std::to_string(at));
     const int free = std::min(free_pages(d), d.page_count);
     const std::string total = std::to_string(d.page_count);
     json pages = json::array();
@@ -316,7 +317,7 @@ Response Site::Impl::search_page(Request& req) {
         } catch (const UsageError& e) {
             throw HttpError(400, "bad_request", e.what());
         }
-        if (!category.empty()) sr.category_id = parse_id(category);
+        if (!category.empty()) sr.category_id = id_param(req, "category");
         const auto results = run_search(req, sr);
         if (page == 1 && !results.hits.empty()) search::record_search(repo, results);
         std::map<std::int64_t, std::string> names;
@@ -496,7 +497,7 @@ Response Site::Impl::download(Request& req, const Params& p) {
         throw HttpError(402, "payment_required",
                         tr(lang(req), "download_price", {{"price", std::to_string(doc->price)}}));
     }
-    count(doc->id, 0, 1);
+    if (req.method == "GET") count(doc->id, 0, 1);
     Response res;
     res.file = library.blobs().original_path(doc->sha256);
     const std::string name = clean_file_name(doc->original_name);

@@ -2,18 +2,26 @@
 
 #include "core/utf8.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -138,6 +146,218 @@ std::map<std::string, nlohmann::json> documents_by_name(const fs::path& data_dir
         docs[doc["original_name"].get<std::string>()] = doc;
     }
     return docs;
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const fs::path& stdout_file,
+                                     const fs::path& stderr_file) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 1, stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const int rc = posix_spawnp(&pid_, args[0], &fa, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+}
+
+BackgroundProcess::~BackgroundProcess() {
+    if (exit_code_) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+}
+
+void BackgroundProcess::send_signal(int signal_number) {
+    if (!exit_code_) ::kill(pid_, signal_number);
+}
+
+std::optional<int> BackgroundProcess::wait(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!exit_code_) {
+        int status = 0;
+        const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+        if (r == pid_) {
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        } else if (r < 0 && errno != EINTR) {
+            throw std::runtime_error(std::string("waitpid: ") + std::strerror(errno));
+        } else if (std::chrono::steady_clock::now() >= deadline) {
+            break;
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    return exit_code_;
+}
+
+namespace {
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+}  // namespace
+
+std::string HttpResponse::header(std::string_view lower_case_name) const {
+    for (const auto& [name, value] : headers) {
+        if (name == lower_case_name) return value;
+    }
+    return "";
+}
+
+bool HttpResponse::has_header(std::string_view lower_case_name) const {
+    return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return h.first == lower_case_name; });
+}
+
+HttpConnection::HttpConnection(unsigned short port, std::chrono::milliseconds timeout) : timeout_(timeout) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+        const int e = errno;
+        ::close(fd_);
+        throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(e));
+    }
+}
+
+HttpConnection::~HttpConnection() { ::close(fd_); }
+
+void HttpConnection::send(std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw std::runtime_error(std::string("send: ") + std::strerror(errno));
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+bool HttpConnection::receive_more() {
+    pollfd pfd{fd_, POLLIN, 0};
+    const int ready = ::poll(&pfd, 1, static_cast<int>(timeout_.count()));
+    if (ready == 0) throw std::runtime_error("no answer from the server within " + std::to_string(timeout_.count()) + " ms");
+    if (ready < 0) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+    char chunk[65536];
+    const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    if (n < 0) throw std::runtime_error(std::string("recv: ") + std::strerror(errno));
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+    return n > 0;
+}
+
+HttpResponse HttpConnection::read_response(bool head_request, bool interim) {
+    while (true) {
+        std::size_t end;
+        while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+            if (!receive_more()) throw std::runtime_error("the server closed the connection before a response header");
+        }
+        HttpResponse res;
+        std::istringstream lines(buffer_.substr(0, end));
+        buffer_.erase(0, end + 4);
+        std::string line;
+        std::getline(lines, line);
+        if (!line.starts_with("HTTP/1.") || line.size() < 12) throw std::runtime_error("not an HTTP status line: " + line);
+        res.status = std::stoi(line.substr(9, 3));
+        while (std::getline(lines, line)) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            const auto colon = line.find(':');
+            if (colon == std::string::npos) throw std::runtime_error("malformed header line: " + line);
+            const auto value_start = line.find_first_not_of(" \t", colon + 1);
+            res.headers.emplace_back(lower(line.substr(0, colon)),
+                                     value_start == std::string::npos ? "" : line.substr(value_start));
+        }
+        if (res.status >= 100 && res.status < 200) {  // 100 Continue and the like: no body
+            if (interim) return res;
+            continue;
+        }
+        auto take = [&](std::size_t n) {
+            while (buffer_.size() < n) {
+                if (!receive_more()) throw std::runtime_error("the server closed the connection inside a body");
+            }
+            std::string out = buffer_.substr(0, n);
+            buffer_.erase(0, n);
+            return out;
+        };
+        auto take_line = [&] {
+            std::size_t eol;
+            while ((eol = buffer_.find("\r\n")) == std::string::npos) {
+                if (!receive_more()) throw std::runtime_error("the server closed the connection inside a chunked body");
+            }
+            std::string out = buffer_.substr(0, eol);
+            buffer_.erase(0, eol + 2);
+            return out;
+        };
+        if (head_request || res.status == 204 || res.status == 304) return res;
+        if (lower(res.header("transfer-encoding")).find("chunked") != std::string::npos) {
+            while (true) {
+                const std::size_t size = std::stoul(take_line(), nullptr, 16);
+                if (size == 0) break;
+                res.body += take(size);
+                take(2);
+            }
+            while (!take_line().empty()) {
+            }  // trailers
+        } else if (res.has_header("content-length")) {
+            res.body = take(std::stoul(res.header("content-length")));
+        } else {
+            while (receive_more()) {
+            }
+            res.body = std::move(buffer_);
+            buffer_.clear();
+        }
+        return res;
+    }
+}
+
+HttpResponse HttpConnection::request(std::string_view method, std::string_view target, std::string_view body,
+                                     const std::vector<std::pair<std::string, std::string>>& headers) {
+    std::string raw = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    for (const auto& [name, value] : headers) raw += name + ": " + value + "\r\n";
+    if (!body.empty() || method == "POST") raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    raw += "\r\n";
+    raw += body;
+    send(raw);
+    return read_response(method == "HEAD");
+}
+
+bool HttpConnection::closed_by_server(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    char chunk[65536];
+    while (true) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return false;
+        pollfd pfd{fd_, POLLIN, 0};
+        const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
+        if (ready < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+        if (ready <= 0) continue;
+        const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+        if (n <= 0) return true;  // an orderly close, or a reset
+    }
+}
+
+HttpResponse http_request(unsigned short port, std::string_view method, std::string_view target, std::string_view body,
+                          const std::vector<std::pair<std::string, std::string>>& headers) {
+    HttpConnection connection(port);
+    return connection.request(method, target, body, headers);
+}
+
+std::string url_encode(std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += ch;
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
 }
 
 std::string read_file(const fs::path& p) {

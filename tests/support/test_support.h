@@ -1,9 +1,15 @@
 #pragma once
-// Shared helpers for tests: temporary folders, the shared corpus, running the wenku binary.
+// Shared helpers for tests: temporary folders, the shared corpus, running the wenku binary,
+// programs running in the background and a small blocking HTTP/1.1 client.
+#include <sys/types.h>
+
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -52,6 +58,77 @@ CommandResult run_command(const std::vector<std::string>& argv);
 CommandResult run_wenku(const std::filesystem::path& data_dir, const std::vector<std::string>& args);
 /// Every document of the library at `data_dir` by its original file name (`wenku ls --json`).
 std::map<std::string, nlohmann::json> documents_by_name(const std::filesystem::path& data_dir);
+
+/// A program running beside the test (a server), its stdout and stderr written to files. The
+/// destructor kills it (SIGKILL) and reaps it if it is still running.
+class BackgroundProcess {
+public:
+    /// Starts argv (no shell); throws std::runtime_error when it cannot be started.
+    BackgroundProcess(const std::vector<std::string>& argv, const std::filesystem::path& stdout_file,
+                      const std::filesystem::path& stderr_file);
+    ~BackgroundProcess();
+    BackgroundProcess(const BackgroundProcess&) = delete;
+    BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+    pid_t pid() const { return pid_; }
+    void send_signal(int signal_number);
+    /// The exit code (128+signal when killed) once the program has ended; none when it is still
+    /// running after `timeout`.
+    std::optional<int> wait(std::chrono::milliseconds timeout);
+
+private:
+    pid_t pid_ = -1;
+    std::optional<int> exit_code_;
+};
+
+/// One HTTP response as received: header names in lower case, the body decoded from its
+/// Content-Length or chunked framing.
+struct HttpResponse {
+    int status = 0;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+
+    /// The first header of that (lower-case) name, or "".
+    std::string header(std::string_view lower_case_name) const;
+    bool has_header(std::string_view lower_case_name) const;
+};
+
+/// A blocking HTTP/1.1 connection to 127.0.0.1:port for tests: raw bytes out, whole responses in.
+/// Every read gives up after `timeout` with std::runtime_error, so a server that does not answer
+/// fails the test instead of hanging it.
+class HttpConnection {
+public:
+    explicit HttpConnection(unsigned short port, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    ~HttpConnection();
+    HttpConnection(const HttpConnection&) = delete;
+    HttpConnection& operator=(const HttpConnection&) = delete;
+
+    /// Sends bytes as they are (a request, part of one, or several).
+    void send(std::string_view bytes);
+    /// Reads the next response: final ones only unless `interim` (then a 100 Continue too).
+    /// `head_request`: the response carries no body whatever its Content-Length says.
+    HttpResponse read_response(bool head_request = false, bool interim = false);
+    /// Sends one request (Host and, with a body or for POST, Content-Length added) and reads its response.
+    HttpResponse request(std::string_view method, std::string_view target, std::string_view body = {},
+                         const std::vector<std::pair<std::string, std::string>>& headers = {});
+    /// Whether the server closes the connection within `timeout` (any bytes it sends are dropped).
+    bool closed_by_server(std::chrono::milliseconds timeout);
+
+private:
+    /// Appends what arrives to buffer_; false when the server has closed the connection.
+    bool receive_more();
+
+    int fd_ = -1;
+    std::chrono::milliseconds timeout_;
+    std::string buffer_;  // received, not yet consumed
+};
+
+/// One request on a fresh connection.
+HttpResponse http_request(unsigned short port, std::string_view method, std::string_view target,
+                          std::string_view body = {}, const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+/// Percent-encodes everything but unreserved characters (RFC 3986), for query parameters.
+std::string url_encode(std::string_view text);
 
 std::string read_file(const std::filesystem::path& p);
 void write_file(const std::filesystem::path& p, std::string_view bytes);
