@@ -1,11 +1,13 @@
 // wenku serve : the web site and JSON API, converting uploads as they arrive.
-#include <csignal>
 #include <pthread.h>
-#include <thread>
-
-#include <spdlog/async.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <cstdio>
+#include <mutex>
+#include <thread>
 
 #include "cli/commands.h"
 #include "core/errors.h"
@@ -41,12 +43,14 @@ void add_serve_command(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand(
         "serve",
         "Serve the web site and JSON API (http://127.0.0.1:8080 by default) and convert uploaded documents. "
-        "Stops gracefully on SIGINT or SIGTERM: requests in progress and conversions running finish, queued ones "
+        "Stops gracefully on SIGINT or SIGTERM: requests in progress and conversions running finish, queued "
+        "ones "
         "wait for the next start. Settings: http.* (limits, address), site.* (name, address, footer), "
         "preview.free_pages.");
     cmd->add_option("--address", opt->address, "Address to listen on (default: http.address)");
     cmd->add_option("--port", opt->port, "Port to listen on, 0 = any free one (default: http.port)");
-    cmd->add_option("--web-dir", opt->web_dir, "Folder of templates/, static/, i18n/ (default: the built-in one)");
+    cmd->add_option("--web-dir", opt->web_dir,
+                    "Folder of templates/, static/, i18n/ (default: the built-in one)");
     cmd->add_option("--jobs", opt->jobs, "Converter worker processes (default: convert.jobs)");
     cmd->add_flag("--no-convert", opt->no_convert, "Only serve; leave conversion to another process");
     cmd->callback([&ctx, opt] {
@@ -62,15 +66,6 @@ void add_serve_command(CLI::App& app, Context& ctx) {
         sigaddset(&signals, SIGINT);
         sigaddset(&signals, SIGTERM);
         pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-        if (settings.get_int("http.access_log") != 0 && !spdlog::get("access")) {
-            spdlog::init_thread_pool(8192, 1);
-            auto access = std::make_shared<spdlog::async_logger>(
-                "access", std::make_shared<spdlog::sinks::stdout_sink_mt>(), spdlog::thread_pool(),
-                spdlog::async_overflow_policy::overrun_oldest);
-            access->set_pattern("%Y-%m-%d %H:%M:%S %v");
-            spdlog::register_logger(access);
-        }
 
         std::unique_ptr<ConversionRunner> runner;
         web::Site site(library, web_dir, [&runner] {
@@ -116,7 +111,8 @@ void add_serve_command(CLI::App& app, Context& ctx) {
             int sig = 0;
             sigwait(&signals, &sig);
             if (sig != 0) {
-                spdlog::info("{}: stopping (requests in progress finish)", sig == SIGINT ? "SIGINT" : "SIGTERM");
+                spdlog::info("{}: stopping (requests in progress finish)",
+                             sig == SIGINT ? "SIGINT" : "SIGTERM");
                 server.stop();
             }
         });
@@ -124,6 +120,11 @@ void add_serve_command(CLI::App& app, Context& ctx) {
         std::printf("wenku: serving http://%s:%u/ (data %s)\n", so.address.c_str(), server.port(),
                     library.data_dir().c_str());
         std::fflush(stdout);
+        // Previews, static files and connections each hold a descriptor: allow as many as the system does.
+        if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+            files.rlim_cur = files.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &files);
+        }
         server.run();
         // run() returns after stop(): wake the signal thread if stop came otherwise.
         pthread_kill(signal_thread.native_handle(), SIGTERM);

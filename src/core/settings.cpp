@@ -68,7 +68,8 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"http.rate_burst", "200", "Requests a client address may send at once before http.rate_per_ip applies."},
         {"http.idle_seconds", "30", "Seconds an idle keep-alive connection (or a slow request header) is kept."},
         {"http.access_log", "1", "Log every request (address, request line, status, bytes, time): 1 or 0."},
-        {"http.preview_cache_mb", "256", "Memory for page previews served from memory, MiB."},
+        {"http.open_files", "1024",
+         "Previews and static files kept open for sending with sendfile (each holds one file descriptor)."},
         {"http.page_cache_seconds", "30",
          "Seconds a rendered document or home page is reused (any new or removed document refreshes them at once)."},
     };

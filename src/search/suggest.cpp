@@ -1,6 +1,7 @@
 #include "search/suggest.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "store/repository.h"
 
@@ -18,14 +19,42 @@ std::int64_t ready_documents(Repository& repository) {
 
 }  // namespace
 
-void record_search(Repository& repository, const SearchResults& results) {
-    if (results.hits.empty() || results.canonical_query.empty()) return;
-    std::vector<std::int64_t> ids;
+std::optional<LoggedSearch> loggable(const SearchResults& results) {
+    if (results.hits.empty() || results.canonical_query.empty()) return std::nullopt;
+    LoggedSearch search{results.canonical_query, {}, 1};
     for (const auto& h : results.hits) {
-        if (ids.size() == logged_results) break;
-        ids.push_back(h.document_id);
+        if (search.top_ids.size() == logged_results) break;
+        search.top_ids.push_back(h.document_id);
     }
-    repository.record_search(results.canonical_query, ids);
+    return search;
+}
+
+void record_search(Repository& repository, const SearchResults& results) {
+    if (auto search = loggable(results)) repository.record_searches({*search});
+}
+
+void SearchLog::add(const SearchResults& results) {
+    auto search = loggable(results);
+    if (!search) return;
+    std::lock_guard lock(mutex_);
+    if (pending_.size() >= 10000 && !pending_.contains(search->query)) return;  // bounded between flushes
+    auto [it, fresh] = pending_.try_emplace(search->query, std::move(*search));
+    if (!fresh) {
+        ++it->second.times;
+        it->second.top_ids = loggable(results)->top_ids;
+    }
+}
+
+void SearchLog::flush(Repository& repository) {
+    std::map<std::string, LoggedSearch> batch;
+    {
+        std::lock_guard lock(mutex_);
+        batch.swap(pending_);
+    }
+    std::vector<LoggedSearch> searches;
+    searches.reserve(batch.size());
+    for (auto& [query, search] : batch) searches.push_back(std::move(search));
+    repository.record_searches(searches);
 }
 
 std::vector<std::string> related_searches(Repository& repository, const IndexReader& index,
@@ -38,7 +67,8 @@ std::vector<std::string> related_searches(Repository& repository, const IndexRea
     if (ids.empty()) return {};
     std::vector<std::string> out;
     auto offer = [&](const std::string& s) {
-        if (out.size() < count && s != results.canonical_query && std::find(out.begin(), out.end(), s) == out.end() &&
+        if (out.size() < count && s != results.canonical_query &&
+            std::find(out.begin(), out.end(), s) == out.end() &&
             results.canonical_query.find(s) == std::string::npos) {
             out.push_back(s);
         }

@@ -44,6 +44,13 @@ struct Report {
     std::int64_t created_at = 0;
 };
 
+/// A search to log (相关搜索): its canonical text, the documents it led to, how often it was made.
+struct LoggedSearch {
+    std::string query;
+    std::vector<std::int64_t> top_ids;
+    std::int64_t times = 1;
+};
+
 struct DocumentFilter {
     std::optional<DocumentStatus> status;  // none = every status
     std::optional<std::int64_t> category_id;
@@ -121,9 +128,13 @@ public:
     virtual std::optional<TextSignature> text_signature(std::int64_t document_id) = 0;
 
     // --- search log and related documents (search/suggest.h) ---
-    /// Counts a search by its canonical text (nothing else about who or when, but the day) and
-    /// remembers the documents it led to, replacing those of earlier searches of it.
-    virtual void record_search(const std::string& query, const std::vector<std::int64_t>& top_ids) = 0;
+    /// Counts searches by their canonical text (nothing else about who or when, but the day), each
+    /// `times` times, and remembers the documents each led to, replacing those of earlier searches
+    /// of it; all in one transaction.
+    virtual void record_searches(const std::vector<LoggedSearch>& searches) = 0;
+    void record_search(const std::string& query, const std::vector<std::int64_t>& top_ids) {
+        record_searches({LoggedSearch{query, top_ids, 1}});
+    }
     /// Logged queries that led to any of `ids`, those leading to more of them first, then the most
     /// searched.
     virtual std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit) = 0;

@@ -1,8 +1,9 @@
 #include "web/file_cache.h"
 
-#include <fstream>
-
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace wenku::web {
 
@@ -15,7 +16,23 @@ std::string etag_of(std::string_view bytes) {
     return fmt::format("\"{:016x}\"", h);
 }
 
-std::shared_ptr<const CachedFile> FileCache::get(const std::filesystem::path& path) {
+std::shared_ptr<const OpenFile> OpenFile::open(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return nullptr;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return nullptr;
+    }
+    const std::string identity = fmt::format("{}:{}:{}:{}.{}", st.st_dev, st.st_ino, st.st_size,
+                                             st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    return std::shared_ptr<const OpenFile>(
+        new OpenFile(fd, static_cast<std::uint64_t>(st.st_size), etag_of(identity)));
+}
+
+OpenFile::~OpenFile() { ::close(fd_); }
+
+std::shared_ptr<const OpenFile> FileCache::get(const std::filesystem::path& path) {
     const std::string key = path.string();
     {
         std::lock_guard lock(mutex_);
@@ -24,32 +41,22 @@ std::shared_ptr<const CachedFile> FileCache::get(const std::filesystem::path& pa
             return it->second.file;
         }
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return nullptr;
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) return nullptr;
-    auto file = std::make_shared<CachedFile>();
-    file->etag = etag_of(bytes);
-    file->bytes = std::make_shared<const std::string>(std::move(bytes));
-    const std::size_t size = file->bytes->size();
-    if (size > max_bytes_ / 4) return file;
+    auto file = OpenFile::open(path);
+    if (!file) return nullptr;
     std::lock_guard lock(mutex_);
     if (auto it = slots_.find(key); it != slots_.end()) return it->second.file;  // another thread was quicker
-    while (used_ + size > max_bytes_ && !lru_.empty()) {
-        auto victim = slots_.find(lru_.back());
-        used_ -= victim->second.file->bytes->size();
-        slots_.erase(victim);
+    while (slots_.size() >= max_open_ && !lru_.empty()) {
+        slots_.erase(lru_.back());  // closed when no response sends it any more
         lru_.pop_back();
     }
     lru_.push_front(key);
     slots_.emplace(key, Slot{file, lru_.begin()});
-    used_ += size;
     return file;
 }
 
-std::size_t FileCache::size_bytes() const {
+std::size_t FileCache::open_count() const {
     std::lock_guard lock(mutex_);
-    return used_;
+    return slots_.size();
 }
 
 }  // namespace wenku::web

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "web/file_cache.h"
+
 namespace wenku::web {
 
 namespace {
@@ -34,7 +36,8 @@ std::string Request::cookie(std::string_view name) const {
         rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
         while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
         const auto eq = pair.find('=');
-        if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+        if (eq != std::string_view::npos && pair.substr(0, eq) == name)
+            return std::string(pair.substr(eq + 1));
     }
     return "";
 }
@@ -51,8 +54,9 @@ void Response::set(const std::string& name, std::string value) {
 
 const std::string* Response::find(std::string_view name) const {
     for (const auto& [n, v] : headers) {
-        if (n.size() == name.size() &&
-            std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+        if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+                return std::tolower(a) == std::tolower(b);
+            })) {
             return &v;
         }
     }
@@ -67,8 +71,9 @@ void Response::text(std::string content, std::string content_type) {
 }
 
 std::size_t Response::send_size() const {
-    if (!body) return 0;
-    return length ? *length : body->size() - offset;
+    if (length) return *length;
+    if (file) return static_cast<std::size_t>(file->size()) - offset;
+    return body ? body->size() - offset : 0;
 }
 
 std::optional<std::string> percent_decode(std::string_view s, bool form) {
@@ -114,7 +119,8 @@ void parse_form(std::string_view s, std::map<std::string, std::string>& out) {
         if (pair.empty()) continue;
         const auto eq = pair.find('=');
         auto name = percent_decode(pair.substr(0, eq), true);
-        auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
+        auto value =
+            percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
         if (name && value) out.emplace(std::move(*name), std::move(*value));
     }
 }

@@ -33,32 +33,36 @@ struct Request {
     std::string cookie(std::string_view name) const;
 };
 
+class OpenFile;  // file_cache.h
+
 struct Response {
     int status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     /// The bytes to send; shared so cached pages and previews are sent without a copy.
     std::shared_ptr<const std::string> body;
-    std::size_t offset = 0;                      // a Range: the part of body to send
-    std::optional<std::size_t> length;           // none = to the end
-    /// Or a file streamed from disk (originals: too large to hold in memory); body is then unused.
-    std::filesystem::path file;
+    std::size_t offset = 0;             // a Range: the part of body to send
+    std::optional<std::size_t> length;  // none = to the end
+    /// Or an open file sent with sendfile(2) (previews, originals, static files): the part from
+    /// `offset`, `length` bytes (none = to the end); body is then unused.
+    std::shared_ptr<const OpenFile> file;
 
     void set(const std::string& name, std::string value);
     const std::string* find(std::string_view name) const;
     void text(std::string content, std::string content_type);
+    /// Bytes of body to send (of `body` or of `file`).
     std::size_t send_size() const;
 };
 
 /// An error with its HTTP status and a stable code word; everything else thrown by a handler is
 /// mapped to a status in one place (site.cpp: error_status).
 class HttpError : public std::runtime_error {
-public:
+  public:
     HttpError(int status, std::string code, const std::string& message)
         : std::runtime_error(message), status_(status), code_(std::move(code)) {}
     int status() const { return status_; }
     const std::string& code() const { return code_; }
 
-private:
+  private:
     int status_;
     std::string code_;
 };

@@ -1,8 +1,8 @@
 #include "web/metrics.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 namespace wenku::web {
 
@@ -23,16 +23,21 @@ void Metrics::observe(int status, double seconds, std::uint64_t bytes) {
 }
 
 void Metrics::refused(const char* why) {
-    if (std::strcmp(why, "rate") == 0) ++refused_rate_;
-    else if (std::strcmp(why, "in_flight") == 0) ++refused_in_flight_;
-    else if (std::strcmp(why, "connections") == 0) ++refused_connections_;
-    else ++refused_too_large_;
+    if (std::strcmp(why, "rate") == 0)
+        ++refused_rate_;
+    else if (std::strcmp(why, "in_flight") == 0)
+        ++refused_in_flight_;
+    else if (std::strcmp(why, "connections") == 0)
+        ++refused_connections_;
+    else
+        ++refused_too_large_;
 }
 
 std::string Metrics::prometheus() const {
     std::string out;
-    out += "# HELP wenku_http_requests_total HTTP requests answered, by status code.\n"
-           "# TYPE wenku_http_requests_total counter\n";
+    out +=
+        "# HELP wenku_http_requests_total HTTP requests answered, by status code.\n"
+        "# TYPE wenku_http_requests_total counter\n";
     std::uint64_t count = 0;
     for (std::size_t i = 0; i <= statuses_.size(); ++i) {
         const auto n = by_status_[i].load(std::memory_order_relaxed);
@@ -41,21 +46,25 @@ std::string Metrics::prometheus() const {
         out += fmt::format("wenku_http_requests_total{{code=\"{}\"}} {}\n",
                            i < statuses_.size() ? std::to_string(statuses_[i]) : std::string("other"), n);
     }
-    out += "# HELP wenku_http_request_duration_seconds Time from a request's header to its response written.\n"
-           "# TYPE wenku_http_request_duration_seconds histogram\n";
+    out +=
+        "# HELP wenku_http_request_duration_seconds Time from a request's header to its response written.\n"
+        "# TYPE wenku_http_request_duration_seconds histogram\n";
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i <= bounds_.size(); ++i) {
         cumulative += buckets_[i].load(std::memory_order_relaxed);
-        out += fmt::format("wenku_http_request_duration_seconds_bucket{{le=\"{}\"}} {}\n",
-                           i < bounds_.size() ? fmt::format("{}", bounds_[i]) : std::string("+Inf"), cumulative);
+        out +=
+            fmt::format("wenku_http_request_duration_seconds_bucket{{le=\"{}\"}} {}\n",
+                        i < bounds_.size() ? fmt::format("{}", bounds_[i]) : std::string("+Inf"), cumulative);
     }
     out += fmt::format("wenku_http_request_duration_seconds_sum {:.6f}\n",
                        static_cast<double>(duration_micros_.load()) / 1e6);
     out += fmt::format("wenku_http_request_duration_seconds_count {}\n", cumulative);
     out += fmt::format(
-        "# HELP wenku_http_response_bytes_total Body bytes sent.\n# TYPE wenku_http_response_bytes_total counter\n"
+        "# HELP wenku_http_response_bytes_total Body bytes sent.\n# TYPE wenku_http_response_bytes_total "
+        "counter\n"
         "wenku_http_response_bytes_total {}\n"
-        "# HELP wenku_http_connections_total Connections accepted.\n# TYPE wenku_http_connections_total counter\n"
+        "# HELP wenku_http_connections_total Connections accepted.\n# TYPE wenku_http_connections_total "
+        "counter\n"
         "wenku_http_connections_total {}\n"
         "# HELP wenku_http_connections_open Connections open now.\n# TYPE wenku_http_connections_open gauge\n"
         "wenku_http_connections_open {}\n"
@@ -67,8 +76,9 @@ std::string Metrics::prometheus() const {
         "wenku_http_refused_total{{limit=\"in_flight\"}} {}\n"
         "wenku_http_refused_total{{limit=\"connections\"}} {}\n"
         "wenku_http_refused_total{{limit=\"body_size\"}} {}\n",
-        bytes_.load(), connections_total_.load(), connections_open_.load(), in_flight_.load(), refused_rate_.load(),
-        refused_in_flight_.load(), refused_connections_.load(), refused_too_large_.load());
+        bytes_.load(), connections_total_.load(), connections_open_.load(), in_flight_.load(),
+        refused_rate_.load(), refused_in_flight_.load(), refused_connections_.load(),
+        refused_too_large_.load());
     (void)count;
     return out;
 }

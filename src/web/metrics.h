@@ -8,10 +8,13 @@
 namespace wenku::web {
 
 class Metrics {
-public:
+  public:
     /// One finished request: its status, time from its header to the response written, bytes sent.
     void observe(int status, double seconds, std::uint64_t bytes);
-    void connection_opened() { ++connections_total_; ++connections_open_; }
+    void connection_opened() {
+        ++connections_total_;
+        ++connections_open_;
+    }
     void connection_closed() { --connections_open_; }
     void refused(const char* why);  // "rate", "in_flight", "connections", "too_large"
     std::atomic<int>& in_flight() { return in_flight_; }
@@ -19,9 +22,9 @@ public:
     /// The server's metrics as Prometheus text (HELP/TYPE lines and samples).
     std::string prometheus() const;
 
-private:
+  private:
     static constexpr std::array<double, 12> bounds_{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                   0.05,   0.1,   0.25,   0.5,   1,    5};
+                                                    0.05,   0.1,   0.25,   0.5,   1,    5};
     static constexpr std::array<int, 16> statuses_{200, 201, 202, 206, 301, 303, 304, 400,
                                                    401, 403, 404, 405, 409, 413, 429, 500};
     std::array<std::atomic<std::uint64_t>, statuses_.size() + 1> by_status_{};  // last: other
@@ -31,7 +34,8 @@ private:
     std::atomic<std::uint64_t> connections_total_{0};
     std::atomic<std::int64_t> connections_open_{0};
     std::atomic<int> in_flight_{0};
-    std::atomic<std::uint64_t> refused_rate_{0}, refused_in_flight_{0}, refused_connections_{0}, refused_too_large_{0};
+    std::atomic<std::uint64_t> refused_rate_{0}, refused_in_flight_{0}, refused_connections_{0},
+        refused_too_large_{0};
 };
 
 }  // namespace wenku::web

@@ -1,9 +1,9 @@
 #include "web/qr.h"
 
-#include <memory>
-
 #include <fmt/format.h>
 #include <qrencode.h>
+
+#include <memory>
 
 #include "core/errors.h"
 

@@ -1,6 +1,16 @@
 #include "web/server.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -9,13 +19,9 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
 #include "core/errors.h"
+#include "web/access_log.h"
+#include "web/file_cache.h"
 
 namespace wenku::web {
 namespace beast = boost::beast;
@@ -28,7 +34,7 @@ namespace {
 
 /// Token buckets by client address.
 class RateLimiter {
-public:
+  public:
     RateLimiter(double rate, double burst) : rate_(rate), burst_(burst > 0 ? burst : std::max(1.0, rate)) {}
     bool allow(const std::string& ip) {
         if (rate_ <= 0) return true;
@@ -38,7 +44,8 @@ public:
         auto [it, fresh] = buckets_.try_emplace(ip, Bucket{burst_, now});
         Bucket& b = it->second;
         if (!fresh) {
-            b.tokens = std::min(burst_, b.tokens + rate_ * std::chrono::duration<double>(now - b.last).count());
+            b.tokens =
+                std::min(burst_, b.tokens + rate_ * std::chrono::duration<double>(now - b.last).count());
             b.last = now;
         }
         if (b.tokens < 1) return false;
@@ -46,7 +53,7 @@ public:
         return true;
     }
 
-private:
+  private:
     struct Bucket {
         double tokens;
         Clock::time_point last;
@@ -75,12 +82,29 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     std::mutex sessions_mutex;
     std::vector<std::weak_ptr<struct Session>> sessions;
     std::atomic<int> open_sessions{0};
-    std::shared_ptr<spdlog::logger> access_log;
+    std::unique_ptr<AccessLog> access_log;  // stdout, when options.access_log
+    net::steady_timer log_timer;
 
     Impl(const ServerOptions& o, Handler h, IsUpload u, Metrics& m)
-        : options(o), handler(std::move(h)), is_upload(std::move(u)), metrics(m),
-          ioc(o.threads), acceptor(net::make_strand(ioc)), limiter(o.rate_per_ip, o.rate_burst) {
-        if (o.access_log) access_log = spdlog::get("access");
+        : options(o),
+          handler(std::move(h)),
+          is_upload(std::move(u)),
+          metrics(m),
+          ioc(o.threads),
+          acceptor(net::make_strand(ioc)),
+          limiter(o.rate_per_ip, o.rate_burst),
+          log_timer(ioc) {
+        if (o.access_log) access_log = std::make_unique<AccessLog>(STDOUT_FILENO);
+    }
+
+    /// Writes the access log out every second.
+    void flush_log_every_second() {
+        if (!access_log) return;
+        log_timer.expires_after(std::chrono::seconds(1));
+        log_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
+            self->access_log->flush();
+            if (!ec && !self->stopping) self->flush_log_every_second();
+        });
     }
 
     void listen();
@@ -98,7 +122,11 @@ struct Session : std::enable_shared_from_this<Session> {
     std::optional<http::request_parser<http::string_body>> string_parser;
     std::optional<http::request_parser<http::file_body>> file_parser;
     std::optional<http::response<http::span_body<const char>>> response;
-    std::optional<http::response<http::file_body>> file_response;
+    // a file being sent (write_file)
+    std::shared_ptr<const OpenFile> file;
+    std::size_t file_offset = 0, file_remaining = 0, file_sent = 0;
+    std::string header_text;
+    net::steady_timer send_timer;
     http::response<http::empty_body> continue_response{http::status::continue_, 11};
     std::shared_ptr<const std::string> response_body;
     Request request;
@@ -109,7 +137,11 @@ struct Session : std::enable_shared_from_this<Session> {
     int status = 0;
     Clock::time_point started;
 
-    Session(Impl& s, tcp::socket socket) : server(s), keep_server(s.shared_from_this()), stream(std::move(socket)) {
+    Session(Impl& s, tcp::socket socket)
+        : server(s),
+          keep_server(s.shared_from_this()),
+          stream(std::move(socket)),
+          send_timer(stream.get_executor()) {
         beast::error_code ec;
         const auto endpoint = stream.socket().remote_endpoint(ec);
         if (!ec) remote_ip = endpoint.address().to_string();
@@ -146,11 +178,13 @@ struct Session : std::enable_shared_from_this<Session> {
 
     void on_header(beast::error_code ec, std::size_t) {
         if (ec) {
-            if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::operation_aborted ||
-                ec == net::error::connection_reset || ec == net::error::eof) {
+            if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+                ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+                ec == net::error::eof) {
                 return close();
             }
-            if (ec == http::error::header_limit) return reply_plain(431, "the request header is over 16 KiB", false);
+            if (ec == http::error::header_limit)
+                return reply_plain(431, "the request header is over 16 KiB", false);
             return reply_plain(400, "bad request: " + ec.message(), false);
         }
         busy = true;
@@ -168,14 +202,15 @@ struct Session : std::enable_shared_from_this<Session> {
         head = h.method() == http::verb::head;
         const auto q = request.target.find('?');
         auto path = percent_decode(std::string_view(request.target).substr(0, q), false);
-        if (!path || path->empty() || path->front() != '/') return reply_plain(400, "bad request target", false);
+        if (!path || path->empty() || path->front() != '/')
+            return reply_plain(400, "bad request target", false);
         request.path = std::move(*path);
         if (q != std::string::npos) parse_form(std::string_view(request.target).substr(q + 1), request.query);
 
         if (!server.limiter.allow(remote_ip)) {
             server.metrics.refused("rate");
-            return reply_plain(429, "too many requests from " + remote_ip + "; slow down", !header_parser->is_done() ? false : keep_alive,
-                               {{"Retry-After", "1"}});
+            return reply_plain(429, "too many requests from " + remote_ip + "; slow down",
+                               !header_parser->is_done() ? false : keep_alive, {{"Retry-After", "1"}});
         }
         if (header_parser->is_done()) return handle();
 
@@ -183,7 +218,8 @@ struct Session : std::enable_shared_from_this<Session> {
         const std::uint64_t limit = upload ? server.options.max_upload_bytes : server.options.max_body_bytes;
         if (const auto length = header_parser->content_length(); length && *length > limit) {
             server.metrics.refused("too_large");
-            return reply_plain(413, fmt::format("the body is {} bytes; the limit is {} bytes", *length, limit), false);
+            return reply_plain(
+                413, fmt::format("the body is {} bytes; the limit is {} bytes", *length, limit), false);
         }
         const bool expect_continue = beast::iequals(request.header("expect"), "100-continue");
         if (upload) {
@@ -202,10 +238,11 @@ struct Session : std::enable_shared_from_this<Session> {
             string_parser->body_limit(limit);
         }
         if (expect_continue) {
-            http::async_write(stream, continue_response, [self = shared_from_this()](beast::error_code e, std::size_t) {
-                if (e) return self->close();
-                self->read_body();
-            });
+            http::async_write(stream, continue_response,
+                              [self = shared_from_this()](beast::error_code e, std::size_t) {
+                                  if (e) return self->close();
+                                  self->read_body();
+                              });
         } else {
             read_body();
         }
@@ -213,8 +250,10 @@ struct Session : std::enable_shared_from_this<Session> {
 
     void read_body() {
         auto done = beast::bind_front_handler(&Session::on_body, shared_from_this());
-        if (file_parser) http::async_read(stream, buffer, *file_parser, std::move(done));
-        else http::async_read(stream, buffer, *string_parser, std::move(done));
+        if (file_parser)
+            http::async_read(stream, buffer, *file_parser, std::move(done));
+        else
+            http::async_read(stream, buffer, *string_parser, std::move(done));
     }
 
     void on_body(beast::error_code ec, std::size_t) {
@@ -271,10 +310,9 @@ struct Session : std::enable_shared_from_this<Session> {
     void write(Response res) {
         if (server.stopping) keep_alive = false;
         status = res.status;
-        if (!res.file.empty() && !head) return write_file(std::move(res));
+        if (res.file) return write_file(std::move(res));
         response_body = res.body ? res.body : std::make_shared<const std::string>();
-        std::error_code size_ec;
-        const std::size_t size = res.file.empty() ? res.send_size() : std::filesystem::file_size(res.file, size_ec);
+        const std::size_t size = res.send_size();
         response.emplace();
         response->version(11);
         response->result(static_cast<unsigned>(res.status));
@@ -285,42 +323,89 @@ struct Session : std::enable_shared_from_this<Session> {
             response->body() = http::span_body<const char>::value_type(response_body->data(), 0);
             if (res.status != 304 && res.status != 204) response->content_length(size);
         } else {
-            response->body() = http::span_body<const char>::value_type(response_body->data() + res.offset, size);
+            response->body() =
+                http::span_body<const char>::value_type(response_body->data() + res.offset, size);
             response->content_length(size);
         }
         stream.expires_after(std::chrono::seconds(60));
-        http::async_write(stream, *response, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+        http::async_write(stream, *response,
+                          beast::bind_front_handler(&Session::on_write, shared_from_this()));
     }
 
+    /// A file goes out as the header (one send with MSG_MORE, so it shares a packet with the
+    /// file's first bytes) and then sendfile(2) straight from the page cache: no copy through
+    /// this process.
     void write_file(Response res) {
-        file_response.emplace();
-        beast::error_code ec;
-        file_response->body().open(res.file.c_str(), beast::file_mode::scan, ec);
-        if (ec) {
-            file_response.reset();
-            Response missing;
-            missing.status = 404;
-            missing.text("the file is gone\n", "text/plain; charset=utf-8");
-            res.file.clear();
-            return write(std::move(missing));
+        const std::size_t size = res.send_size();
+        file = std::move(res.file);
+        file_offset = res.offset;
+        file_remaining = head ? 0 : size;
+        file_sent = 0;
+        const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(res.status)));
+        header_text = fmt::format("HTTP/1.1 {} {}\r\nServer: wenku\r\n", res.status,
+                                  std::string_view(reason.data(), reason.size()));
+        for (const auto& [n, v] : res.headers) header_text += n + ": " + v + "\r\n";
+        header_text +=
+            fmt::format("Content-Length: {}\r\n{}\r\n", size, keep_alive ? "" : "Connection: close\r\n");
+        const ssize_t n = ::send(stream.socket().native_handle(), header_text.data(), header_text.size(),
+                                 MSG_NOSIGNAL | (file_remaining > 0 ? MSG_MORE : 0));
+        if (n == static_cast<ssize_t>(header_text.size())) return send_file_part();
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            return on_write(beast::error_code(errno, beast::system_category()), 0);
         }
-        file_response->version(11);
-        file_response->result(static_cast<unsigned>(res.status));
-        file_response->set(http::field::server, "wenku");
-        for (auto& [n, v] : res.headers) file_response->set(n, v);
-        file_response->keep_alive(keep_alive);
-        file_response->prepare_payload();
-        stream.expires_after(std::chrono::seconds(server.options.upload_seconds));
-        http::async_write(stream, *file_response, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+        const std::size_t sent = n > 0 ? static_cast<std::size_t>(n) : 0;
+        stream.expires_after(std::chrono::seconds(60));
+        net::async_write(stream, net::buffer(header_text.data() + sent, header_text.size() - sent),
+                         [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             if (ec) return self->on_write(ec, 0);
+                             self->send_file_part();
+                         });
+    }
+
+    void send_file_part() {
+        auto& socket = stream.socket();
+        beast::error_code ec;
+        socket.native_non_blocking(true, ec);
+        while (file_remaining > 0) {
+            off_t offset = static_cast<off_t>(file_offset);
+            const ssize_t n = ::sendfile(socket.native_handle(), file->fd(), &offset,
+                                         std::min<std::size_t>(file_remaining, std::size_t{1} << 22));
+            if (n > 0) {
+                file_offset += static_cast<std::size_t>(n);
+                file_remaining -= static_cast<std::size_t>(n);
+                file_sent += static_cast<std::size_t>(n);
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                // The socket is full: wait until it drains, but not forever.
+                send_timer.expires_after(std::chrono::seconds(60));
+                send_timer.async_wait([self = shared_from_this()](beast::error_code e) {
+                    beast::error_code ignored;
+                    if (!e) self->stream.socket().cancel(ignored);
+                });
+                socket.async_wait(tcp::socket::wait_write, [self = shared_from_this()](beast::error_code e) {
+                    self->send_timer.cancel();
+                    if (e) return self->on_write(e, self->file_sent);
+                    self->send_file_part();
+                });
+                return;
+            }
+            // An error, or the file ended early (n == 0): the response cannot be completed.
+            return on_write(beast::error_code(n < 0 ? errno : EIO, beast::system_category()), file_sent);
+        }
+        on_write({}, file_sent);
     }
 
     void on_write(beast::error_code ec, std::size_t bytes) {
-        file_response.reset();
+        file.reset();
         const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
         server.metrics.observe(status, seconds, bytes);
         if (server.access_log) {
-            server.access_log->info("{} \"{} {}\" {} {} {:.2f}ms", remote_ip, request.method, request.target, status,
-                                    response_body ? response_body->size() : 0, seconds * 1000);
+            fmt::memory_buffer line;
+            fmt::format_to(std::back_inserter(line), "{} \"{} {}\" {} {} {:.2f}ms", remote_ip, request.method,
+                           request.target, status, bytes, seconds * 1000);
+            server.access_log->write(std::string_view(line.data(), line.size()));
         }
         busy = false;
         started = {};
@@ -348,7 +433,8 @@ void Server::Impl::listen() {
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
-        throw EnvironmentError(fmt::format("cannot listen on {}:{}: {}", options.address, options.port, ec.message()));
+        throw EnvironmentError(
+            fmt::format("cannot listen on {}:{}: {}", options.address, options.port, ec.message()));
     }
 }
 
@@ -361,24 +447,27 @@ void Server::Impl::track(const std::shared_ptr<Session>& s) {
 }
 
 void Server::Impl::accept() {
-    acceptor.async_accept(net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-        if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
-        if (!ec) {
-            if (self->open_sessions >= self->options.max_connections) {
-                self->metrics.refused("connections");
-                beast::error_code ignored;
-                socket.close(ignored);
-            } else {
-                auto session = std::make_shared<Session>(*self, std::move(socket));
-                self->track(session);
-                net::dispatch(session->stream.get_executor(), [session] { session->read_header(); });
+    acceptor.async_accept(
+        net::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+            if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
+            if (!ec) {
+                if (self->open_sessions >= self->options.max_connections) {
+                    self->metrics.refused("connections");
+                    beast::error_code ignored;
+                    socket.close(ignored);
+                } else {
+                    auto session = std::make_shared<Session>(*self, std::move(socket));
+                    self->track(session);
+                    net::dispatch(session->stream.get_executor(), [session] { session->read_header(); });
+                }
             }
-        }
-        self->accept();
-    });
+            self->accept();
+        });
 }
 
 Server::Server(const ServerOptions& options, Handler handler, IsUpload is_upload, Metrics& metrics) {
+    // A peer that closes while sendfile(2) writes to it must not kill the process.
+    std::signal(SIGPIPE, SIG_IGN);
     ServerOptions o = options;
     if (o.threads <= 0) o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     impl_ = std::make_shared<Impl>(o, std::move(handler), std::move(is_upload), metrics);
@@ -397,22 +486,25 @@ unsigned short Server::port() const {
 
 void Server::run() {
     impl_->accept();
+    impl_->flush_log_every_second();
     std::vector<std::thread> threads;
     for (int i = 1; i < impl_->options.threads; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
     impl_->ioc.run();
     for (auto& t : threads) t.join();
+    if (impl_->access_log) impl_->access_log->flush();
 }
 
 namespace {
 /// Stops the io_context when every connection has closed or the deadline has passed.
-void wait_for_sessions(const std::shared_ptr<Server::Impl>& impl, const std::shared_ptr<net::steady_timer>& timer,
-                       Clock::time_point deadline) {
+void wait_for_sessions(const std::shared_ptr<Server::Impl>& impl,
+                       const std::shared_ptr<net::steady_timer>& timer, Clock::time_point deadline) {
     if (impl->open_sessions == 0 || Clock::now() >= deadline) {
         impl->ioc.stop();
         return;
     }
     timer->expires_after(std::chrono::milliseconds(20));
-    timer->async_wait([impl, timer, deadline](beast::error_code) { wait_for_sessions(impl, timer, deadline); });
+    timer->async_wait(
+        [impl, timer, deadline](beast::error_code) { wait_for_sessions(impl, timer, deadline); });
 }
 }  // namespace
 

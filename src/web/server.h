@@ -18,22 +18,22 @@ namespace wenku::web {
 
 struct ServerOptions {
     std::string address = "127.0.0.1";
-    unsigned short port = 8080;           // 0 = any free port (see Server::port())
-    int threads = 0;                      // 0 = one per core
+    unsigned short port = 8080;  // 0 = any free port (see Server::port())
+    int threads = 0;             // 0 = one per core
     std::uint64_t max_upload_bytes = 200ull << 20;
-    std::size_t max_body_bytes = 64 << 10;   // requests that are not uploads
-    int max_in_flight = 256;              // requests being handled at once; more get 503
-    int max_connections = 4096;           // more are closed at once
-    double rate_per_ip = 0;               // sustained requests per second per client address; 0 = no limit
-    double rate_burst = 0;                // bucket size
-    int idle_seconds = 30;                // keep-alive and header read timeout
-    int upload_seconds = 600;             // reading one upload body
-    std::filesystem::path upload_dir;     // where upload bodies are written
+    std::size_t max_body_bytes = 64 << 10;  // requests that are not uploads
+    int max_in_flight = 256;                // requests being handled at once; more get 503
+    int max_connections = 4096;             // more are closed at once
+    double rate_per_ip = 0;                 // sustained requests per second per client address; 0 = no limit
+    double rate_burst = 0;                  // bucket size
+    int idle_seconds = 30;                  // keep-alive and header read timeout
+    int upload_seconds = 600;               // reading one upload body
+    std::filesystem::path upload_dir;       // where upload bodies are written
     bool access_log = true;
 };
 
 class Server {
-public:
+  public:
     using Handler = std::function<Response(Request&)>;
     /// Whether a request (header only) is an upload: its body goes to a file, up to max_upload_bytes.
     using IsUpload = std::function<bool(const Request&)>;
@@ -53,7 +53,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::shared_ptr<Impl> impl_;
 };
 

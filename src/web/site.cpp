@@ -1,12 +1,12 @@
 #include "web/site.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <ctime>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "core/conversion.h"
 #include "core/errors.h"
@@ -51,7 +51,8 @@ bool match(std::string_view pattern, std::string_view path, Params& params) {
         }
         const auto close = pseg.find('}', open);
         const std::string_view prefix = pseg.substr(0, open), suffix = pseg.substr(close + 1);
-        if (xseg.size() <= prefix.size() + suffix.size() || !xseg.starts_with(prefix) || !xseg.ends_with(suffix)) {
+        if (xseg.size() <= prefix.size() + suffix.size() || !xseg.starts_with(prefix) ||
+            !xseg.ends_with(suffix)) {
             return false;
         }
         params.emplace(std::string(pseg.substr(open + 1, close - open - 1)),
@@ -95,7 +96,7 @@ Site::Impl::Impl(Library& lib, const fs::path& dir, std::function<void()> wake)
       web_dir(dir),
       templates(dir / "templates"),
       wake_converter(std::move(wake)),
-      files(static_cast<std::size_t>(lib.settings().get_int("http.preview_cache_mb")) << 20) {
+      files(static_cast<std::size_t>(lib.settings().get_int("http.open_files"))) {
     for (const char* l : {"zh", "en"}) i18n[l] = load_json(dir / "i18n" / (std::string(l) + ".json"));
     const Settings& s = lib.settings();
     free_pages_default = static_cast<int>(s.get_int("preview.free_pages"));
@@ -112,13 +113,34 @@ Site::Impl::Impl(Library& lib, const fs::path& dir, std::function<void()> wake)
 }
 
 Site::Site(Library& library, const fs::path& web_dir, std::function<void()> wake_converter)
-    : impl_(std::make_unique<Impl>(library, web_dir, std::move(wake_converter))) {}
+    : impl_(std::make_unique<Impl>(library, web_dir, std::move(wake_converter))) {
+    // Counts and the search log reach the database every 5 s, off the request path.
+    impl_->flusher = std::thread([this] {
+        std::unique_lock lock(impl_->flusher_mutex);
+        while (!impl_->flusher_stop) {
+            impl_->flusher_wake.wait_for(lock, std::chrono::seconds(5));
+            lock.unlock();
+            try {
+                flush_counts();
+            } catch (const std::exception& e) {
+                spdlog::warn("cannot save view counts and searches: {}", e.what());
+            }
+            lock.lock();
+        }
+    });
+}
 
 Site::~Site() {
+    {
+        std::lock_guard lock(impl_->flusher_mutex);
+        impl_->flusher_stop = true;
+    }
+    impl_->flusher_wake.notify_all();
+    impl_->flusher.join();
     try {
         flush_counts();
     } catch (const std::exception& e) {
-        spdlog::warn("cannot save view counts: {}", e.what());
+        spdlog::warn("cannot save view counts and searches: {}", e.what());
     }
 }
 
@@ -135,9 +157,9 @@ void Site::flush_counts() {
     {
         std::lock_guard lock(impl_->counts_mutex);
         pending.swap(impl_->counts);
-        impl_->counts_flushed = Clock::now();
     }
     for (const auto& [id, c] : pending) impl_->repo.add_counts(id, c.first, c.second);
+    impl_->search_log.flush(impl_->repo);
 }
 
 Response Site::handle(Request& req) {
@@ -160,41 +182,69 @@ Response Site::handle(Request& req) {
             return true;
         };
         if (path.starts_with("/d/")) {
-            if (route(GET, "/d/{id}")) res = s.document_page(req, p);
-            else if (route(GET, "/d/{id}/page/{n}.webp")) res = s.preview(req, p);
-            else if (route(GET, "/d/{id}/page/{n}.txt")) res = s.page_text(req, p);
-            else if (route(GET, "/d/{id}/cover.webp")) res = s.cover(req, p);
-            else if (route(GET, "/d/{id}/read")) res = s.reader_page(req, p);
-            else if (route(GET, "/d/{id}/download")) res = s.download(req, p);
-            else if (route(GET, "/d/{id}/share")) res = s.share_page(req, p);
-            else if (route(GET, "/d/{id}/qr.svg")) res = s.qr_code(req, p);
-            else if (route(BOTH, "/d/{id}/report")) res = post ? s.report_submit(req, p) : s.report_form(req, p);
-            else if (route(POST, "/d/{id}/favorite") || route(POST, "/d/{id}/tip")) res = s.needs_account(req, p);
-            else throw HttpError(404, "not_found", "no page at " + path);
+            if (route(GET, "/d/{id}"))
+                res = s.document_page(req, p);
+            else if (route(GET, "/d/{id}/page/{n}.webp"))
+                res = s.preview(req, p);
+            else if (route(GET, "/d/{id}/page/{n}.txt"))
+                res = s.page_text(req, p);
+            else if (route(GET, "/d/{id}/cover.webp"))
+                res = s.cover(req, p);
+            else if (route(GET, "/d/{id}/read"))
+                res = s.reader_page(req, p);
+            else if (route(GET, "/d/{id}/download"))
+                res = s.download(req, p);
+            else if (route(GET, "/d/{id}/share"))
+                res = s.share_page(req, p);
+            else if (route(GET, "/d/{id}/qr.svg"))
+                res = s.qr_code(req, p);
+            else if (route(BOTH, "/d/{id}/report"))
+                res = post ? s.report_submit(req, p) : s.report_form(req, p);
+            else if (route(POST, "/d/{id}/favorite") || route(POST, "/d/{id}/tip"))
+                res = s.needs_account(req, p);
+            else
+                throw HttpError(404, "not_found", "no page at " + path);
         } else if (path.starts_with("/api/")) {
-            if (route(BOTH, "/api/documents")) res = post ? s.api_upload(req) : s.api_documents(req);
-            else if (route(GET, "/api/documents/{id}")) res = s.api_document(req, p);
-            else if (route(GET, "/api/documents/{id}/status")) res = s.api_status(req, p);
-            else if (route(GET, "/api/documents/{id}/pages")) res = s.api_pages(req, p);
-            else if (route(GET, "/api/search")) res = s.api_search(req);
-            else if (route(GET, "/api/categories")) res = s.api_categories(req);
-            else if (route(GET, "/api/openapi.json")) res = s.api_openapi(req);
-            else throw HttpError(404, "not_found", "no API at " + path);
-        } else if (route(GET, "/")) res = s.home(req);
-        else if (route(GET, "/search")) res = s.search_page(req);
-        else if (route(GET, "/c/{id}")) res = s.category_page(req, p);
-        else if (route(GET, "/upload")) res = s.upload_page(req);
-        else if (route(GET, "/static/{name}")) res = s.static_file(req, p);
-        else if (route(GET, "/robots.txt")) res = s.robots(req);
-        else if (route(GET, "/sitemap.xml")) res = s.sitemap(req);
-        else if (route(GET, "/healthz")) res = s.healthz(req);
-        else if (route(GET, "/metrics")) res = s.metrics_page(req);
+            if (route(BOTH, "/api/documents"))
+                res = post ? s.api_upload(req) : s.api_documents(req);
+            else if (route(GET, "/api/documents/{id}"))
+                res = s.api_document(req, p);
+            else if (route(GET, "/api/documents/{id}/status"))
+                res = s.api_status(req, p);
+            else if (route(GET, "/api/documents/{id}/pages"))
+                res = s.api_pages(req, p);
+            else if (route(GET, "/api/search"))
+                res = s.api_search(req);
+            else if (route(GET, "/api/categories"))
+                res = s.api_categories(req);
+            else if (route(GET, "/api/openapi.json"))
+                res = s.api_openapi(req);
+            else
+                throw HttpError(404, "not_found", "no API at " + path);
+        } else if (route(GET, "/"))
+            res = s.home(req);
+        else if (route(GET, "/search"))
+            res = s.search_page(req);
+        else if (route(GET, "/c/{id}"))
+            res = s.category_page(req, p);
+        else if (route(GET, "/upload"))
+            res = s.upload_page(req);
+        else if (route(GET, "/static/{name}"))
+            res = s.static_file(req, p);
+        else if (route(GET, "/robots.txt"))
+            res = s.robots(req);
+        else if (route(GET, "/sitemap.xml"))
+            res = s.sitemap(req);
+        else if (route(GET, "/healthz"))
+            res = s.healthz(req);
+        else if (route(GET, "/metrics"))
+            res = s.metrics_page(req);
         else if (route(GET, "/favicon.ico")) {  // asked for by browsers showing an image or a text file
             res.status = 301;
             res.set("Location", "/static/favicon.svg");
             res.set("Cache-Control", "public, max-age=86400");
-        }
-        else throw HttpError(404, "not_found", "no page at " + path);
+        } else
+            throw HttpError(404, "not_found", "no page at " + path);
     } catch (const std::exception& e) {
         const auto [status, code] = error_status(e);
         if (status >= 500) spdlog::error("{} {}: {}", req.method, req.target, e.what());
@@ -213,13 +263,6 @@ Response Site::handle(Request& req) {
     res.set("X-Content-Type-Options", "nosniff");
     res.set("X-Frame-Options", "DENY");
     res.set("Referrer-Policy", "strict-origin-when-cross-origin");
-    if (Clock::now() - s.counts_flushed > std::chrono::seconds(5)) {
-        try {
-            flush_counts();
-        } catch (const std::exception& e) {
-            spdlog::warn("cannot save view counts: {}", e.what());
-        }
-    }
     return res;
 }
 
@@ -232,13 +275,15 @@ std::shared_ptr<const Document> Site::Impl::document(std::int64_t id) {
     const auto now = Clock::now();
     {
         std::lock_guard lock(document_cache_mutex);
-        if (auto it = document_cache.find(id); it != document_cache.end() && it->second.generation == gen &&
-                                               now - it->second.made < std::chrono::seconds(page_cache_seconds)) {
+        if (auto it = document_cache.find(id);
+            it != document_cache.end() && it->second.generation == gen &&
+            now - it->second.made < std::chrono::seconds(page_cache_seconds)) {
             return it->second.document;
         }
     }
     auto found = repo.find_document(id);
-    std::shared_ptr<const Document> doc = found ? std::make_shared<const Document>(std::move(*found)) : nullptr;
+    std::shared_ptr<const Document> doc =
+        found ? std::make_shared<const Document>(std::move(*found)) : nullptr;
     std::lock_guard lock(document_cache_mutex);
     if (document_cache.size() > 100000) document_cache.clear();
     document_cache[id] = CachedDocument{doc, gen, now};
@@ -278,6 +323,50 @@ const search::IndexReader& Site::Impl::index() {
     return *slot.reader;
 }
 
+std::shared_ptr<const std::vector<Category>> Site::Impl::categories() {
+    const std::uint64_t gen = generation.load();
+    const auto now = Clock::now();
+    std::lock_guard lock(categories_mutex);
+    if (!categories_list || categories_generation != gen ||
+        now - categories_made >= std::chrono::seconds(page_cache_seconds)) {
+        categories_list = std::make_shared<const std::vector<Category>>(repo.categories());
+        categories_generation = gen;
+        categories_made = now;
+    }
+    return categories_list;
+}
+
+std::shared_ptr<const Site::Impl::CachedSearch> Site::Impl::cached_search(
+    const Request& req, const search::SearchRequest& request, bool log) {
+    const std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", request.query,
+                                        request.offset, request.limit, static_cast<int>(request.sort),
+                                        request.facets, request.category_id.value_or(0), request.format);
+    const std::uint64_t gen = generation.load();
+    const auto now = Clock::now();
+    std::shared_ptr<const CachedSearch> found;
+    {
+        std::lock_guard lock(search_cache_mutex);
+        if (auto it = search_cache.find(key);
+            it != search_cache.end() && it->second->generation == gen &&
+            now - it->second->made < std::chrono::seconds(page_cache_seconds)) {
+            found = it->second;
+        }
+    }
+    if (!found) {
+        auto fresh = std::make_shared<CachedSearch>();
+        fresh->results = run_search(req, request);
+        fresh->related = search::related_searches(repo, index(), fresh->results, 8);
+        fresh->generation = gen;
+        fresh->made = now;
+        found = fresh;
+        std::lock_guard lock(search_cache_mutex);
+        if (search_cache.size() > 20000) search_cache.clear();
+        search_cache[key] = found;
+    }
+    if (log && request.offset == 0) search_log.add(found->results);
+    return found;
+}
+
 void Site::Impl::count(std::int64_t id, int views, int downloads) {
     std::lock_guard lock(counts_mutex);
     auto& c = counts[id];
@@ -301,7 +390,8 @@ std::string Site::Impl::tr(const std::string& l, const std::string& key,
     std::string text = it != table.end() && it->is_string() ? it->get<std::string>() : key;
     for (const auto& [name, value] : values) {
         const std::string mark = "{" + name + "}";
-        for (auto pos = text.find(mark); pos != std::string::npos; pos = text.find(mark, pos + value.size())) {
+        for (auto pos = text.find(mark); pos != std::string::npos;
+             pos = text.find(mark, pos + value.size())) {
             text.replace(pos, mark.size(), value);
         }
     }
@@ -312,7 +402,7 @@ json Site::Impl::page_context(const Request& req, const std::string& title, cons
                               const std::string& canonical_path) {
     const std::string l = lang(req);
     json top = json::array();
-    for (const Category& c : repo.categories()) {
+    for (const Category& c : *categories()) {
         if (!c.parent_id) top.push_back({{"name", c.name}, {"url", "/c/" + std::to_string(c.id)}});
     }
     const std::string canonical = site_url + canonical_path;
@@ -350,7 +440,8 @@ json Site::Impl::document_card(const Document& doc, const std::string& l) {
     };
 }
 
-Response Site::Impl::html(const Request& req, const std::string& template_name, const json& context, int status) {
+Response Site::Impl::html(const Request& req, const std::string& template_name, const json& context,
+                          int status) {
     Response res;
     res.status = status;
     res.text(templates.render(template_name, context), "text/html; charset=utf-8");
@@ -362,15 +453,17 @@ Response Site::Impl::html(const Request& req, const std::string& template_name, 
 }
 
 Response Site::Impl::cached_html(const Request& req, const std::string& key,
-                                 const std::function<json()>& make_context, const std::string& template_name) {
+                                 const std::function<json()>& make_context,
+                                 const std::string& template_name) {
     const std::string full_key = key + "|" + lang(req);
     const std::uint64_t gen = generation.load();
     const auto now = Clock::now();
     CachedPage page;
     {
         std::lock_guard lock(page_cache_mutex);
-        if (auto it = page_cache.find(full_key); it != page_cache.end() && it->second.generation == gen &&
-                                                 now - it->second.made < std::chrono::seconds(page_cache_seconds)) {
+        if (auto it = page_cache.find(full_key);
+            it != page_cache.end() && it->second.generation == gen &&
+            now - it->second.made < std::chrono::seconds(page_cache_seconds)) {
             page = it->second;
         }
     }
@@ -399,7 +492,8 @@ Response Site::Impl::cached_html(const Request& req, const std::string& key,
     return res;
 }
 
-Response Site::Impl::error_page(const Request& req, int status, const std::string& code, const std::string& message) {
+Response Site::Impl::error_page(const Request& req, int status, const std::string& code,
+                                const std::string& message) {
     const std::string l = lang(req);
     json ctx = page_context(req, tr(l, "error_" + std::to_string(status)), "", req.path);
     ctx["status"] = status;
@@ -427,32 +521,32 @@ Response json_response(const json& body, int status) {
     return res;
 }
 
-Response serve_bytes(const Request& req, const CachedFile& file, const std::string& content_type,
-                     const std::string& cache_control) {
+Response serve_file(const Request& req, const std::shared_ptr<const OpenFile>& file,
+                    const std::string& content_type, const std::string& cache_control) {
     Response res;
     res.set("Content-Type", content_type);
     res.set("Cache-Control", cache_control);
-    res.set("ETag", file.etag);
+    res.set("ETag", file->etag());
     res.set("Accept-Ranges", "bytes");
-    if (etag_matches(req.header("if-none-match"), file.etag)) {
+    if (etag_matches(req.header("if-none-match"), file->etag())) {
         res.status = 304;
         return res;
     }
-    res.body = file.bytes;
+    res.file = file;
     const std::string& range = req.header("range");
-    const std::size_t size = file.bytes->size();
+    const auto size = static_cast<std::size_t>(file->size());
     if (range.starts_with("bytes=") && range.find(',') == std::string::npos &&
-        (req.header("if-range").empty() || req.header("if-range") == file.etag)) {
-        const std::string spec = range.substr(6);
+        (req.header("if-range").empty() || req.header("if-range") == file->etag())) {
+        const std::string_view spec = std::string_view(range).substr(6);
         const auto dash = spec.find('-');
         std::size_t first = 0, last = size - 1;
-        bool ok = dash != std::string::npos && size > 0;
+        bool ok = dash != std::string_view::npos && size > 0;
         auto number = [](std::string_view s, std::size_t& out) {
             const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
             return r.ec == std::errc{} && r.ptr == s.data() + s.size() && !s.empty();
         };
         if (ok) {
-            const std::string_view a = std::string_view(spec).substr(0, dash), b = std::string_view(spec).substr(dash + 1);
+            const std::string_view a = spec.substr(0, dash), b = spec.substr(dash + 1);
             if (a.empty()) {  // the last b bytes
                 std::size_t n = 0;
                 ok = number(b, n) && n > 0;
@@ -465,7 +559,8 @@ Response serve_bytes(const Request& req, const CachedFile& file, const std::stri
         }
         if (!ok) {
             res.status = 416;
-            res.body = std::make_shared<const std::string>();
+            res.file.reset();
+            res.text("", "text/plain; charset=utf-8");
             res.set("Content-Range", fmt::format("bytes */{}", size));
             return res;
         }
@@ -509,13 +604,15 @@ bool etag_matches(std::string_view header, std::string_view etag) {
     return false;
 }
 
-long long int_param(const Request& req, const std::string& name, long long fallback, long long lo, long long hi) {
+long long int_param(const Request& req, const std::string& name, long long fallback, long long lo,
+                    long long hi) {
     const std::string& v = req.param(name);
     if (v.empty()) return fallback;
     long long n = 0;
     const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
     if (r.ec != std::errc{} || r.ptr != v.data() + v.size() || n < lo || n > hi) {
-        throw HttpError(400, "bad_request", fmt::format("{} must be a whole number from {} to {}", name, lo, hi));
+        throw HttpError(400, "bad_request",
+                        fmt::format("{} must be a whole number from {} to {}", name, lo, hi));
     }
     return n;
 }
@@ -552,7 +649,8 @@ std::string upper(std::string s) {
 
 std::string clean_file_name(const std::string& name) {
     std::string last = name;
-    if (const auto slash = last.find_last_of("/\\"); slash != std::string::npos) last = last.substr(slash + 1);
+    if (const auto slash = last.find_last_of("/\\"); slash != std::string::npos)
+        last = last.substr(slash + 1);
     std::u32string cps = decode_utf8(last);
     std::u32string kept;
     for (char32_t c : cps) {

@@ -13,7 +13,7 @@
 namespace wenku::web {
 
 class Site {
-public:
+  public:
     /// `web_dir` holds templates/, static/, i18n/ and openapi.json. `wake_converter` is called
     /// after an upload is queued. Throws UsageError for a malformed template or setting.
     Site(Library& library, const std::filesystem::path& web_dir, std::function<void()> wake_converter);
@@ -30,7 +30,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

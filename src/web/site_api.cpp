@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/errors.h"
+#include "core/utf8.h"
 #include "ingest/pipeline.h"
 #include "web/site_impl.h"
 
@@ -29,7 +30,8 @@ json Site::Impl::document_json(const Document& d) {
     if (d.status == DocumentStatus::failed) j["error"] = d.error;
     if (d.category_id) {
         json chain = json::array();
-        for (const Category& c : repo.category_chain(*d.category_id)) chain.push_back({{"id", c.id}, {"name", c.name}});
+        for (const Category& c : repo.category_chain(*d.category_id))
+            chain.push_back({{"id", c.id}, {"name", c.name}});
         j["category"] = chain;
     }
     if (d.near_duplicate_of) j["near_duplicate_of"] = *d.near_duplicate_of;
@@ -40,21 +42,27 @@ Response Site::Impl::api_documents(Request& req) {
     DocumentFilter f;
     f.status = DocumentStatus::ready;
     if (const auto& s = req.param("status"); !s.empty()) {
-        if (s == "all") f.status.reset();
-        else f.status = document_status_from_string(s);  // UsageError → 400
+        if (s == "all")
+            f.status.reset();
+        else
+            f.status = document_status_from_string(s);  // UsageError → 400
     }
     if (!req.param("category").empty()) f.category_id = id_param(req, "category");
     const std::string& sort = req.param("sort");
-    if (sort == "views") f.order = DocumentOrder::views;
-    else if (sort == "downloads") f.order = DocumentOrder::downloads;
-    else if (!sort.empty() && sort != "newest") throw HttpError(400, "bad_request", "sort must be newest, views or downloads");
+    if (sort == "views")
+        f.order = DocumentOrder::views;
+    else if (sort == "downloads")
+        f.order = DocumentOrder::downloads;
+    else if (!sort.empty() && sort != "newest")
+        throw HttpError(400, "bad_request", "sort must be newest, views or downloads");
     const int per_page = static_cast<int>(int_param(req, "per_page", 20, 1, 100));
     const int page = static_cast<int>(int_param(req, "page", 1, 1, 100000));
     f.limit = per_page;
     f.offset = (page - 1) * per_page;
     json docs = json::array();
     for (const auto& d : repo.list_documents(f)) docs.push_back(document_json(d));
-    return json_response({{"total", repo.count_documents(f)}, {"page", page}, {"per_page", per_page}, {"documents", docs}});
+    return json_response(
+        {{"total", repo.count_documents(f)}, {"page", page}, {"per_page", per_page}, {"documents", docs}});
 }
 
 Response Site::Impl::api_document(Request&, const Params& p) {
@@ -68,8 +76,11 @@ Response Site::Impl::api_status(Request&, const Params& p) {
     const std::int64_t id = parse_id(p.at("id"));
     auto doc = repo.find_document(id);  // not the cache: callers poll for changes
     if (!doc) throw HttpError(404, "not_found", "no document №" + std::to_string(id));
-    json j = {{"id", id}, {"status", to_string(doc->status)}, {"page_count", doc->page_count},
-              {"title", doc->title}, {"url", "/d/" + std::to_string(id)}};
+    json j = {{"id", id},
+              {"status", to_string(doc->status)},
+              {"page_count", doc->page_count},
+              {"title", doc->title},
+              {"url", "/d/" + std::to_string(id)}};
     if (doc->status == DocumentStatus::failed) j["error"] = doc->error;
     if (doc->status == DocumentStatus::queued) j["queued"] = repo.count_queued_jobs();
     auto res = json_response(j);
@@ -85,7 +96,8 @@ Response Site::Impl::api_pages(Request& req, const Params& p) {
     for (const Page& pg : repo.pages(doc->id)) {
         const bool readable = may_read(req, *doc, pg.number);
         const std::string n = std::to_string(pg.number);
-        json j = {{"number", pg.number}, {"width", pg.width_px}, {"height", pg.height_px}, {"readable", readable}};
+        json j = {
+            {"number", pg.number}, {"width", pg.width_px}, {"height", pg.height_px}, {"readable", readable}};
         if (readable) {
             j["preview_url"] = "/d/" + sid + "/page/" + n + ".webp";
             j["text_url"] = "/d/" + sid + "/page/" + n + ".txt";
@@ -93,15 +105,18 @@ Response Site::Impl::api_pages(Request& req, const Params& p) {
         }
         pages.push_back(std::move(j));
     }
-    return json_response({{"id", doc->id}, {"page_count", doc->page_count},
-                          {"free_pages", std::min(free_pages(*doc), doc->page_count)}, {"pages", pages}});
+    return json_response({{"id", doc->id},
+                          {"page_count", doc->page_count},
+                          {"free_pages", std::min(free_pages(*doc), doc->page_count)},
+                          {"pages", pages}});
 }
 
 Response Site::Impl::api_upload(Request& req) {
     if (!uploads_enabled) throw HttpError(403, "uploads_closed", tr(lang(req), "uploads_closed"));
     std::string name = req.param("name");
     if (name.empty()) name = req.header("x-file-name");
-    if (auto decoded = percent_decode(name, false); decoded && !req.header("x-file-name").empty() && req.param("name").empty()) {
+    if (auto decoded = percent_decode(name, false);
+        decoded && !req.header("x-file-name").empty() && req.param("name").empty()) {
         name = *decoded;  // the header carries the name percent-encoded (headers are not UTF-8)
     }
     if (name.empty()) throw HttpError(400, "bad_request", "name the file: ?name=… or an X-File-Name header");
@@ -110,7 +125,10 @@ Response Site::Impl::api_upload(Request& req) {
     }
     AddOptions options;
     options.original_name = clean_file_name(name);
-    if (const auto& t = req.param("title"); !t.empty()) options.title = t.substr(0, 300);
+    if (const auto& t = req.param("title"); !t.empty()) {
+        const std::u32string cps = decode_utf8(t);
+        options.title = encode_utf8(std::u32string_view(cps).substr(0, 200));  // at most 200 characters
+    }
     if (!req.param("category").empty()) {
         const std::int64_t cid = id_param(req, "category");
         std::string path;
@@ -143,7 +161,8 @@ Response Site::Impl::api_search(Request& req) {
     sr.format = req.param("format");
     if (!req.param("category").empty()) sr.category_id = id_param(req, "category");
     if (const auto& s = req.param("sort"); !s.empty()) sr.sort = search::search_sort_from_string(s);
-    const auto results = run_search(req, sr);
+    const auto found = cached_search(req, sr, true);
+    const search::SearchResults& results = found->results;
     auto text_of = [](const std::vector<search::Fragment>& fs) {
         json out = json::array();
         for (const auto& f : fs) out.push_back({{"text", f.text}, {"hit", f.hit}});
@@ -161,7 +180,7 @@ Response Site::Impl::api_search(Request& req) {
                         {"url", "/d/" + sid + "/read?page=" + n + "#p" + n}});
     }
     json j = {{"total", results.total}, {"total_exact", results.total_exact}, {"page", page},
-              {"per_page", per_page}, {"query", results.canonical_query}, {"hits", hits}};
+              {"per_page", per_page},   {"query", results.canonical_query},   {"hits", hits}};
     if (sr.facets) {
         json cats = json::object(), formats = json::object();
         for (const auto& [c, n] : results.categories) cats[std::to_string(c)] = n;
@@ -173,7 +192,7 @@ Response Site::Impl::api_search(Request& req) {
 
 Response Site::Impl::api_categories(Request&) {
     json out = json::array();
-    for (const Category& c : repo.categories()) {
+    for (const Category& c : *categories()) {
         DocumentFilter f;
         f.status = DocumentStatus::ready;
         f.category_id = c.id;
@@ -189,7 +208,7 @@ Response Site::Impl::api_categories(Request&) {
 Response Site::Impl::api_openapi(Request& req) {
     auto file = files.get(web_dir / "openapi.json");
     if (!file) throw EnvironmentError("web/openapi.json is missing");
-    return serve_bytes(req, *file, "application/json; charset=utf-8", "public, max-age=3600");
+    return serve_file(req, file, "application/json; charset=utf-8", "public, max-age=3600");
 }
 
 }  // namespace wenku::web

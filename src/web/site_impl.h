@@ -2,16 +2,18 @@
 // Inside the site (site.cpp, site_pages.cpp, site_api.cpp): shared state, caches and helpers.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "search/search_index.h"
+#include "search/suggest.h"
 #include "web/file_cache.h"
 #include "web/site.h"
 #include "web/template.h"
@@ -64,10 +66,30 @@ struct Site::Impl {
     std::mutex document_cache_mutex;
     std::unordered_map<std::int64_t, CachedDocument> document_cache;
 
-    // --- batched counters ---
+    /// Search results and their related searches, kept like rendered pages (a popular query is
+    /// searched once per page_cache_seconds). With accounts, the key will need the reader's
+    /// entitlement: snippets depend on which pages the reader may see.
+    struct CachedSearch {
+        search::SearchResults results;
+        std::vector<std::string> related;
+        std::uint64_t generation = 0;
+        Clock::time_point made;
+    };
+    std::mutex search_cache_mutex;
+    std::unordered_map<std::string, std::shared_ptr<const CachedSearch>> search_cache;
+    std::mutex categories_mutex;
+    std::shared_ptr<const std::vector<Category>> categories_list;
+    std::uint64_t categories_generation = 0;
+    Clock::time_point categories_made;
+
+    // --- batched writes: view and download counts, the search log; flushed every 5 s ---
     std::mutex counts_mutex;
     std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> counts;  // id → (views, downloads)
-    Clock::time_point counts_flushed = Clock::now();
+    search::SearchLog search_log;
+    std::mutex flusher_mutex;
+    std::condition_variable flusher_wake;
+    bool flusher_stop = false;
+    std::thread flusher;
 
     // --- helpers (site.cpp) ---
     /// A ready or unready document, cached; null when there is none.
@@ -79,6 +101,11 @@ struct Site::Impl {
     bool may_read(const Request& req, const Document& doc, int number) const;
     const search::IndexReader& index();
     void count(std::int64_t id, int views, int downloads);
+    /// Every category, parents first (cached like documents).
+    std::shared_ptr<const std::vector<Category>> categories();
+    /// A search with its related searches, from the cache when it is fresh; logs it (batched).
+    std::shared_ptr<const CachedSearch> cached_search(const Request& req,
+                                                      const search::SearchRequest& request, bool log);
 
     std::string lang(const Request& req) const;
     const json& strings(const std::string& lang) const;
@@ -91,10 +118,11 @@ struct Site::Impl {
     json document_card(const Document& doc, const std::string& lang);
     /// A page preview as the document page and the reader show it: image, alt 标题_第N页, 第N页 / 共M页.
     json page_figure(const Document& doc, const Page& page, const std::string& lang);
-    Response html(const Request& req, const std::string& template_name, const json& context, int status = 200);
+    Response html(const Request& req, const std::string& template_name, const json& context,
+                  int status = 200);
     /// A page rendered at most every page_cache_seconds (and anew when documents change).
-    Response cached_html(const Request& req, const std::string& key, const std::function<json()>& make_context,
-                         const std::string& template_name);
+    Response cached_html(const Request& req, const std::string& key,
+                         const std::function<json()>& make_context, const std::string& template_name);
     Response error_page(const Request& req, int status, const std::string& code, const std::string& message);
 
     // --- handlers (site_pages.cpp) ---
@@ -135,9 +163,9 @@ struct Site::Impl {
 
 // --- small shared helpers ---
 Response json_response(const json& body, int status = 200);
-/// Serves `file` with ETag/304, Range/206/416 and the given type and cache policy.
-Response serve_bytes(const Request& req, const CachedFile& file, const std::string& content_type,
-                     const std::string& cache_control);
+/// Sends `file` with ETag/304, Range/206/416 and the given type and cache policy.
+Response serve_file(const Request& req, const std::shared_ptr<const OpenFile>& file,
+                    const std::string& content_type, const std::string& cache_control);
 /// Parses a whole positive number (document ids, page numbers); HttpError 404 otherwise.
 std::int64_t parse_id(const std::string& text);
 /// A query parameter naming something by number (category=3); HttpError 400 when malformed.
@@ -145,7 +173,8 @@ std::int64_t id_param(const Request& req, const std::string& name);
 /// Whether an If-None-Match header (a list, weak validators, or *) matches `etag`.
 bool etag_matches(std::string_view if_none_match, std::string_view etag);
 /// A query parameter as a number in [lo, hi], or `fallback` when absent; HttpError 400 when malformed.
-long long int_param(const Request& req, const std::string& name, long long fallback, long long lo, long long hi);
+long long int_param(const Request& req, const std::string& name, long long fallback, long long lo,
+                    long long hi);
 std::string human_size(std::int64_t bytes);
 std::string format_date(std::int64_t unix_seconds);
 /// 上传人 as shown: the first and last characters around ****; "匿名"/"anonymous" for none.

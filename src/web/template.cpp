@@ -13,9 +13,9 @@ using nlohmann::json;
 
 struct Template::Node {
     enum Kind { text, escaped, raw, section, inverted, partial } kind = text;
-    std::string value;                 // text, or the name
-    std::vector<std::string> path;     // the name split at dots ("." = empty path)
-    std::vector<Node> children;        // sections
+    std::string value;              // text, or the name
+    std::vector<std::string> path;  // the name split at dots ("." = empty path)
+    std::vector<Node> children;     // sections
 };
 
 namespace {
@@ -43,7 +43,7 @@ std::string trim(std::string_view s) {
 }
 
 class Parser {
-public:
+  public:
     Parser(std::string_view source, const std::string& name) : src_(source), name_(name) {}
 
     std::vector<Node> parse() {
@@ -51,7 +51,7 @@ public:
         return nodes;
     }
 
-private:
+  private:
     [[noreturn]] void fail(std::size_t at, const std::string& what) const {
         const auto line = 1 + std::count(src_.begin(), src_.begin() + static_cast<std::ptrdiff_t>(at), '\n');
         throw UsageError("template " + name_ + ":" + std::to_string(line) + ": " + what);
@@ -68,11 +68,13 @@ private:
                 pos_ = src_.size();
                 break;
             }
-            if (open > pos_) nodes.push_back(Node{Node::text, std::string(src_.substr(pos_, open - pos_)), {}, {}});
+            if (open > pos_)
+                nodes.push_back(Node{Node::text, std::string(src_.substr(pos_, open - pos_)), {}, {}});
             const bool triple = src_.compare(open, 3, "{{{") == 0;
             const auto close = src_.find(triple ? "}}}" : "}}", open);
             if (close == std::string_view::npos) fail(open, "unclosed tag");
-            const std::string_view inner = src_.substr(open + (triple ? 3 : 2), close - open - (triple ? 3 : 2));
+            const std::string_view inner =
+                src_.substr(open + (triple ? 3 : 2), close - open - (triple ? 3 : 2));
             pos_ = close + (triple ? 3 : 2);
             if (triple) {
                 const std::string name = trim(inner);
@@ -82,8 +84,8 @@ private:
             }
             if (inner.empty()) fail(open, "empty tag");
             const char sigil = inner.front();
-            const std::string name = trim(inner.substr(sigil == '#' || sigil == '^' || sigil == '/' || sigil == '>' ||
-                                                               sigil == '!' ? 1 : 0));
+            const std::string name = trim(inner.substr(
+                sigil == '#' || sigil == '^' || sigil == '/' || sigil == '>' || sigil == '!' ? 1 : 0));
             if (sigil == '!') continue;
             if (name.empty()) fail(open, "empty tag");
             if (sigil == '#' || sigil == '^') {
@@ -91,7 +93,9 @@ private:
                 node.children = parse_until(name);
                 nodes.push_back(std::move(node));
             } else if (sigil == '/') {
-                if (name != closing) fail(open, "{{/" + name + "}} closes nothing open" + (closing.empty() ? "" : " (open: " + closing + ")"));
+                if (name != closing)
+                    fail(open, "{{/" + name + "}} closes nothing open" +
+                                   (closing.empty() ? "" : " (open: " + closing + ")"));
                 return nodes;
             } else if (sigil == '>') {
                 nodes.push_back(Node{Node::partial, name, {}, {}});
@@ -121,7 +125,8 @@ const json* lookup(const Stack& stack, const std::vector<std::string>& path) {
         for (std::size_t i = 1; i < path.size(); ++i) {
             if (value->is_array()) {  // list.0: the first element
                 const std::string& part = path[i];
-                if (part.empty() || !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+                if (part.empty() ||
+                    !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
                     part.size() > 6) {
                     return nullptr;
                 }
@@ -165,12 +170,19 @@ void append_value(std::string& out, const json* v, bool escape) {
     }
 }
 
-void render_nodes(const std::vector<Node>& nodes, Stack& stack, std::string& out, const TemplateSet* set, int depth) {
+void render_nodes(const std::vector<Node>& nodes, Stack& stack, std::string& out, const TemplateSet* set,
+                  int depth) {
     for (const Node& node : nodes) {
         switch (node.kind) {
-            case Node::text: out += node.value; break;
-            case Node::escaped: append_value(out, lookup(stack, node.path), true); break;
-            case Node::raw: append_value(out, lookup(stack, node.path), false); break;
+            case Node::text:
+                out += node.value;
+                break;
+            case Node::escaped:
+                append_value(out, lookup(stack, node.path), true);
+                break;
+            case Node::raw:
+                append_value(out, lookup(stack, node.path), false);
+                break;
             case Node::inverted:
                 if (!truthy(lookup(stack, node.path))) render_nodes(node.children, stack, out, set, depth);
                 break;
@@ -192,7 +204,8 @@ void render_nodes(const std::vector<Node>& nodes, Stack& stack, std::string& out
             }
             case Node::partial: {
                 if (!set) throw UsageError("template partial '" + node.value + "' without a template set");
-                if (depth > 16) throw UsageError("template partials nest deeper than 16 ('" + node.value + "')");
+                if (depth > 16)
+                    throw UsageError("template partials nest deeper than 16 ('" + node.value + "')");
                 // A partial sees the names its caller sees.
                 render_nodes(set->get(node.value).nodes(), stack, out, set, depth + 1);
                 break;

@@ -12,18 +12,17 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace wenku::web {
 
 class TemplateSet;
 
 class Template {
-public:
+  public:
     /// Parses `source`; throws UsageError naming `name` and the line of a malformed or unclosed tag.
     Template(std::string_view source, const std::string& name);
     ~Template();
@@ -37,21 +36,21 @@ public:
     struct Node;
     const std::vector<Node>& nodes() const { return nodes_; }
 
-private:
+  private:
     std::string name_;
     std::vector<Node> nodes_;
 };
 
 /// Every *.html file of a folder, parsed once, by file name without ".html".
 class TemplateSet {
-public:
+  public:
     /// Throws UsageError for a malformed template, EnvironmentError for an unreadable folder.
     explicit TemplateSet(const std::filesystem::path& dir);
     /// Throws NotFoundError for an unknown template.
     std::string render(const std::string& name, const nlohmann::json& context) const;
     const Template& get(const std::string& name) const;
 
-private:
+  private:
     std::map<std::string, Template, std::less<>> templates_;
 };
 

@@ -216,6 +216,16 @@ TEST_P(RepositoryTest, StoresReportsNewestFirstAndDropsThemWithTheirDocument) {
     EXPECT_EQ(repo->reports(10)[0].document_id, b);
 }
 
+TEST_P(RepositoryTest, RecordsBatchedSearchesWithTheirCounts) {
+    const auto a = add_ready(1), b = add_ready(2);
+    repo->record_searches({{"春风", {a}, 3}, {"明月", {a, b}, 1}});
+    EXPECT_EQ(repo->searches_leading_to({a}, 10), (std::vector<std::string>{"春风", "明月"}));  // more searches first
+    repo->record_searches({{"明月", {a, b}, 5}});
+    EXPECT_EQ(repo->searches_leading_to({a}, 10), (std::vector<std::string>{"明月", "春风"}));
+    EXPECT_EQ(repo->searches_leading_to({b}, 10), (std::vector<std::string>{"明月"}));
+    repo->record_searches({});  // nothing to write is fine
+}
+
 TEST_P(RepositoryTest, FiltersByStatus) {
     const std::int64_t ready = add_ready(1);
     const std::int64_t queued = repo->add_queued_document(make_document(2));

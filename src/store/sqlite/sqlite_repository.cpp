@@ -350,7 +350,7 @@ public:
                                                         const TextSignature& signature) override;
     std::optional<TextSignature> text_signature(std::int64_t document_id) override;
 
-    void record_search(const std::string& query, const std::vector<std::int64_t>& top_ids) override;
+    void record_searches(const std::vector<LoggedSearch>& searches) override;
     std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit) override;
     std::optional<RelatedList> related_list(std::int64_t document_id) override;
     void store_related_list(std::int64_t document_id, const RelatedList& list) override;
@@ -880,26 +880,30 @@ std::unique_ptr<Repository> open_sqlite_repository(const std::string& db_path) {
 
 namespace wenku {
 
-void SqliteRepository::record_search(const std::string& query, const std::vector<std::int64_t>& top_ids) {
-    locked("record a search", [&](sqlite::Database& db) {
+void SqliteRepository::record_searches(const std::vector<LoggedSearch>& searches) {
+    if (searches.empty()) return;
+    locked("record searches", [&](sqlite::Database& db) {
         Transaction tx(db);
         const std::int64_t day = unix_now() / 86400;
-        db.query("INSERT INTO search_query(text, searches, last_day) VALUES(?1, 1, ?2) "
-                 "ON CONFLICT(text) DO UPDATE SET searches = searches + 1, last_day = ?2")
-            .bind(1, query)
-            .bind(2, day)
-            .run();
-        Query id = db.query("SELECT id FROM search_query WHERE text = ?1");
-        id.bind(1, query);
-        if (!id.step()) return;
-        const std::int64_t query_id = id.column_int64(0);
-        db.query("DELETE FROM search_query_result WHERE query_id = ?1").bind(1, query_id).run();
-        Query add = db.query(
-            "INSERT OR IGNORE INTO search_query_result(query_id, document_id) "
-            "SELECT ?1, id FROM document WHERE id = ?2");
-        for (const auto doc : top_ids) {
-            add.reset();
-            add.bind(1, query_id).bind(2, doc).run();
+        for (const LoggedSearch& search : searches) {
+            db.query("INSERT INTO search_query(text, searches, last_day) VALUES(?1, ?3, ?2) "
+                     "ON CONFLICT(text) DO UPDATE SET searches = searches + ?3, last_day = ?2")
+                .bind(1, search.query)
+                .bind(2, day)
+                .bind(3, search.times)
+                .run();
+            Query id = db.query("SELECT id FROM search_query WHERE text = ?1");
+            id.bind(1, search.query);
+            if (!id.step()) continue;
+            const std::int64_t query_id = id.column_int64(0);
+            db.query("DELETE FROM search_query_result WHERE query_id = ?1").bind(1, query_id).run();
+            Query add = db.query(
+                "INSERT OR IGNORE INTO search_query_result(query_id, document_id) "
+                "SELECT ?1, id FROM document WHERE id = ?2");
+            for (const auto doc : search.top_ids) {
+                add.reset();
+                add.bind(1, query_id).bind(2, doc).run();
+            }
         }
         tx.commit();
     });
