@@ -99,6 +99,9 @@ struct Site::Impl {
     int free_pages(const Document& doc) const;
     /// Whether the reader may see page `number` (no accounts yet: nobody beyond the free pages).
     bool may_read(const Request& req, const Document& doc, int number) const;
+    /// Page `number` of the document if the reader may see it; HttpError 404 (no such page) or 403
+    /// (beyond the free pages) otherwise.
+    int readable_page(const Request& req, const Document& doc, const std::string& number);
     const search::IndexReader& index();
     void count(std::int64_t id, int views, int downloads);
     /// Every category, parents first (cached like documents).

@@ -510,26 +510,27 @@ Response Site::Impl::needs_account(Request& req, const Params& p) {
     throw HttpError(401, "login_required", tr(lang(req), "login_required"));
 }
 
-Response Site::Impl::preview(Request& req, const Params& p) {
-    auto doc = ready_document(p.at("id"));
-    const std::int64_t n = parse_id(p.at("n"));
-    if (n > doc->page_count) throw HttpError(404, "not_found", "no page " + std::to_string(n));
-    if (!may_read(req, *doc, static_cast<int>(n))) {
+int Site::Impl::readable_page(const Request& req, const Document& doc, const std::string& number) {
+    const std::int64_t n = parse_id(number);
+    if (n > doc.page_count) throw HttpError(404, "not_found", "no page " + std::to_string(n));
+    if (!may_read(req, doc, static_cast<int>(n))) {
         throw HttpError(403, "beyond_free_pages", tr(lang(req), "locked_page", {{"n", std::to_string(n)}}));
     }
-    auto file = files.get(library.blobs().pages_dir(doc->sha256) / preview_file(static_cast<int>(n)));
+    return static_cast<int>(n);
+}
+
+Response Site::Impl::preview(Request& req, const Params& p) {
+    auto doc = ready_document(p.at("id"));
+    const int n = readable_page(req, *doc, p.at("n"));
+    auto file = files.get(library.blobs().pages_dir(doc->sha256) / preview_file(n));
     if (!file) throw EnvironmentError("the preview of page " + std::to_string(n) + " is missing");
     return serve_file(req, file, "image/webp", "public, max-age=86400");
 }
 
 Response Site::Impl::page_text(Request& req, const Params& p) {
     auto doc = ready_document(p.at("id"));
-    const std::int64_t n = parse_id(p.at("n"));
-    if (n > doc->page_count) throw HttpError(404, "not_found", "no page " + std::to_string(n));
-    if (!may_read(req, *doc, static_cast<int>(n))) {
-        throw HttpError(403, "beyond_free_pages", tr(lang(req), "locked_page", {{"n", std::to_string(n)}}));
-    }
-    auto page = repo.page(doc->id, static_cast<int>(n));
+    const int n = readable_page(req, *doc, p.at("n"));
+    auto page = repo.page(doc->id, n);
     if (!page) throw HttpError(404, "not_found", "no page " + std::to_string(n));
     Response res;
     res.text(std::move(page->text), "text/plain; charset=utf-8");

@@ -55,14 +55,6 @@ std::set<std::string> terms_of(const std::string& text) {
     return out;
 }
 
-std::vector<std::string> page_texts(const fs::path& data, std::int64_t id) {
-    const auto r = run_wenku(data, {"text", std::to_string(id)});
-    std::vector<std::string> pages;
-    std::size_t at = 0;
-    for (std::size_t ff; (ff = r.out.find('\f', at)) != std::string::npos; at = ff + 1) pages.push_back(r.out.substr(at, ff - at));
-    return pages;
-}
-
 }  // namespace
 
 TEST(SearchCliTest, WordsOnOnePageOfACorpusDocumentNameThatPage) {

@@ -93,15 +93,6 @@ std::string percent_decode(std::string_view s) {
     return out;
 }
 
-/// Every page's text of document `id` as `wenku text` prints it (pages end with a form feed).
-std::vector<std::string> page_texts(const fs::path& data, std::int64_t id) {
-    const auto r = run_wenku(data, {"text", std::to_string(id)});
-    std::vector<std::string> pages;
-    std::size_t at = 0;
-    for (std::size_t ff; (ff = r.out.find('\f', at)) != std::string::npos; at = ff + 1) pages.push_back(r.out.substr(at, ff - at));
-    return pages;
-}
-
 /// A text of `lines` lines of Chinese and ASCII words (about 40 lines a page); `marks` puts a
 /// word on one line.
 std::string long_text(const std::string& title, const std::string& words, int lines,

@@ -136,6 +136,16 @@ CommandResult run_wenku(const fs::path& data_dir, const std::vector<std::string>
     return run_command(argv);
 }
 
+std::vector<std::string> page_texts(const std::filesystem::path& data_dir, std::int64_t id) {
+    const auto r = run_wenku(data_dir, {"text", std::to_string(id)});
+    std::vector<std::string> pages;
+    std::size_t at = 0;
+    for (std::size_t ff; (ff = r.out.find('\f', at)) != std::string::npos; at = ff + 1) {
+        pages.push_back(r.out.substr(at, ff - at));
+    }
+    return pages;
+}
+
 std::map<std::string, nlohmann::json> documents_by_name(const fs::path& data_dir) {
     const auto r = run_wenku(data_dir, {"ls", "--json"});
     if (r.exit_code != 0) throw std::runtime_error("wenku ls failed: " + r.err);

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -56,6 +57,9 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv);
 /// Runs the built wenku binary with `--data data_dir` and `args`.
 CommandResult run_wenku(const std::filesystem::path& data_dir, const std::vector<std::string>& args);
+
+/// Every page's text of document `id` as `wenku text` prints it (pages end with a form feed).
+std::vector<std::string> page_texts(const std::filesystem::path& data_dir, std::int64_t id);
 /// Every document of the library at `data_dir` by its original file name (`wenku ls --json`).
 std::map<std::string, nlohmann::json> documents_by_name(const std::filesystem::path& data_dir);
 
