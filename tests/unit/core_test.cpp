@@ -1,6 +1,8 @@
 // Pure logic of the core and the command line: settings, the description, display widths.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cctype>
 #include <cstdlib>
 
@@ -18,7 +20,9 @@ TEST(Settings, EveryKeyHasADescriptionAndAValidDefault) {
         EXPECT_FALSE(spec.description.empty()) << spec.key;
         EXPECT_EQ(defaults.get(spec.key), spec.default_value);
         EXPECT_EQ(defaults.source(spec.key), "default");
-        const bool numeric = !spec.default_value.empty() && std::isdigit(static_cast<unsigned char>(spec.default_value[0]));
+        const bool numeric = !spec.default_value.empty() &&
+                             std::all_of(spec.default_value.begin(), spec.default_value.end(),
+                                         [](unsigned char c) { return std::isdigit(c); });
         if (numeric) {
             EXPECT_NO_THROW(defaults.get_int(spec.key)) << spec.key;
         }
