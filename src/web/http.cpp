@@ -1,6 +1,5 @@
 #include "web/http.h"
 
-#include <algorithm>
 #include <cctype>
 
 #include "web/file_cache.h"
@@ -50,17 +49,6 @@ void Response::set(const std::string& name, std::string value) {
         }
     }
     headers.emplace_back(name, std::move(value));
-}
-
-const std::string* Response::find(std::string_view name) const {
-    for (const auto& [n, v] : headers) {
-        if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
-                return std::tolower(a) == std::tolower(b);
-            })) {
-            return &v;
-        }
-    }
-    return nullptr;
 }
 
 void Response::text(std::string content, std::string content_type) {

@@ -47,7 +47,6 @@ struct Response {
     std::shared_ptr<const OpenFile> file;
 
     void set(const std::string& name, std::string value);
-    const std::string* find(std::string_view name) const;
     void text(std::string content, std::string content_type);
     /// Bytes of body to send (of `body` or of `file`).
     std::size_t send_size() const;

@@ -38,10 +38,8 @@ std::string Metrics::prometheus() const {
     out +=
         "# HELP wenku_http_requests_total HTTP requests answered, by status code.\n"
         "# TYPE wenku_http_requests_total counter\n";
-    std::uint64_t count = 0;
     for (std::size_t i = 0; i <= statuses_.size(); ++i) {
         const auto n = by_status_[i].load(std::memory_order_relaxed);
-        count += n;
         if (n == 0) continue;
         out += fmt::format("wenku_http_requests_total{{code=\"{}\"}} {}\n",
                            i < statuses_.size() ? std::to_string(statuses_[i]) : std::string("other"), n);
@@ -79,7 +77,6 @@ std::string Metrics::prometheus() const {
         bytes_.load(), connections_total_.load(), connections_open_.load(), in_flight_.load(),
         refused_rate_.load(), refused_in_flight_.load(), refused_connections_.load(),
         refused_too_large_.load());
-    (void)count;
     return out;
 }
 
