@@ -581,6 +581,12 @@ std::int64_t parse_id(const std::string& text) {
     return id;
 }
 
+json fragments_json(const std::vector<search::Fragment>& fragments) {
+    json out = json::array();
+    for (const auto& f : fragments) out.push_back({{"text", f.text}, {"hit", f.hit}});
+    return out;
+}
+
 std::int64_t id_param(const Request& req, const std::string& name) {
     try {
         return parse_id(req.param(name));

@@ -163,20 +163,15 @@ Response Site::Impl::api_search(Request& req) {
     if (const auto& s = req.param("sort"); !s.empty()) sr.sort = search::search_sort_from_string(s);
     const auto found = cached_search(req, sr, true);
     const search::SearchResults& results = found->results;
-    auto text_of = [](const std::vector<search::Fragment>& fs) {
-        json out = json::array();
-        for (const auto& f : fs) out.push_back({{"text", f.text}, {"hit", f.hit}});
-        return out;
-    };
     json hits = json::array();
     for (const auto& h : results.hits) {
         const std::string sid = std::to_string(h.document_id), n = std::to_string(h.page);
         hits.push_back({{"id", h.document_id},
                         {"title", h.title},
-                        {"title_fragments", text_of(h.title_fragments)},
+                        {"title_fragments", fragments_json(h.title_fragments)},
                         {"pages", h.pages},
                         {"page", h.page},
-                        {"snippet", text_of(h.snippet)},
+                        {"snippet", fragments_json(h.snippet)},
                         {"url", "/d/" + sid + "/read?page=" + n + "#p" + n}});
     }
     json j = {{"total", results.total}, {"total_exact", results.total_exact}, {"page", page},

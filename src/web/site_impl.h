@@ -171,6 +171,8 @@ Response serve_file(const Request& req, const std::shared_ptr<const OpenFile>& f
                     const std::string& content_type, const std::string& cache_control);
 /// Parses a whole positive number (document ids, page numbers); HttpError 404 otherwise.
 std::int64_t parse_id(const std::string& text);
+/// Highlighted text as JSON: [{text, hit}], for the templates and the API.
+json fragments_json(const std::vector<search::Fragment>& fragments);
 /// A query parameter naming something by number (category=3); HttpError 400 when malformed.
 std::int64_t id_param(const Request& req, const std::string& name);
 /// Whether an If-None-Match header (a list, weak validators, or *) matches `etag`.

@@ -35,12 +35,6 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>>&
     return out;
 }
 
-json fragments_json(const std::vector<search::Fragment>& fragments) {
-    json out = json::array();
-    for (const auto& f : fragments) out.push_back({{"text", f.text}, {"hit", f.hit}});
-    return out;
-}
-
 /// The first `n` code points of `text`.
 std::string first_chars(const std::string& text, std::size_t n) {
     const std::u32string cps = decode_utf8(text);
@@ -433,12 +427,12 @@ Response Site::Impl::upload_page(Request& req) {
     const std::string l = lang(req);
     json ctx = page_context(req, tr(l, "upload"), "", "/upload");
     json cats = json::array();
-    const auto all = repo.categories();
-    for (const Category& c : all) {
-        std::string name;
-        for (const Category& part : repo.category_chain(c.id))
-            name += (name.empty() ? "" : " / ") + part.name;
-        cats.push_back({{"id", c.id}, {"name", name}});
+    // Full paths ("实用范文 / 写作指导"), from the cached list: parents come before their children.
+    std::map<std::int64_t, std::string> paths;
+    for (const Category& c : *categories()) {
+        const std::string parent = c.parent_id ? paths[*c.parent_id] : std::string();
+        paths[c.id] = parent.empty() ? c.name : parent + " / " + c.name;
+        cats.push_back({{"id", c.id}, {"name", paths[c.id]}});
     }
     ctx["categories"] = cats;
     ctx["max_mb"] = max_upload_bytes >> 20;
