@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/terminal.h"
+#include "core/conversion.h"
 #include "core/errors.h"
 #include "ingest/pipeline.h"
 #include "search/search_index.h"
@@ -58,14 +59,12 @@ std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
         std::string broken;
         if (static_cast<int>(pages.size()) != d.page_count) {
             broken = "has " + std::to_string(pages.size()) + " pages stored of " + std::to_string(d.page_count);
-        } else if (!is_webp(dir / "cover.webp")) {
+        } else if (!is_webp(dir / cover_file_name)) {
             broken = "its cover thumbnail is missing or damaged";
         }
         for (const Page& p : pages) {
             ++pages_checked;
-            char name[32];
-            std::snprintf(name, sizeof name, "p%04d.webp", p.number);
-            if (broken.empty() && !is_webp(dir / name)) broken = "the preview of page " + std::to_string(p.number) + " is missing or damaged";
+            if (broken.empty() && !is_webp(dir / preview_file_name(p.number))) broken = "the preview of page " + std::to_string(p.number) + " is missing or damaged";
         }
         if (!broken.empty()) problems.push_back({label + ": " + broken, Problem::Fix::requeue, d.id, d.sha256});
     }

@@ -20,6 +20,12 @@ inline constexpr const char* duplicate = "duplicate";      // already in the lib
 inline constexpr const char* unsafe = "unsafe";            // hostile structure: zip-slip names, XML entities
 }  // namespace error_code
 
+/// File names inside a document's pages folder (and a worker's output folder): the one definition
+/// shared by the worker that writes them, the pipeline that publishes them, the site that serves them
+/// and `verify` that checks them.
+std::string preview_file_name(int page_number);  // "p0001.webp"
+inline constexpr const char* cover_file_name = "cover.webp";
+
 struct ConvertRequest {
     std::string input_path;     // the original file (read-only for the worker)
     std::string output_dir;     // private job folder the worker writes previews into

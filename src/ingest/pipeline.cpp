@@ -55,12 +55,6 @@ std::int64_t enqueue_file(Library& library, const fs::path& file, const AddOptio
 
 namespace {
 
-std::string preview_name(int number) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "p%04d.webp", number);
-    return buf;
-}
-
 /// The worker is not trusted: accept only the files we asked for, as regular files inside its
 /// output folder, and move them into a fresh folder that is then published.
 std::vector<Page> accept_worker_output(const ConvertResult& result, const fs::path& out_dir, const fs::path& publish_dir,
@@ -83,7 +77,7 @@ std::vector<Page> accept_worker_output(const ConvertResult& result, const fs::pa
     for (std::size_t i = 0; i < result.pages.size(); ++i) {
         const PageResult& p = result.pages[i];
         const int number = static_cast<int>(i) + 1;
-        if (p.number != number || p.preview != preview_name(number)) {
+        if (p.number != number || p.preview != preview_file_name(number)) {
             throw InputError(error_code::crashed, "the converter returned pages out of order");
         }
         take(p.preview);
@@ -91,7 +85,7 @@ std::vector<Page> accept_worker_output(const ConvertResult& result, const fs::pa
         pages.push_back(Page{document_id, number, p.width_px, p.height_px,
                              p.text.size() > max_page_text ? p.text.substr(0, max_page_text) : p.text, p.ocr});
     }
-    take("cover.webp");
+    take(cover_file_name);
     return pages;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/conversion.h"
 #include "core/description.h"
 #include "core/errors.h"
 #include "core/markup.h"
@@ -21,8 +22,6 @@ namespace {
 
 constexpr int per_page = 20;
 const std::vector<std::string> report_reasons{"copyright", "illegal", "privacy", "spam", "other"};
-
-std::string preview_file(int number) { return fmt::format("p{:04d}.webp", number); }
 
 /// A query string from name/value pairs, empty values left out.
 std::string query_string(const std::vector<std::pair<std::string, std::string>>& pairs) {
@@ -516,7 +515,7 @@ int Site::Impl::readable_page(const Request& req, const Document& doc, const std
 Response Site::Impl::preview(Request& req, const Params& p) {
     auto doc = ready_document(p.at("id"));
     const int n = readable_page(req, *doc, p.at("n"));
-    auto file = files.get(library.blobs().pages_dir(doc->sha256) / preview_file(n));
+    auto file = files.get(library.blobs().pages_dir(doc->sha256) / preview_file_name(n));
     if (!file) throw EnvironmentError("the preview of page " + std::to_string(n) + " is missing");
     return serve_file(req, file, "image/webp", "public, max-age=86400");
 }
@@ -534,7 +533,7 @@ Response Site::Impl::page_text(Request& req, const Params& p) {
 
 Response Site::Impl::cover(Request& req, const Params& p) {
     auto doc = ready_document(p.at("id"));
-    auto file = files.get(library.blobs().pages_dir(doc->sha256) / "cover.webp");
+    auto file = files.get(library.blobs().pages_dir(doc->sha256) / cover_file_name);
     if (!file) throw EnvironmentError("the cover of №" + std::to_string(doc->id) + " is missing");
     return serve_file(req, file, "image/webp", "public, max-age=86400");
 }

@@ -157,12 +157,6 @@ void write_file_synced(const fs::path& path, const std::string& bytes) {
         throw EnvironmentError("cannot close " + path.string() + ": " + std::strerror(errno));
 }
 
-std::string preview_file_name(int number) {
-    char name[32];
-    std::snprintf(name, sizeof name, "p%04d.webp", number);
-    return name;
-}
-
 bool usable_bounds(fz_rect r) {
     const float w = r.x1 - r.x0;
     const float h = r.y1 - r.y0;
@@ -307,9 +301,9 @@ class PageRenderer {
                                                        path = out_dir / page.preview, out_dir,
                                                        quality = request_.webp_quality] {
                 write_webp(preview, path, quality);
-                if (cover) write_webp(*cover, out_dir / "cover.webp", quality);
+                if (cover) write_webp(*cover, out_dir / cover_file_name, quality);
             });
-            if (index == 0) result.cover = "cover.webp";
+            if (index == 0) result.cover = cover_file_name;
             result.pages.push_back(std::move(page));
         }
         if (encoding.valid()) encoding.get();
