@@ -1,0 +1,177 @@
+#include "core/config.h"
+
+#include <fmt/format.h>
+
+#include <initializer_list>
+#include <utility>
+
+#include "core/errors.h"
+
+namespace wenku {
+
+namespace {
+
+/// Reads settings by kind, each checked against what is allowed, and remembers what it read.
+class SettingReader {
+public:
+    SettingReader(const Settings& settings, std::vector<std::string>* keys_read)
+        : settings_(settings), keys_read_(keys_read) {}
+
+    long long whole(const std::string& key, long long lo, long long hi) const {
+        const std::string& v = value(key);
+        long long n = 0;
+        try {
+            std::size_t used = 0;
+            n = std::stoll(v, &used);
+            if (used != v.size()) throw std::invalid_argument(v);
+        } catch (const std::exception&) {
+            refuse(key, v, fmt::format("a whole number from {} to {}", lo, hi));
+        }
+        if (n < lo || n > hi) refuse(key, v, fmt::format("a whole number from {} to {}", lo, hi));
+        return n;
+    }
+
+    int whole_int(const std::string& key, int lo, int hi) const {
+        return static_cast<int>(whole(key, lo, hi));
+    }
+
+    bool flag(const std::string& key) const {
+        const std::string& v = value(key);
+        if (v == "1") return true;
+        if (v == "0") return false;
+        refuse(key, v, "1 or 0");
+    }
+
+    template <typename Enum>
+    Enum word(const std::string& key, std::initializer_list<std::pair<const char*, Enum>> allowed) const {
+        const std::string& v = value(key);
+        std::string names;
+        std::size_t i = 0;
+        for (const auto& [name, e] : allowed) {
+            if (v == name) return e;
+            if (i > 0) names += i + 1 == allowed.size() ? " or " : ", ";
+            names += name;
+            ++i;
+        }
+        refuse(key, v, names);
+    }
+
+    const std::string& text(const std::string& key) const { return value(key); }
+
+private:
+    const std::string& value(const std::string& key) const {
+        if (keys_read_) keys_read_->push_back(key);
+        return settings_.get(key);
+    }
+
+    [[noreturn]] static void refuse(const std::string& key, const std::string& v, const std::string& allowed) {
+        throw UsageError(fmt::format("setting {} must be {}, not '{}'", key, allowed, v));
+    }
+
+    const Settings& settings_;
+    std::vector<std::string>* keys_read_;
+};
+
+constexpr long long mega = 1'000'000;
+
+ConvertConfig convert_config(const SettingReader& r) {
+    ConvertConfig c;
+    c.jobs = r.whole_int("convert.jobs", 0, 256);
+    c.timeout = std::chrono::seconds(r.whole("convert.timeout_seconds", 1, 86400));
+    c.worker_memory_mb = r.whole("convert.worker_memory_mb", 16, 1 << 20);
+    c.render_memory_mb = r.whole("convert.render_memory_mb", 16, 1 << 20);
+    c.worker_file_mb = r.whole("convert.worker_file_mb", 1, 1 << 20);
+    c.worker_documents = r.whole_int("convert.worker_documents", 1, 1'000'000);
+    c.worker_rss_mb = r.whole("convert.worker_rss_mb", 16, 1 << 20);
+    c.sandbox = r.word<SandboxMode>("convert.sandbox", {{"auto", SandboxMode::automatic},
+                                                        {"bwrap", SandboxMode::bwrap},
+                                                        {"basic", SandboxMode::basic}});
+    c.ocr = r.flag("convert.ocr");
+    c.ocr_languages = r.text("convert.ocr_languages");
+    if (c.ocr_languages.empty() ||
+        c.ocr_languages.find_first_not_of("abcdefghijklmnopqrstuvwxyz_+") != std::string::npos) {
+        throw UsageError("setting convert.ocr_languages must be tesseract language names joined by '+' "
+                         "(chi_sim+eng), not '" + c.ocr_languages + "'");
+    }
+    c.ocr_page_seconds = r.whole_int("convert.ocr_page_seconds", 1, 3600);
+    c.ocr_document_seconds = r.whole_int("convert.ocr_document_seconds", 0, 86400);
+    c.ocr_max_pixels = r.whole("convert.ocr_max_pixels", 10'000, 1000 * mega);
+    c.max_file_bytes = static_cast<std::uint64_t>(r.whole("convert.max_file_mb", 1, 1 << 20)) << 20;
+    c.max_pages = r.whole_int("convert.max_pages", 1, 1'000'000);
+    c.max_page_pixels = r.whole("convert.max_page_pixels", 10'000, 10'000 * mega);
+    return c;
+}
+
+IngestConfig ingest_config(const SettingReader& r) {
+    IngestConfig c;
+    c.near_duplicate = r.word<NearDuplicateAction>("ingest.near_duplicate", {{"flag", NearDuplicateAction::flag},
+                                                                            {"refuse", NearDuplicateAction::refuse},
+                                                                            {"off", NearDuplicateAction::off}});
+    c.near_duplicate_similarity = r.whole_int("ingest.near_duplicate_similarity", 50, 100);
+    return c;
+}
+
+PreviewConfig preview_config(const SettingReader& r) {
+    PreviewConfig c;
+    c.width = r.whole_int("preview.width", 100, 10000);
+    c.thumb_width = r.whole_int("preview.thumb_width", 16, 4000);
+    c.webp_quality = r.whole_int("preview.webp_quality", 0, 100);
+    c.watermark = r.text("preview.watermark");
+    c.watermark_opacity = r.whole_int("preview.watermark_opacity", 0, 100);
+    c.free_pages = r.whole_int("preview.free_pages", 0, 1'000'000);
+    return c;
+}
+
+DescriptionConfig description_config(const SettingReader& r) {
+    DescriptionConfig c;
+    c.chars_per_page = static_cast<std::size_t>(r.whole("description.chars_per_page", 0, 100'000));
+    return c;
+}
+
+SiteConfig site_config(const SettingReader& r) {
+    SiteConfig c;
+    c.name = r.text("site.name");
+    c.url = r.text("site.url");
+    while (c.url.ends_with('/')) c.url.pop_back();
+    if (!c.url.starts_with("http://") && !c.url.starts_with("https://")) {
+        throw UsageError("setting site.url must be an address starting with http:// or https://, not '" +
+                         c.url + "'");
+    }
+    c.copyright = r.text("site.copyright");
+    c.icp = r.text("site.icp");
+    c.uploads = r.flag("site.uploads");
+    return c;
+}
+
+HttpConfig http_config(const SettingReader& r) {
+    HttpConfig c;
+    c.address = r.text("http.address");
+    c.port = static_cast<unsigned short>(r.whole("http.port", 0, 65535));
+    c.threads = r.whole_int("http.threads", 0, 1024);
+    c.max_body_bytes = static_cast<std::size_t>(r.whole("http.max_body_kb", 1, 1 << 20)) << 10;
+    c.max_in_flight = r.whole_int("http.max_in_flight", 1, 1'000'000);
+    c.max_connections = r.whole_int("http.max_connections", 1, 1'000'000);
+    c.rate_per_ip = static_cast<double>(r.whole("http.rate_per_ip", 0, 1'000'000));
+    c.rate_burst = static_cast<double>(r.whole("http.rate_burst", 1, 1'000'000));
+    c.idle_seconds = r.whole_int("http.idle_seconds", 1, 86400);
+    c.access_log = r.flag("http.access_log");
+    c.open_files = static_cast<std::size_t>(r.whole("http.open_files", 0, 1'000'000));
+    c.page_cache_seconds = r.whole_int("http.page_cache_seconds", 0, 86400);
+    return c;
+}
+
+}  // namespace
+
+Config Config::from(const Settings& settings, std::vector<std::string>* keys_read) {
+    const SettingReader r(settings, keys_read);
+    Config c;
+    c.convert = convert_config(r);
+    c.ingest = ingest_config(r);
+    c.preview = preview_config(r);
+    c.description = description_config(r);
+    c.site = site_config(r);
+    c.http = http_config(r);
+    return c;
+}
+
+}  // namespace wenku

@@ -1,0 +1,96 @@
+#pragma once
+// The settings as typed groups, each built and validated once when a library is opened: code reads
+// `config.http.max_in_flight`, never a key string. A value out of range, of the wrong kind or not one
+// of the allowed words is refused at start with a UsageError naming the key, the value and what is
+// allowed ("setting http.port must be a whole number from 0 to 65535, not '99999'"). Keys, defaults
+// and descriptions live in settings.cpp (`wenku config --defaults`); every key there is read by
+// exactly one field here (a test checks it).
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/settings.h"
+
+namespace wenku {
+
+/// How converter workers are confined (convert.sandbox).
+enum class SandboxMode { automatic, bwrap, basic };
+
+/// What happens to a document nearly the same as one already in the library (ingest.near_duplicate).
+enum class NearDuplicateAction { flag, refuse, off };
+
+struct ConvertConfig {
+    int jobs = 0;  // worker processes; 0 = one per core
+    std::chrono::seconds timeout{120};
+    long long worker_memory_mb = 4096;
+    long long render_memory_mb = 1536;
+    long long worker_file_mb = 512;
+    int worker_documents = 200;
+    long long worker_rss_mb = 1024;
+    SandboxMode sandbox = SandboxMode::automatic;
+    bool ocr = true;
+    std::string ocr_languages = "chi_sim+eng";
+    int ocr_page_seconds = 20;
+    int ocr_document_seconds = 60;
+    long long ocr_max_pixels = 9'000'000;
+    std::uint64_t max_file_bytes = 200ull << 20;
+    int max_pages = 2000;
+    long long max_page_pixels = 40'000'000;
+};
+
+struct IngestConfig {
+    NearDuplicateAction near_duplicate = NearDuplicateAction::flag;
+    int near_duplicate_similarity = 90;  // percent, 50-100
+};
+
+struct PreviewConfig {
+    int width = 1000;
+    int thumb_width = 240;
+    int webp_quality = 80;
+    std::string watermark;
+    int watermark_opacity = 12;
+    int free_pages = 5;
+};
+
+struct DescriptionConfig {
+    std::size_t chars_per_page = 300;
+};
+
+struct SiteConfig {
+    std::string name;
+    std::string url;  // without a trailing '/'
+    std::string copyright;
+    std::string icp;
+    bool uploads = true;
+};
+
+struct HttpConfig {
+    std::string address = "127.0.0.1";
+    unsigned short port = 8080;
+    int threads = 0;  // 0 = one per core
+    std::size_t max_body_bytes = 64 << 10;
+    int max_in_flight = 256;
+    int max_connections = 4096;
+    double rate_per_ip = 100;  // 0 = no limit
+    double rate_burst = 200;
+    int idle_seconds = 30;
+    bool access_log = true;
+    std::size_t open_files = 1024;
+    int page_cache_seconds = 30;
+};
+
+struct Config {
+    ConvertConfig convert;
+    IngestConfig ingest;
+    PreviewConfig preview;
+    DescriptionConfig description;
+    SiteConfig site;
+    HttpConfig http;
+
+    /// Every group from `settings`, validated. Throws UsageError naming the first bad key.
+    /// `keys_read`, when given, receives every key read (to check that none is left unread).
+    static Config from(const Settings& settings, std::vector<std::string>* keys_read = nullptr);
+};
+
+}  // namespace wenku
