@@ -1,6 +1,6 @@
 #pragma once
 // The metadata store behind one interface: SQLite now (store/sqlite/), PostgreSQL later, both
-// passing the same test suite (tests/unit/repository_test.cpp). All methods are thread-safe.
+// passing the same test suite (tests/unit/repository_*_test.cpp). All methods are thread-safe.
 // Failures of the database itself throw EnvironmentError; unknown ids throw NotFoundError.
 #include <cstdint>
 #include <memory>
