@@ -16,6 +16,10 @@ namespace {
 /// Number of worker processes for `requested` (0 or less = one per core).
 int resolve_workers(long long requested);
 
+/// The whole-number setting `key`. Throws UsageError when it is not one or lies outside
+/// [`min`, `max`].
+long long setting_in_range(const Settings& settings, const std::string& key, long long min, long long max);
+
 }  // namespace
 
 ConversionOptions ConversionOptions::from_settings(const Settings& s) {
@@ -37,6 +41,15 @@ ConversionOptions ConversionOptions::from_settings(const Settings& s) {
     request.ocr_page_seconds = static_cast<int>(s.get_int("convert.ocr_page_seconds"));
     request.ocr_document_seconds = static_cast<double>(s.get_int("convert.ocr_document_seconds"));
     request.ocr_max_pixels = s.get_int("convert.ocr_max_pixels");
+    o.publish.max_page_text_bytes =
+        static_cast<std::size_t>(setting_in_range(s, "ingest.max_page_text_kb", 1, 64 * 1024)) << 10;
+
+    o.index_commit_documents =
+        static_cast<int>(setting_in_range(s, "ingest.index_commit_documents", 1, 1'000'000));
+    o.index_commit_interval =
+        std::chrono::seconds(setting_in_range(s, "ingest.index_commit_seconds", 0, 3600));
+    o.queue_poll_interval =
+        std::chrono::milliseconds(setting_in_range(s, "ingest.queue_poll_ms", 10, 60'000));
     return o;
 }
 
@@ -191,6 +204,15 @@ int resolve_workers(long long requested) {
     if (requested > 0) return static_cast<int>(requested);
     const unsigned cores = std::thread::hardware_concurrency();
     return cores == 0 ? 1 : static_cast<int>(cores);
+}
+
+long long setting_in_range(const Settings& settings, const std::string& key, long long min, long long max) {
+    const long long value = settings.get_int(key);
+    if (value < min || value > max) {
+        throw UsageError("setting " + key + " must be a whole number from " + std::to_string(min) + " to " +
+                         std::to_string(max) + ", not '" + settings.get(key) + "'");
+    }
+    return value;
 }
 
 }  // namespace

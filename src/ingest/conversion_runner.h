@@ -27,16 +27,16 @@ struct ConversionOptions {
     WorkerOptions worker;    // confinement and limits of each worker process (convert.*)
     PublishOptions publish;  // the worker's request, the page-text cap, the near-duplicate policy
     /// The search index is committed (its new documents become searchable) after this many
-    /// documents, after this much time, and whenever the queue is empty.
+    /// documents, after this much time, and whenever the queue is empty (ingest.index_commit_*).
     int index_commit_documents = 200;
     std::chrono::seconds index_commit_interval{2};
-    /// How often idle threads look for jobs queued by another process; jobs queued through this
-    /// process wake them at once.
+    /// How often idle threads look for jobs queued by another process (ingest.queue_poll_ms);
+    /// jobs queued through this process wake them at once.
     std::chrono::milliseconds queue_poll_interval{200};
 
     /// From the convert.*, preview.* and ingest.* settings. Throws UsageError for a value that is
-    /// not a whole number, an unknown near-duplicate action or sandbox, a similarity out of range,
-    /// or convert.sandbox = bwrap where bubblewrap does not work.
+    /// not a whole number or is out of range, an unknown near-duplicate action or sandbox, or
+    /// convert.sandbox = bwrap where bubblewrap does not work.
     static ConversionOptions from_settings(const Settings& settings);
 };
 

@@ -32,7 +32,7 @@ struct PublishOptions {
     /// The settings' part of every request to the worker: preview sizes and quality, the page and
     /// pixel limits, the watermark, OCR. Paths and the original's name are filled in per job.
     ConvertRequest request;
-    /// Page text kept per page; longer text is cut.
+    /// Page text kept per page; longer text is cut (ingest.max_page_text_kb).
     std::size_t max_page_text_bytes = 1 << 20;
     NearDuplicatePolicy near_duplicate;
 };
