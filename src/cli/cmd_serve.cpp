@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.h"
@@ -71,14 +72,15 @@ void add_serve_command(CLI::App& app, Context& ctx) {
         web::Site site(library, web_dir, [&converter] {
             if (converter) converter->wake();
         });
-        // After the site: it stops converting before the site its listener tells goes away.
-        ConversionService conversion(library);
+        // After the site: it stops converting before the site its listener tells goes away. With
+        // --no-convert the queue lock is left to the process that converts.
+        std::optional<ConversionService> conversion;
         if (opt->no_convert) {
             spdlog::info("not converting (--no-convert): uploads wait for another process");
-        } else if (!conversion.holds_queue_lock()) {
+        } else if (!conversion.emplace(library).holds_queue_lock()) {
             spdlog::warn("another process converts this library; uploads are queued for it");
         } else {
-            conversion.start(
+            conversion->start(
                 [&site](const ConversionOutcome& o) {
                     site.content_changed();
                     if (o.ok) {
@@ -89,7 +91,7 @@ void add_serve_command(CLI::App& app, Context& ctx) {
                     }
                 },
                 opt->jobs);
-            converter = &conversion;
+            converter = &*conversion;
         }
 
         web::ServerOptions so;
@@ -132,7 +134,7 @@ void add_serve_command(CLI::App& app, Context& ctx) {
         // run() returns after stop(): wake the signal thread if stop came otherwise.
         pthread_kill(signal_thread.native_handle(), SIGTERM);
         signal_thread.join();
-        conversion.stop();
+        if (conversion) conversion->stop();
         site.flush_counts();
         spdlog::info("stopped");
     });
