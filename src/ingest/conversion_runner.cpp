@@ -175,7 +175,13 @@ void ConversionRunner::index(const Document& doc, const std::vector<Page>& pages
 
 void ConversionRunner::commit_index() {
     if (uncommitted_ == 0) return;
-    index_->commit();
+    try {
+        index_->commit();
+    } catch (const std::exception& e) {
+        // The documents are stored, and the next runner's reconciliation indexes them again.
+        // Thrown from a converter thread or a destructor, it would end the process.
+        spdlog::error("{}", e.what());
+    }
     uncommitted_ = 0;
     last_commit_ = std::chrono::steady_clock::now();
 }

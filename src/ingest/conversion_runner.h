@@ -73,6 +73,7 @@ class ConversionRunner {
   private:
     void run_thread(const WorkerOptions& options);
     void index(const Document& doc, const std::vector<Page>& pages);
+    /// Commits what was indexed since the last commit; a failure is logged, not thrown.
     void commit_index();
 
     Library& library_;
