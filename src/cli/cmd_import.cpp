@@ -46,10 +46,11 @@ void add_import_command(CLI::App& app, Context& ctx) {
         int jobs = 0;
     };
     auto opt = std::make_shared<Options>();
-    auto* cmd = app.add_subcommand("import",
-                                   "Add every file below a folder (recursive, largest first). Re-running skips what is "
-                                   "already in the library and finishes what an interrupted run left queued. Near-copies of documents in the "
-                                   "library are flagged or refused (setting ingest.near_duplicate).");
+    auto* cmd = app.add_subcommand(
+        "import",
+        "Add every file below a folder (recursive, largest first). Re-running skips what is already in the "
+        "library and finishes what an interrupted run left queued. Near-copies of documents in the library "
+        "are flagged or refused (setting ingest.near_duplicate).");
     cmd->add_option("dir", opt->dir, "Folder to import")->required()->check(CLI::ExistingDirectory);
     cmd->add_option("--category", opt->add.category, "Category path for every file");
     cmd->add_option("--uploader", opt->add.uploader, "Uploader's user name");
@@ -60,9 +61,8 @@ void add_import_command(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx, opt] {
         Library& library = ctx.library();
         const auto files = files_below(opt->dir);
-        const int jobs = resolve_jobs(opt->jobs > 0 ? opt->jobs : library.settings().get_int("convert.jobs"));
         Progress progress(stderr, static_cast<int>(files.size()));
-        IngestSession session(library, jobs, progress, /*skip_duplicates=*/true);
+        IngestSession session(library, progress, /*skip_duplicates=*/true, opt->jobs);
         for (const auto& f : files) session.add(f, opt->add);
         ctx.exit_code = session.finish();
     });

@@ -7,11 +7,12 @@
 #include <csignal>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.h"
 #include "core/errors.h"
-#include "ingest/pipeline.h"
+#include "ingest/conversion_service.h"
 #include "web/server.h"
 #include "web/site.h"
 
@@ -67,26 +68,30 @@ void add_serve_command(CLI::App& app, Context& ctx) {
         sigaddset(&signals, SIGTERM);
         pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-        std::unique_ptr<ConversionRunner> runner;
-        web::Site site(library, web_dir, [&runner] {
-            if (runner) runner->wake();
+        ConversionService* converter = nullptr;  // set once this process converts: uploads wake it
+        web::Site site(library, web_dir, [&converter] {
+            if (converter) converter->wake();
         });
-        QueueLock lock(library.data_dir(), false);
+        // After the site: it stops converting before the site its listener tells goes away. With
+        // --no-convert the queue lock is left to the process that converts.
+        std::optional<ConversionService> conversion;
         if (opt->no_convert) {
             spdlog::info("not converting (--no-convert): uploads wait for another process");
-        } else if (!lock.held()) {
+        } else if (!conversion.emplace(library).holds_queue_lock()) {
             spdlog::warn("another process converts this library; uploads are queued for it");
         } else {
-            const int jobs = resolve_jobs(opt->jobs > 0 ? opt->jobs : settings.get_int("convert.jobs"));
-            runner = std::make_unique<ConversionRunner>(library, jobs, [&site](const ConversionOutcome& o) {
-                site.content_changed();
-                if (o.ok) {
-                    spdlog::info("converted №{} «{}»: {} pages in {:.1f} s", o.document.id, o.document.title,
-                                 o.document.page_count, o.seconds);
-                } else {
-                    spdlog::warn("document №{} failed: {}", o.document.id, o.error);
-                }
-            });
+            conversion->start(
+                [&site](const ConversionOutcome& o) {
+                    site.content_changed();
+                    if (o.ok) {
+                        spdlog::info("converted №{} «{}»: {} pages in {:.1f} s", o.document.id,
+                                     o.document.title, o.document.page_count, o.seconds);
+                    } else {
+                        spdlog::warn("document №{} failed: {}", o.document.id, o.error);
+                    }
+                },
+                opt->jobs);
+            converter = &*conversion;
         }
 
         web::ServerOptions so;
@@ -129,8 +134,7 @@ void add_serve_command(CLI::App& app, Context& ctx) {
         // run() returns after stop(): wake the signal thread if stop came otherwise.
         pthread_kill(signal_thread.native_handle(), SIGTERM);
         signal_thread.join();
-        if (runner) runner->stop();
-        runner.reset();
+        if (conversion) conversion->stop();
         site.flush_counts();
         spdlog::info("stopped");
     });

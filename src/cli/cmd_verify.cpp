@@ -7,7 +7,8 @@
 #include "cli/terminal.h"
 #include "core/conversion.h"
 #include "core/errors.h"
-#include "ingest/pipeline.h"
+#include "ingest/conversion_runner.h"
+#include "ingest/conversion_service.h"
 #include "search/search_index.h"
 
 namespace wenku::cli {
@@ -113,8 +114,10 @@ void add_verify_command(CLI::App& app, Context& ctx) {
     cmd->add_flag("--repair", *repair, "Mend what can be mended");
     cmd->callback([&ctx, repair] {
         Library& library = ctx.library();
-        QueueLock lock(library.data_dir(), /*wait=*/false);
-        if (!lock.held()) {
+        // The queue lock, held from the first check to the last: no other process converts
+        // meanwhile.
+        ConversionService conversion(library);
+        if (!conversion.holds_queue_lock()) {
             throw EnvironmentError("another wenku process is converting in " + library.data_dir().string() +
                                    "; its work in flight would look like damage: run verify when it has stopped");
         }
@@ -145,12 +148,14 @@ void add_verify_command(CLI::App& app, Context& ctx) {
             }
             if (requeued) {
                 Progress progress(stderr, library.repository().count_queued_jobs());
-                ConversionRunner runner(library, resolve_jobs(library.settings().get_int("convert.jobs")),
-                                        [&progress](const ConversionOutcome& o) {
-                                            if (o.ok) progress.converted(o.document.original_name, o.document.page_count, o.seconds);
-                                            else progress.failed(o.document.original_name, o.error);
-                                        });
-                runner.finish();
+                conversion.start([&progress](const ConversionOutcome& o) {
+                    if (o.ok) {
+                        progress.converted(o.document.original_name, o.document.page_count, o.seconds);
+                    } else {
+                        progress.failed(o.document.original_name, o.error);
+                    }
+                });
+                conversion.finish();
                 progress.done();
             }
             pages_checked = 0;

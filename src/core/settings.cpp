@@ -43,6 +43,19 @@ const std::vector<SettingSpec>& Settings::specs() {
          "Estimated share of their text (percent, 50-100) two documents must have in common for the later one "
          "to be a near-duplicate. A new title and one reworded sentence leave the 1,500-character demo guide 94% "
          "the same; rewriting one of its twelve paragraphs entirely, 89%."},
+        {"ingest.max_page_text_kb", "1024",
+         "Text kept of one page, KiB (1-65536); the rest of a longer page's text is neither shown nor "
+         "searched."},
+        {"ingest.index_commit_documents", "200",
+         "Converted documents added to the search index before it is committed, which makes them "
+         "searchable (1-1000000). It is also committed after ingest.index_commit_seconds and whenever the "
+         "queue is empty."},
+        {"ingest.index_commit_seconds", "2",
+         "Seconds after which converted documents added to the search index are committed (0-3600)."},
+        {"ingest.queue_poll_ms", "200",
+         "How often idle converter threads look for documents queued by another process, milliseconds "
+         "(10-60000); documents queued through the converting process itself (its uploads, the files it "
+         "adds) start at once."},
         {"preview.width", "1000", "Width of page previews in pixels."},
         {"preview.thumb_width", "240", "Width of the cover thumbnail in pixels."},
         {"preview.webp_quality", "80", "Lossy WebP quality of previews, 0-100."},

@@ -1,7 +1,10 @@
 #pragma once
 // The metadata store behind one interface: SQLite now (store/sqlite/), PostgreSQL later, both
-// passing the same test suite (tests/unit/repository_test.cpp). All methods are thread-safe.
-// Failures of the database itself throw EnvironmentError; unknown ids throw NotFoundError.
+// passing the same test suite (tests/unit/repository_*_test.cpp). All methods are thread-safe.
+// Every method throws EnvironmentError ("cannot <what>: <why>") when the database itself fails
+// (locked past its busy timeout, disk full, damaged), and every write is atomic: one that throws
+// has changed nothing. What else a method throws, and what it answers for an id that does not
+// exist, its comment says.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -67,17 +70,21 @@ public:
     /// Inserts a queued document and its conversion job in one transaction; returns the new id.
     /// `doc.id`, status, page_count and error are ignored; created_at 0 means now.
     /// Throws DuplicateError ("already in the library as №N") if the sha256 is present,
-    /// NotFoundError for an unknown category.
+    /// NotFoundError for an unknown category, UsageError for a document without a sha256.
     virtual std::int64_t add_queued_document(const Document& doc) = 0;
+    /// The document, or none when there is no such document.
     virtual std::optional<Document> find_document(std::int64_t id) = 0;
+    /// The document whose original has this SHA-256, or none.
     virtual std::optional<Document> find_document_by_sha256(const std::string& sha256) = 0;
-    /// Newest first (by id). A category includes its whole subtree. Negative limit or offset
+    /// The documents matching `filter` in its order (ties: newest first, by id). A category
+    /// includes its whole subtree; an unknown category matches nothing. Negative limit or offset
     /// throws UsageError.
     virtual std::vector<Document> list_documents(const DocumentFilter& filter) = 0;
-    /// How many documents match, ignoring limit and offset.
+    /// How many documents match, ignoring order, limit and offset.
     virtual std::int64_t count_documents(const DocumentFilter& filter) = 0;
     /// Deletes the document, its pages, jobs and text signature, and clears the near-duplicate flag
-    /// of documents flagged as copies of it. Throws NotFoundError.
+    /// of documents flagged as copies of it, in one transaction. Throws NotFoundError for an
+    /// unknown id.
     virtual void remove_document(std::int64_t id) = 0;
 
     /// Adds to a document's view and download counters (batched by the web layer); nothing
@@ -87,15 +94,19 @@ public:
     // --- reports (举报) ---
     /// Stores a report; returns its id. Throws NotFoundError for an unknown document.
     virtual std::int64_t add_report(const Report& report) = 0;
-    /// The newest reports first.
+    /// At most `limit` reports, the newest first.
     virtual std::vector<Report> reports(int limit) = 0;
 
     // --- pages ---
+    /// A document's pages in order; none for an unknown document or one not converted.
     virtual std::vector<Page> pages(std::int64_t document_id) = 0;
+    /// Page `number` (1-based) of a document, or none when there is no such page.
     virtual std::optional<Page> page(std::int64_t document_id, int number) = 0;
 
     // --- the durable job queue ---
-    /// Claims the oldest queued job (marks it running and its document converting), or none.
+    /// Claims the oldest queued job (marks it running and its document converting, in one
+    /// transaction), or none when nothing is queued. Safe between processes: no two claims ever
+    /// return the same job.
     virtual std::optional<Job> claim_job() = 0;
     /// Publishes a converted document: its pages (replacing any earlier ones), format, title (if
     /// the document has none), page count, text signature and near-duplicate flag (replacing any
@@ -108,19 +119,22 @@ public:
     /// complete_job.
     virtual void fail_job(const Job& job, const std::string& error) = 0;
     /// Puts jobs left running by a process that died back in the queue (their documents queued
-    /// again, attempts kept); returns how many. Only for the one process that owns the queue, at
-    /// start-up: a job another live process is converting would be converted twice.
+    /// again, attempts kept), in one transaction; returns how many. Only for the one process that
+    /// owns the queue, at start-up: a job another live process is converting would be converted
+    /// twice.
     virtual int requeue_abandoned_jobs() = 0;
     /// Puts document `id` back in the queue to be converted again (verify --repair): status queued,
     /// error cleared, and one queued job (its unfinished job reused, else a new one). Its pages stay
     /// until the new conversion replaces them. Throws NotFoundError for an unknown id.
     virtual void requeue_document(std::int64_t id) = 0;
+    /// Jobs waiting to be claimed.
     virtual int count_queued_jobs() = 0;
 
     // --- near-duplicate detection (search/near_duplicate.h) ---
     /// Ready documents other than `document_id` whose signature shares at least one band hash with
     /// `signature`, ascending. Documents flagged as near-duplicates of `document_id` are left out:
-    /// when an original is converted again, its copies are not its originals.
+    /// when an original is converted again, its copies are not its originals. None for an unknown
+    /// document.
     virtual std::vector<std::int64_t> near_duplicate_candidates(std::int64_t document_id,
                                                                 const TextSignature& signature) = 0;
     /// The stored signature of a document, or none (too little text, not converted, no such
@@ -135,25 +149,29 @@ public:
     void record_search(const std::string& query, const std::vector<std::int64_t>& top_ids) {
         record_searches({LoggedSearch{query, top_ids, 1}});
     }
-    /// Logged queries that led to any of `ids`, those leading to more of them first, then the most
-    /// searched.
+    /// At most `limit` logged queries that led to any of `ids`, those leading to more of them
+    /// first, then the most searched; unknown ids lead to none.
     virtual std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit) = 0;
-    /// The related documents stored for a document, or none.
+    /// The related documents stored for a document, or none (never stored, or no such document).
     virtual std::optional<RelatedList> related_list(std::int64_t document_id) = 0;
     /// Stores them (nothing happens for an unknown document).
     virtual void store_related_list(std::int64_t document_id, const RelatedList& list) = 0;
 
     // --- categories ---
-    /// Returns the id of the category at `path` ("实用范文/写作指导"), creating missing levels.
-    /// Parts are trimmed and empty parts ignored; a path naming no category throws UsageError.
+    /// Returns the id of the category at `path` ("实用范文/写作指导"), creating missing levels in
+    /// one transaction. Parts are trimmed and empty parts ignored; a path naming no category
+    /// throws UsageError.
     virtual std::int64_t ensure_category_path(const std::string& path) = 0;
-    /// The chain from the root down to `id`, for the breadcrumb. Throws NotFoundError.
+    /// The chain from the root down to `id`, for the breadcrumb. Throws NotFoundError for an
+    /// unknown id.
     virtual std::vector<Category> category_chain(std::int64_t id) = 0;
     /// Every category, parents before their children.
     virtual std::vector<Category> categories() = 0;
 };
 
-/// Opens (creating and migrating as needed) the SQLite store at `db_path`.
+/// Opens (creating and migrating as needed) the SQLite store at `db_path`. Throws
+/// EnvironmentError when the file cannot be opened or is no database, was written by a newer
+/// wenku, or cannot be migrated (the failed migration step is rolled back).
 std::unique_ptr<Repository> open_sqlite_repository(const std::string& db_path);
 
 }  // namespace wenku

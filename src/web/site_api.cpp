@@ -4,7 +4,7 @@
 
 #include "core/errors.h"
 #include "core/utf8.h"
-#include "ingest/pipeline.h"
+#include "ingest/enqueue.h"
 #include "web/site_impl.h"
 
 namespace wenku::web {

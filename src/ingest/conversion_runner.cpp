@@ -1,0 +1,225 @@
+#include "ingest/conversion_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "core/errors.h"
+
+namespace wenku {
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Number of worker processes for `requested` (0 or less = one per core).
+int resolve_workers(long long requested);
+
+/// The whole-number setting `key`. Throws UsageError when it is not one or lies outside
+/// [`min`, `max`].
+long long setting_in_range(const Settings& settings, const std::string& key, long long min, long long max);
+
+}  // namespace
+
+ConversionOptions ConversionOptions::from_settings(const Settings& s) {
+    ConversionOptions o;
+    o.publish.near_duplicate = NearDuplicatePolicy::from_settings(s);
+    o.workers = resolve_workers(s.get_int("convert.jobs"));
+    o.worker = WorkerOptions::from_settings(s);
+
+    ConvertRequest& request = o.publish.request;
+    request.preview_width = static_cast<int>(s.get_int("preview.width"));
+    request.thumb_width = static_cast<int>(s.get_int("preview.thumb_width"));
+    request.webp_quality = static_cast<int>(s.get_int("preview.webp_quality"));
+    request.max_pages = static_cast<int>(s.get_int("convert.max_pages"));
+    request.max_pixels = s.get_int("convert.max_page_pixels");
+    request.watermark = s.get("preview.watermark");
+    request.watermark_opacity = static_cast<int>(s.get_int("preview.watermark_opacity"));
+    request.ocr = s.get_int("convert.ocr") != 0;
+    request.ocr_languages = s.get("convert.ocr_languages");
+    request.ocr_page_seconds = static_cast<int>(s.get_int("convert.ocr_page_seconds"));
+    request.ocr_document_seconds = static_cast<double>(s.get_int("convert.ocr_document_seconds"));
+    request.ocr_max_pixels = s.get_int("convert.ocr_max_pixels");
+    o.publish.max_page_text_bytes =
+        static_cast<std::size_t>(setting_in_range(s, "ingest.max_page_text_kb", 1, 64 * 1024)) << 10;
+
+    o.index_commit_documents =
+        static_cast<int>(setting_in_range(s, "ingest.index_commit_documents", 1, 1'000'000));
+    o.index_commit_interval =
+        std::chrono::seconds(setting_in_range(s, "ingest.index_commit_seconds", 0, 3600));
+    o.queue_poll_interval =
+        std::chrono::milliseconds(setting_in_range(s, "ingest.queue_poll_ms", 10, 60'000));
+    return o;
+}
+
+ConversionRunner::ConversionRunner(Library& library, const ConversionOptions& options, Listener on_done)
+    : library_(library), options_(options), on_done_(std::move(on_done)) {
+    // This process holds the queue lock: whatever is running or staged belongs to one that died.
+    library_.repository().requeue_abandoned_jobs();
+    library_.blobs().remove_stray_temp_files();
+    clear_worker_jobs(library_.data_dir());
+    search::reconcile_index(library_.repository(), library_.index_dir());
+    index_ = std::make_unique<search::IndexWriter>(library_.index_dir());
+    last_commit_ = std::chrono::steady_clock::now();
+    for (int i = 0; i < options_.workers; ++i) {
+        WorkerOptions worker = options_.worker;
+        worker.scratch_dir = worker_scratch_dir(library_.data_dir(), i);
+        worker.hidden_dir = library_.data_dir();
+        threads_.emplace_back([this, worker] { run_thread(worker); });
+    }
+}
+
+ConversionRunner::~ConversionRunner() { finish(); }
+
+void ConversionRunner::wake() {
+    // Taking the mutex orders this after a waiter's failed claim: it is then waiting, and wakes.
+    { std::lock_guard lock(mutex_); }
+    wake_.notify_all();
+}
+
+void ConversionRunner::finish() {
+    {
+        std::lock_guard lock(mutex_);
+        finishing_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : threads_) {
+        if (t.joinable()) t.join();
+    }
+    threads_.clear();
+    std::lock_guard lock(index_mutex_);
+    if (index_) {
+        commit_index();
+        index_.reset();
+    }
+}
+
+void ConversionRunner::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    finish();
+}
+
+void ConversionRunner::run_thread(const WorkerOptions& options) {
+    WorkerProcess worker(options);
+    for (;;) {
+        std::optional<Job> job;
+        {
+            std::unique_lock lock(mutex_);
+            if (stopping_) return;
+            job = library_.repository().claim_job();
+            if (!job) {
+                {
+                    // Idle: what was indexed since the last commit becomes visible now, not with
+                    // the next document (a server may wait long for one).
+                    std::lock_guard index_lock(index_mutex_);
+                    if (index_) commit_index();
+                }
+                // Finished only when no other thread is mid-job (it cannot add jobs, but the
+                // enqueuing side may still be adding while a job runs).
+                if (finishing_ && busy_ == 0) {
+                    peak_rss_kb_ = std::max(peak_rss_kb_, worker.peak_rss_kb());
+                    return;
+                }
+                wake_.wait_for(lock, options_.queue_poll_interval);
+                continue;
+            }
+            ++busy_;
+        }
+        ConversionOutcome outcome;
+        try {
+            outcome = convert_job(library_, worker, *job, options_.publish, commit_mutex_);
+        } catch (const std::exception& e) {
+            spdlog::error("conversion of document №{} failed: {}", job->document_id, e.what());
+            outcome.error = std::string("crashed: ") + e.what();
+            try {
+                library_.repository().fail_job(*job, outcome.error);
+                if (auto d = library_.repository().find_document(job->document_id)) outcome.document = *d;
+            } catch (const std::exception& e2) {
+                spdlog::error("cannot record the failure of document №{}: {}", job->document_id, e2.what());
+            }
+        }
+        if (outcome.ok) {
+            try {
+                index(outcome.document, outcome.pages);
+            } catch (const std::exception& e) {
+                // The document is stored; the index catches up when the next runner reconciles.
+                spdlog::error("search index: cannot add document №{}: {}", outcome.document.id, e.what());
+            }
+        }
+        {
+            std::lock_guard lock(mutex_);
+            --busy_;
+        }
+        wake_.notify_all();
+        if (on_done_) on_done_(outcome);
+    }
+}
+
+void ConversionRunner::index(const Document& doc, const std::vector<Page>& pages) {
+    std::lock_guard lock(index_mutex_);
+    if (!index_) return;
+    auto& repo = library_.repository();
+    const auto chain = doc.category_id ? repo.category_chain(*doc.category_id) : std::vector<Category>{};
+    index_->add(doc, pages, chain);
+    ++indexed_;
+    ++uncommitted_;
+    if (uncommitted_ >= options_.index_commit_documents ||
+        std::chrono::steady_clock::now() - last_commit_ > options_.index_commit_interval) {
+        commit_index();
+    }
+}
+
+void ConversionRunner::commit_index() {
+    if (uncommitted_ == 0) return;
+    try {
+        index_->commit();
+    } catch (const std::exception& e) {
+        // The documents are stored, and the next runner's reconciliation indexes them again.
+        // Thrown from a converter thread or a destructor, it would end the process.
+        spdlog::error("{}", e.what());
+    }
+    uncommitted_ = 0;
+    last_commit_ = std::chrono::steady_clock::now();
+}
+
+fs::path worker_scratch_dir(const fs::path& data_dir, int index) {
+    return data_dir / "workers" / ("w" + std::to_string(index));
+}
+
+int clear_worker_jobs(const fs::path& data_dir) {
+    int removed = 0;
+    std::error_code ec;
+    for (const auto& worker : fs::directory_iterator(data_dir / "workers", ec)) {
+        for (const auto& entry : fs::directory_iterator(worker.path(), ec)) {
+            if (entry.path().filename().string().starts_with("job-")) {
+                fs::remove_all(entry.path(), ec);
+                ++removed;
+            }
+        }
+    }
+    return removed;
+}
+
+namespace {
+
+int resolve_workers(long long requested) {
+    if (requested > 0) return static_cast<int>(requested);
+    const unsigned cores = std::thread::hardware_concurrency();
+    return cores == 0 ? 1 : static_cast<int>(cores);
+}
+
+long long setting_in_range(const Settings& settings, const std::string& key, long long min, long long max) {
+    const long long value = settings.get_int(key);
+    if (value < min || value > max) {
+        throw UsageError("setting " + key + " must be a whole number from " + std::to_string(min) + " to " +
+                         std::to_string(max) + ", not '" + settings.get(key) + "'");
+    }
+    return value;
+}
+
+}  // namespace
+}  // namespace wenku

@@ -1,0 +1,45 @@
+#include "ingest/enqueue.h"
+
+#include "core/conversion.h"
+#include "core/errors.h"
+
+namespace wenku {
+namespace fs = std::filesystem;
+
+std::int64_t enqueue_file(Library& library, const fs::path& file, const AddOptions& options) {
+    const std::string name = options.original_name.empty() ? file.filename().string() : options.original_name;
+    std::error_code ec;
+    const auto status = fs::status(file, ec);
+    if (ec || !fs::exists(status)) throw InputError(error_code::unsupported, name + " does not exist");
+    if (!fs::is_regular_file(status)) {
+        throw InputError(error_code::unsupported, name + " is not a regular file");
+    }
+    const auto size = static_cast<long long>(fs::file_size(file));
+    if (size == 0) throw InputError(error_code::empty, name + " is empty (0 bytes)");
+    const long long limit_mb = library.settings().get_int("convert.max_file_mb");
+    if (size > limit_mb * 1024 * 1024) {
+        throw InputError(error_code::too_large, name + " is " + std::to_string(size >> 20) +
+                                                    " MiB; the limit is " + std::to_string(limit_mb) +
+                                                    " MiB (convert.max_file_mb)");
+    }
+    const std::string sha = BlobStore::sha256_file(file);
+    if (auto existing = library.repository().find_document_by_sha256(sha)) {
+        throw DuplicateError(existing->id);
+    }
+    library.blobs().put_original(file, sha);
+
+    Document doc;
+    doc.title = options.title;
+    doc.original_name = name;
+    doc.size_bytes = size;
+    doc.sha256 = sha;
+    doc.uploader = options.uploader;
+    doc.price = options.price;
+    doc.free_pages = options.free_pages;
+    if (!options.category.empty()) {
+        doc.category_id = library.repository().ensure_category_path(options.category);
+    }
+    return library.repository().add_queued_document(doc);
+}
+
+}  // namespace wenku

@@ -1,0 +1,152 @@
+// What readers do and what is derived from it, in the SQLite store (sqlite_repository.h): view and
+// download counters, reports (举报), the search log (相关搜索) and stored related lists (相关资源).
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <sstream>
+#include <string>
+#include <utility>
+
+#include "store/sqlite/sqlite_repository.h"
+
+namespace wenku::sqlite {
+
+// --- counters and reports ---
+
+void SqliteRepository::add_counts(std::int64_t id, std::int64_t views, std::int64_t downloads) {
+    locked("count views of document №" + std::to_string(id), [&](Database& db) {
+        db.query("UPDATE document SET views = views + ?2, downloads = downloads + ?3 WHERE id = ?1")
+            .bind(1, id)
+            .bind(2, views)
+            .bind(3, downloads)
+            .run();
+    });
+}
+
+std::int64_t SqliteRepository::add_report(const Report& report) {
+    return locked("report document №" + std::to_string(report.document_id), [&](Database& db) {
+        Query exists = db.query("SELECT 1 FROM document WHERE id = ?1");
+        exists.bind(1, report.document_id);
+        if (!exists.step()) throw NotFoundError("no document №" + std::to_string(report.document_id));
+        db.query("INSERT INTO report (document_id, reason, detail, created_at) VALUES (?1, ?2, ?3, ?4)")
+            .bind(1, report.document_id)
+            .bind(2, report.reason)
+            .bind(3, report.detail)
+            .bind(4,
+                  report.created_at != 0 ? report.created_at : static_cast<std::int64_t>(std::time(nullptr)))
+            .run();
+        return db.last_insert_rowid();
+    });
+}
+
+std::vector<Report> SqliteRepository::reports(int limit) {
+    return locked("list reports", [&](Database& db) {
+        Query q = db.query(
+            "SELECT id, document_id, reason, detail, created_at FROM report ORDER BY id DESC LIMIT ?1");
+        q.bind(1, static_cast<std::int64_t>(limit));
+        std::vector<Report> result;
+        while (q.step()) {
+            result.push_back(Report{q.column_int64(0), q.column_int64(1), q.column_text(2), q.column_text(3),
+                                    q.column_int64(4)});
+        }
+        return result;
+    });
+}
+
+// --- the search log and related lists ---
+
+void SqliteRepository::record_searches(const std::vector<LoggedSearch>& searches) {
+    if (searches.empty()) return;
+    locked("record searches", [&](Database& db) {
+        Transaction tx(db);
+        const std::int64_t day = unix_now() / 86400;
+        for (const LoggedSearch& search : searches) {
+            db.query(
+                  "INSERT INTO search_query(text, searches, last_day) VALUES(?1, ?3, ?2) "
+                  "ON CONFLICT(text) DO UPDATE SET searches = searches + ?3, last_day = ?2")
+                .bind(1, search.query)
+                .bind(2, day)
+                .bind(3, search.times)
+                .run();
+            Query id = db.query("SELECT id FROM search_query WHERE text = ?1");
+            id.bind(1, search.query);
+            if (!id.step()) continue;
+            const std::int64_t query_id = id.column_int64(0);
+            db.query("DELETE FROM search_query_result WHERE query_id = ?1").bind(1, query_id).run();
+            Query add = db.query(
+                "INSERT OR IGNORE INTO search_query_result(query_id, document_id) "
+                "SELECT ?1, id FROM document WHERE id = ?2");
+            for (const auto doc : search.top_ids) {
+                add.reset();
+                add.bind(1, query_id).bind(2, doc).run();
+            }
+        }
+        tx.commit();
+    });
+}
+
+std::vector<std::string> SqliteRepository::searches_leading_to(const std::vector<std::int64_t>& ids,
+                                                               int limit) {
+    return locked("read the search log", [&](Database& db) {
+        // Queries ranked by how many of these documents they led to, then by how often they were made.
+        std::map<std::int64_t, std::pair<int, std::int64_t>> score;  // query id → (shared, searches)
+        std::map<std::int64_t, std::string> text;
+        Query q = db.query(
+            "SELECT q.id, q.text, q.searches FROM search_query_result r JOIN search_query q ON q.id = "
+            "r.query_id "
+            "WHERE r.document_id = ?1");
+        for (const auto id : ids) {
+            q.reset();
+            q.bind(1, id);
+            while (q.step()) {
+                auto& s = score[q.column_int64(0)];
+                ++s.first;
+                s.second = q.column_int64(2);
+                text[q.column_int64(0)] = q.column_text(1);
+            }
+        }
+        std::vector<std::pair<std::pair<int, std::int64_t>, std::string>> ranked;
+        for (const auto& [id, s] : score) ranked.push_back({s, text[id]});
+        std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+            return a.first != b.first ? a.first > b.first : a.second < b.second;
+        });
+        std::vector<std::string> out;
+        for (const auto& r : ranked) {
+            if (static_cast<int>(out.size()) >= limit) break;
+            out.push_back(r.second);
+        }
+        return out;
+    });
+}
+
+std::optional<RelatedList> SqliteRepository::related_list(std::int64_t document_id) {
+    return locked(
+        "read the related documents of №" + std::to_string(document_id),
+        [&](Database& db) -> std::optional<RelatedList> {
+            Query q = db.query("SELECT library_size, related_ids FROM related_list WHERE document_id = ?1");
+            q.bind(1, document_id);
+            if (!q.step()) return std::nullopt;
+            RelatedList list;
+            list.library_size = q.column_int64(0);
+            std::istringstream ids(q.column_text(1));
+            for (std::int64_t id; ids >> id;) list.ids.push_back(id);
+            return list;
+        });
+}
+
+void SqliteRepository::store_related_list(std::int64_t document_id, const RelatedList& list) {
+    locked("store the related documents of №" + std::to_string(document_id), [&](Database& db) {
+        std::string ids;
+        for (const auto id : list.ids) ids += (ids.empty() ? "" : " ") + std::to_string(id);
+        db.query(
+              "INSERT INTO related_list(document_id, library_size, related_ids) "
+              "SELECT id, ?2, ?3 FROM document WHERE id = ?1 "
+              "ON CONFLICT(document_id) DO UPDATE SET library_size = ?2, related_ids = ?3")
+            .bind(1, document_id)
+            .bind(2, list.library_size)
+            .bind(3, ids)
+            .run();
+    });
+}
+
+}  // namespace wenku::sqlite

@@ -1,0 +1,97 @@
+#pragma once
+// The SQLite implementation of Repository, private to store/sqlite/ (everything else opens it
+// through open_sqlite_repository in store/repository.h, whose comments state each method's
+// contract). One connection in WAL mode, serialised by a mutex, with cached prepared statements.
+// Every write that must be atomic runs in a BEGIN IMMEDIATE transaction, which also makes the job
+// queue safe between processes sharing the file.
+//
+// The member functions are defined by theme:
+//   sqlite_repository.cpp  opening, pragmas, the schema and its migrations
+//   sqlite_documents.cpp   documents, pages, categories
+//   sqlite_jobs.cpp        the job queue and the text signatures a completed job stores
+//   sqlite_activity.cpp    view/download counters, reports, the search log, related lists
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/errors.h"
+#include "store/repository.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace wenku::sqlite {
+
+class SqliteRepository final : public Repository {
+  public:
+    /// Opens (creating if missing) the database at `db_path`, configures it (WAL, synchronous FULL,
+    /// foreign keys) and applies the migrations it lacks. Throws EnvironmentError when the file
+    /// cannot be opened or is no database, when it was written by a newer wenku, or when a
+    /// migration fails (that migration is rolled back; earlier ones stay applied).
+    explicit SqliteRepository(const std::string& db_path);
+
+    // documents, pages, categories (sqlite_documents.cpp)
+    std::int64_t add_queued_document(const Document& doc) override;
+    std::optional<Document> find_document(std::int64_t id) override;
+    std::optional<Document> find_document_by_sha256(const std::string& sha256) override;
+    std::vector<Document> list_documents(const DocumentFilter& filter) override;
+    std::int64_t count_documents(const DocumentFilter& filter) override;
+    void remove_document(std::int64_t id) override;
+    std::vector<Page> pages(std::int64_t document_id) override;
+    std::optional<Page> page(std::int64_t document_id, int number) override;
+    std::int64_t ensure_category_path(const std::string& path) override;
+    std::vector<Category> category_chain(std::int64_t id) override;
+    std::vector<Category> categories() override;
+
+    // the job queue and text signatures (sqlite_jobs.cpp)
+    std::optional<Job> claim_job() override;
+    void complete_job(const Job& job, const std::string& format, const std::string& title,
+                      const std::vector<Page>& pages, const NearDuplicateRecord& near_duplicate) override;
+    void fail_job(const Job& job, const std::string& error) override;
+    int requeue_abandoned_jobs() override;
+    void requeue_document(std::int64_t id) override;
+    int count_queued_jobs() override;
+    std::vector<std::int64_t> near_duplicate_candidates(std::int64_t document_id,
+                                                        const TextSignature& signature) override;
+    std::optional<TextSignature> text_signature(std::int64_t document_id) override;
+
+    // counters, reports, the search log, related lists (sqlite_activity.cpp)
+    void add_counts(std::int64_t id, std::int64_t views, std::int64_t downloads) override;
+    std::int64_t add_report(const Report& report) override;
+    std::vector<Report> reports(int limit) override;
+    void record_searches(const std::vector<LoggedSearch>& searches) override;
+    std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit) override;
+    std::optional<RelatedList> related_list(std::int64_t document_id) override;
+    void store_related_list(std::int64_t document_id, const RelatedList& list) override;
+
+  private:
+    /// Runs `body` holding the connection, turning SQLite failures into
+    /// EnvironmentError("cannot <what>: <sqlite3_errmsg>").
+    template <typename Body>
+    auto locked(std::string_view what, Body&& body) {
+        std::lock_guard lock(mutex_);
+        try {
+            return body(*db_);
+        } catch (const SqliteError& e) {
+            throw EnvironmentError("cannot " + std::string(what) + ": " + e.what());
+        }
+    }
+
+    int schema_version();
+    void configure();
+    void migrate();
+    /// Throws NotFoundError unless job `job_id` exists and UsageError unless it is running;
+    /// returns its document id. For use inside locked().
+    std::int64_t running_job_document(std::int64_t job_id);
+
+    std::mutex mutex_;
+    std::string path_;
+    std::unique_ptr<Database> db_;
+};
+
+/// Seconds since 1970-01-01 UTC: what every *_at column holds.
+std::int64_t unix_now();
+
+}  // namespace wenku::sqlite
