@@ -108,7 +108,7 @@ void add_info_command(CLI::App& app, Context& ctx) {
         Library& library = ctx.library();
         const Document d = require_document(library, parse_document_number(opt->number));
         const auto segments = describe(library.repository().pages(d.id),
-                                       static_cast<std::size_t>(library.settings().get_int("description.chars_per_page")));
+                                       library.config().description.chars_per_page);
         if (opt->json) {
             auto j = document_json(library, d);
             j["description"] = nlohmann::json::array();

@@ -59,6 +59,7 @@ void add_serve_command(CLI::App& app, Context& ctx) {
         if (!opt->address.empty()) settings.set("http.address", opt->address);
         if (opt->port >= 0) settings.set("http.port", std::to_string(opt->port));
         Library library(ctx.data_dir, settings);
+        const Config& config = library.config();
         const fs::path web_dir = opt->web_dir.empty() ? web::default_web_dir() : fs::path(opt->web_dir);
 
         // Signals go to one thread that waits for them; every other thread has them blocked.
@@ -95,17 +96,18 @@ void add_serve_command(CLI::App& app, Context& ctx) {
         }
 
         web::ServerOptions so;
-        so.address = settings.get("http.address");
-        so.port = static_cast<unsigned short>(settings.get_int("http.port"));
-        so.threads = static_cast<int>(settings.get_int("http.threads"));
-        so.max_upload_bytes = static_cast<std::uint64_t>(settings.get_int("convert.max_file_mb")) << 20;
-        so.max_body_bytes = static_cast<std::size_t>(settings.get_int("http.max_body_kb")) << 10;
-        so.max_in_flight = static_cast<int>(settings.get_int("http.max_in_flight"));
-        so.max_connections = static_cast<int>(settings.get_int("http.max_connections"));
-        so.rate_per_ip = static_cast<double>(settings.get_int("http.rate_per_ip"));
-        so.rate_burst = static_cast<double>(settings.get_int("http.rate_burst"));
-        so.idle_seconds = static_cast<int>(settings.get_int("http.idle_seconds"));
-        so.access_log = settings.get_int("http.access_log") != 0;
+        const HttpConfig& http = config.http;
+        so.address = http.address;
+        so.port = http.port;
+        so.threads = http.threads;
+        so.max_upload_bytes = config.convert.max_file_bytes;
+        so.max_body_bytes = http.max_body_bytes;
+        so.max_in_flight = http.max_in_flight;
+        so.max_connections = http.max_connections;
+        so.rate_per_ip = http.rate_per_ip;
+        so.rate_burst = http.rate_burst;
+        so.idle_seconds = http.idle_seconds;
+        so.access_log = http.access_log;
         so.upload_dir = library.data_dir() / "uploads";
         clear_uploads(so.upload_dir);
         web::Server server(

@@ -107,7 +107,13 @@ IngestConfig ingest_config(const SettingReader& r) {
     c.near_duplicate = r.word<NearDuplicateAction>("ingest.near_duplicate", {{"flag", NearDuplicateAction::flag},
                                                                             {"refuse", NearDuplicateAction::refuse},
                                                                             {"off", NearDuplicateAction::off}});
+    // Below one half, LSH banding (32 bands of 4) no longer finds most candidates, and texts on one
+    // subject share that much by chance.
     c.near_duplicate_similarity = r.whole_int("ingest.near_duplicate_similarity", 50, 100);
+    c.max_page_text_bytes = static_cast<std::size_t>(r.whole("ingest.max_page_text_kb", 1, 64 * 1024)) << 10;
+    c.index_commit_documents = r.whole_int("ingest.index_commit_documents", 1, 1'000'000);
+    c.index_commit_interval = std::chrono::seconds(r.whole("ingest.index_commit_seconds", 0, 3600));
+    c.queue_poll_interval = std::chrono::milliseconds(r.whole("ingest.queue_poll_ms", 10, 60'000));
     return c;
 }
 

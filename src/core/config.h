@@ -42,6 +42,10 @@ struct ConvertConfig {
 struct IngestConfig {
     NearDuplicateAction near_duplicate = NearDuplicateAction::flag;
     int near_duplicate_similarity = 90;  // percent, 50-100
+    std::size_t max_page_text_bytes = 1 << 20;
+    int index_commit_documents = 200;
+    std::chrono::seconds index_commit_interval{2};
+    std::chrono::milliseconds queue_poll_interval{200};
 };
 
 struct PreviewConfig {

@@ -16,40 +16,33 @@ namespace {
 /// Number of worker processes for `requested` (0 or less = one per core).
 int resolve_workers(long long requested);
 
-/// The whole-number setting `key`. Throws UsageError when it is not one or lies outside
-/// [`min`, `max`].
-long long setting_in_range(const Settings& settings, const std::string& key, long long min, long long max);
 
 }  // namespace
 
-ConversionOptions ConversionOptions::from_settings(const Settings& s) {
+ConversionOptions ConversionOptions::from(const Config& config) {
     ConversionOptions o;
-    o.publish.near_duplicate = NearDuplicatePolicy::from_settings(s);
-    o.workers = resolve_workers(s.get_int("convert.jobs"));
-    o.worker = WorkerOptions::from_settings(s);
+    o.publish.near_duplicate = NearDuplicatePolicy::from(config.ingest);
+    o.workers = resolve_workers(config.convert.jobs);
+    o.worker = WorkerOptions::from(config.convert);
 
     ConvertRequest& request = o.publish.request;
-    request.preview_width = static_cast<int>(s.get_int("preview.width"));
-    request.thumb_width = static_cast<int>(s.get_int("preview.thumb_width"));
-    request.webp_quality = static_cast<int>(s.get_int("preview.webp_quality"));
-    request.max_pages = static_cast<int>(s.get_int("convert.max_pages"));
-    request.max_pixels = s.get_int("convert.max_page_pixels");
-    request.watermark = s.get("preview.watermark");
-    request.watermark_opacity = static_cast<int>(s.get_int("preview.watermark_opacity"));
-    request.ocr = s.get_int("convert.ocr") != 0;
-    request.ocr_languages = s.get("convert.ocr_languages");
-    request.ocr_page_seconds = static_cast<int>(s.get_int("convert.ocr_page_seconds"));
-    request.ocr_document_seconds = static_cast<double>(s.get_int("convert.ocr_document_seconds"));
-    request.ocr_max_pixels = s.get_int("convert.ocr_max_pixels");
-    o.publish.max_page_text_bytes =
-        static_cast<std::size_t>(setting_in_range(s, "ingest.max_page_text_kb", 1, 64 * 1024)) << 10;
+    request.preview_width = config.preview.width;
+    request.thumb_width = config.preview.thumb_width;
+    request.webp_quality = config.preview.webp_quality;
+    request.max_pages = config.convert.max_pages;
+    request.max_pixels = config.convert.max_page_pixels;
+    request.watermark = config.preview.watermark;
+    request.watermark_opacity = config.preview.watermark_opacity;
+    request.ocr = config.convert.ocr;
+    request.ocr_languages = config.convert.ocr_languages;
+    request.ocr_page_seconds = config.convert.ocr_page_seconds;
+    request.ocr_document_seconds = static_cast<double>(config.convert.ocr_document_seconds);
+    request.ocr_max_pixels = config.convert.ocr_max_pixels;
+    o.publish.max_page_text_bytes = config.ingest.max_page_text_bytes;
 
-    o.index_commit_documents =
-        static_cast<int>(setting_in_range(s, "ingest.index_commit_documents", 1, 1'000'000));
-    o.index_commit_interval =
-        std::chrono::seconds(setting_in_range(s, "ingest.index_commit_seconds", 0, 3600));
-    o.queue_poll_interval =
-        std::chrono::milliseconds(setting_in_range(s, "ingest.queue_poll_ms", 10, 60'000));
+    o.index_commit_documents = config.ingest.index_commit_documents;
+    o.index_commit_interval = config.ingest.index_commit_interval;
+    o.queue_poll_interval = config.ingest.queue_poll_interval;
     return o;
 }
 
@@ -210,15 +203,6 @@ int resolve_workers(long long requested) {
     if (requested > 0) return static_cast<int>(requested);
     const unsigned cores = std::thread::hardware_concurrency();
     return cores == 0 ? 1 : static_cast<int>(cores);
-}
-
-long long setting_in_range(const Settings& settings, const std::string& key, long long min, long long max) {
-    const long long value = settings.get_int(key);
-    if (value < min || value > max) {
-        throw UsageError("setting " + key + " must be a whole number from " + std::to_string(min) + " to " +
-                         std::to_string(max) + ", not '" + settings.get(key) + "'");
-    }
-    return value;
 }
 
 }  // namespace

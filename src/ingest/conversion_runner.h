@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/settings.h"
+#include "core/config.h"
 #include "ingest/library.h"
 #include "ingest/publish.h"
 #include "ingest/worker_process.h"
@@ -34,10 +34,9 @@ struct ConversionOptions {
     /// jobs queued through this process wake them at once.
     std::chrono::milliseconds queue_poll_interval{200};
 
-    /// From the convert.*, preview.* and ingest.* settings. Throws UsageError for a value that is
-    /// not a whole number or is out of range, an unknown near-duplicate action or sandbox, or
-    /// convert.sandbox = bwrap where bubblewrap does not work.
-    static ConversionOptions from_settings(const Settings& settings);
+    /// From the convert, preview and ingest groups. Throws UsageError for convert.sandbox = bwrap
+    /// where bubblewrap does not work.
+    static ConversionOptions from(const Config& config);
 };
 
 /// Drains the job queue with `options.workers` threads. The caller must hold the library's

@@ -11,7 +11,7 @@ ConversionService::~ConversionService() = default;  // the runner's destructor f
 
 void ConversionService::start(Listener on_done, int workers, int max_workers) {
     if (!lock_.held() || runner_) return;
-    ConversionOptions options = ConversionOptions::from_settings(library_.settings());
+    ConversionOptions options = ConversionOptions::from(library_.config());
     if (workers > 0) options.workers = workers;
     if (max_workers > 0) options.workers = std::min(options.workers, max_workers);
     runner_ = std::make_unique<ConversionRunner>(library_, options, std::move(on_done));

@@ -14,12 +14,12 @@ std::int64_t enqueue_file(Library& library, const fs::path& file, const AddOptio
     if (!fs::is_regular_file(status)) {
         throw InputError(error_code::unsupported, name + " is not a regular file");
     }
-    const auto size = static_cast<long long>(fs::file_size(file));
+    const std::uint64_t size = fs::file_size(file);
     if (size == 0) throw InputError(error_code::empty, name + " is empty (0 bytes)");
-    const long long limit_mb = library.settings().get_int("convert.max_file_mb");
-    if (size > limit_mb * 1024 * 1024) {
+    const std::uint64_t limit = library.config().convert.max_file_bytes;
+    if (size > limit) {
         throw InputError(error_code::too_large, name + " is " + std::to_string(size >> 20) +
-                                                    " MiB; the limit is " + std::to_string(limit_mb) +
+                                                    " MiB; the limit is " + std::to_string(limit >> 20) +
                                                     " MiB (convert.max_file_mb)");
     }
     const std::string sha = BlobStore::sha256_file(file);

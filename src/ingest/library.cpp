@@ -26,6 +26,7 @@ Library::Library(const fs::path& data_dir) : Library(data_dir, Settings::load(pr
 Library::Library(const fs::path& data_dir, Settings settings)
     : data_dir_(prepare(data_dir)),  // absolute: the worker sandbox names it
       settings_(std::move(settings)),
+      config_(Config::from(settings_)),
       blobs_(data_dir_),
       repository_(open_sqlite_repository((data_dir_ / "wenku.db").string())) {}
 

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "blob/blob_store.h"
+#include "core/config.h"
 #include "core/settings.h"
 #include "store/repository.h"
 
@@ -14,13 +15,16 @@ namespace wenku {
 
 class Library {
 public:
-    /// Opens (creating if needed) the library in `data_dir`. Throws EnvironmentError.
+    /// Opens (creating if needed) the library in `data_dir`. Throws EnvironmentError, or UsageError
+    /// for a malformed setting (every setting is validated here, once).
     explicit Library(const std::filesystem::path& data_dir);
     Library(const std::filesystem::path& data_dir, Settings settings);
 
     Repository& repository() { return *repository_; }
     BlobStore& blobs() { return blobs_; }
     const Settings& settings() const { return settings_; }
+    /// The settings as typed, validated groups.
+    const Config& config() const { return config_; }
     const std::filesystem::path& data_dir() const { return data_dir_; }
     /// The full-text index (derived from the database; search/search_index.h).
     std::filesystem::path index_dir() const { return data_dir_ / "index"; }
@@ -28,6 +32,7 @@ public:
 private:
     std::filesystem::path data_dir_;
     Settings settings_;
+    Config config_;
     BlobStore blobs_;
     std::unique_ptr<Repository> repository_;
 };

@@ -5,26 +5,10 @@
 
 namespace wenku {
 
-NearDuplicatePolicy NearDuplicatePolicy::from_settings(const Settings& settings) {
+NearDuplicatePolicy NearDuplicatePolicy::from(const IngestConfig& config) {
     NearDuplicatePolicy policy;
-    const std::string& action = settings.get("ingest.near_duplicate");
-    if (action == "flag") {
-        policy.action = NearDuplicateAction::flag;
-    } else if (action == "refuse") {
-        policy.action = NearDuplicateAction::refuse;
-    } else if (action == "off") {
-        policy.action = NearDuplicateAction::off;
-    } else {
-        throw UsageError("ingest.near_duplicate must be flag, refuse or off, not '" + action + "'");
-    }
-    // Below one half, LSH banding (32 bands of 4) no longer finds most candidates, and texts on
-    // one subject share that much by chance.
-    const long long percent = settings.get_int("ingest.near_duplicate_similarity");
-    if (percent < 50 || percent > 100) {
-        throw UsageError("ingest.near_duplicate_similarity is a percentage from 50 to 100, not " +
-                         std::to_string(percent));
-    }
-    policy.threshold = static_cast<double>(percent) / 100;
+    policy.action = config.near_duplicate;
+    policy.threshold = static_cast<double>(config.near_duplicate_similarity) / 100;
     return policy;
 }
 

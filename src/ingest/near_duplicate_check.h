@@ -6,20 +6,17 @@
 #include <vector>
 
 #include "core/document.h"
-#include "core/settings.h"
+#include "core/config.h"
 #include "store/repository.h"
 
 namespace wenku {
-
-enum class NearDuplicateAction { flag, refuse, off };
 
 struct NearDuplicatePolicy {
     NearDuplicateAction action = NearDuplicateAction::flag;
     double threshold = 0.9;  // estimated similarity from which a document counts as a copy, 0-1
 
-    /// From ingest.near_duplicate and ingest.near_duplicate_similarity. Throws UsageError for an
-    /// unknown action or a similarity outside 50-100 percent.
-    static NearDuplicatePolicy from_settings(const Settings& settings);
+    /// From ingest.near_duplicate and ingest.near_duplicate_similarity (validated by Config).
+    static NearDuplicatePolicy from(const IngestConfig& config);
 };
 
 /// The signature of a document's text, all pages in order (none when it has too little text).

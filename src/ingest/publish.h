@@ -27,7 +27,7 @@ struct ConversionOutcome {
 };
 
 /// What converting and publishing a document takes from the settings (read once, by
-/// ConversionOptions::from_settings).
+/// ConversionOptions::from).
 struct PublishOptions {
     /// The settings' part of every request to the worker: preview sizes and quality, the page and
     /// pixel limits, the watermark, OCR. Paths and the original's name are filled in per job.

@@ -61,31 +61,25 @@ bool bwrap_works() {
     return works;
 }
 
-WorkerOptions WorkerOptions::from_settings(const Settings& settings) {
+WorkerOptions WorkerOptions::from(const ConvertConfig& config) {
     WorkerOptions o;
-    o.timeout = std::chrono::seconds(settings.get_int("convert.timeout_seconds"));
-    o.address_space_mb = settings.get_int("convert.worker_memory_mb");
-    o.file_size_mb = settings.get_int("convert.worker_file_mb");
-    o.render_memory_mb = settings.get_int("convert.render_memory_mb");
-    o.rss_limit_mb = settings.get_int("convert.worker_rss_mb");
-    o.documents_per_process = static_cast<int>(settings.get_int("convert.worker_documents"));
-    const std::string& sandbox = settings.get("convert.sandbox");
-    if (sandbox == "basic") {
-        o.sandbox = Sandbox::basic;
-    } else if (sandbox == "bwrap" || sandbox == "auto") {
-        o.sandbox = bwrap_works() ? Sandbox::bwrap : Sandbox::basic;
-        if (o.sandbox == Sandbox::basic) {
-            if (sandbox == "bwrap") {
-                throw UsageError("convert.sandbox = bwrap, but bubblewrap (" + std::string(bwrap_path) +
-                                 ") is missing or cannot create namespaces here");
-            }
-            static std::once_flag warned;
-            std::call_once(warned, [] {
-                spdlog::warn("bubblewrap does not work here; converter workers run with the basic sandbox");
-            });
+    o.timeout = config.timeout;
+    o.address_space_mb = config.worker_memory_mb;
+    o.file_size_mb = config.worker_file_mb;
+    o.render_memory_mb = config.render_memory_mb;
+    o.rss_limit_mb = config.worker_rss_mb;
+    o.documents_per_process = config.worker_documents;
+    if (config.sandbox == SandboxMode::basic) return o;
+    o.sandbox = bwrap_works() ? Sandbox::bwrap : Sandbox::basic;
+    if (o.sandbox == Sandbox::basic) {
+        if (config.sandbox == SandboxMode::bwrap) {
+            throw UsageError("convert.sandbox = bwrap, but bubblewrap (" + std::string(bwrap_path) +
+                             ") is missing or cannot create namespaces here");
         }
-    } else {
-        throw UsageError("convert.sandbox must be auto, bwrap or basic, not '" + sandbox + "'");
+        static std::once_flag warned;
+        std::call_once(warned, [] {
+            spdlog::warn("bubblewrap does not work here; converter workers run with the basic sandbox");
+        });
     }
     return o;
 }

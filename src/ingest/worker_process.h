@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "core/conversion.h"
-#include "core/settings.h"
+#include "core/config.h"
 
 namespace wenku {
 
@@ -32,8 +32,8 @@ struct WorkerOptions {
     int documents_per_process = 200;
 
     /// From the convert.* settings; convert.sandbox=auto becomes bwrap when bubblewrap works here.
-    /// Throws UsageError for an unknown sandbox name, or bwrap when bubblewrap does not work.
-    static WorkerOptions from_settings(const Settings& settings);
+    /// Throws UsageError for convert.sandbox = bwrap when bubblewrap does not work.
+    static WorkerOptions from(const ConvertConfig& config);
 };
 
 /// Whether bubblewrap can create the worker's namespaces on this machine (checked once).

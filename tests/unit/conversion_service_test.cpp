@@ -24,7 +24,7 @@ Settings basic_settings() {
 }
 
 TEST(ConversionOptions, DefaultsKeepTheFormerLimits) {
-    const ConversionOptions options = ConversionOptions::from_settings(basic_settings());
+    const ConversionOptions options = ConversionOptions::from(Config::from(basic_settings()));
     EXPECT_GE(options.workers, 1);  // convert.jobs = 0: one per core
     EXPECT_EQ(options.worker.sandbox, Sandbox::basic);
     EXPECT_EQ(options.publish.max_page_text_bytes, std::size_t{1} << 20);
@@ -49,7 +49,7 @@ TEST(ConversionOptions, ReadsEverySettingItUses) {
     settings.set("ingest.index_commit_documents", "1");
     settings.set("ingest.index_commit_seconds", "0");
     settings.set("ingest.queue_poll_ms", "10");
-    const ConversionOptions options = ConversionOptions::from_settings(settings);
+    const ConversionOptions options = ConversionOptions::from(Config::from(settings));
     EXPECT_EQ(options.workers, 3);
     EXPECT_EQ(options.worker.timeout, 30s);
     EXPECT_EQ(options.publish.request.max_pages, 40);
@@ -85,7 +85,7 @@ TEST(ConversionOptions, RefusesValuesOutOfRangeNamingTheKey) {
         Settings settings = basic_settings();
         settings.set(key, value);
         try {
-            ConversionOptions::from_settings(settings);
+            ConversionOptions::from(Config::from(settings));
             ADD_FAILURE() << key << " = " << value << " was accepted";
         } catch (const UsageError& e) {
             EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
@@ -144,16 +144,13 @@ TEST_F(ConversionServiceTest, BeforeStartNothingIsConverted) {
     EXPECT_EQ(library.repository().find_document(id)->status, DocumentStatus::queued);
 }
 
-TEST_F(ConversionServiceTest, BadSettingsRefuseToStartAndTouchNothing) {
+TEST_F(ConversionServiceTest, BadSettingsRefuseToOpenTheLibraryAndTouchNothing) {
     Settings settings = basic_settings();
     settings.set("ingest.queue_poll_ms", "0");
-    Library misconfigured(dir.path() / "data", settings);
     const std::int64_t id = queue_document();
     // A job left running by a process that died: only a started service puts it back in the queue.
     ASSERT_TRUE(library.repository().claim_job());
-    ConversionService service(misconfigured);
-    ASSERT_TRUE(service.holds_queue_lock());
-    EXPECT_THROW(service.start([](const ConversionOutcome&) {}), UsageError);
+    EXPECT_THROW(Library(dir.path() / "data", settings), UsageError);
     EXPECT_EQ(library.repository().find_document(id)->status, DocumentStatus::converting);
 }
 
