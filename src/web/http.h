@@ -6,7 +6,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,20 +49,6 @@ struct Response {
     void text(std::string content, std::string content_type);
     /// Bytes of body to send (of `body` or of `file`).
     std::size_t send_size() const;
-};
-
-/// An error with its HTTP status and a stable code word; everything else thrown by a handler is
-/// mapped to a status in one place (site.cpp: error_status).
-class HttpError : public std::runtime_error {
-  public:
-    HttpError(int status, std::string code, const std::string& message)
-        : std::runtime_error(message), status_(status), code_(std::move(code)) {}
-    int status() const { return status_; }
-    const std::string& code() const { return code_; }
-
-  private:
-    int status_;
-    std::string code_;
 };
 
 /// Percent-decoding ('+' as space when `form`); returns none for a malformed escape or a NUL.

@@ -11,6 +11,7 @@
 #include "core/conversion.h"
 #include "core/errors.h"
 #include "core/utf8.h"
+#include "web/errors.h"
 #include "web/site_impl.h"
 
 namespace wenku::web {
@@ -59,23 +60,6 @@ bool match(std::string_view pattern, std::string_view path, Params& params) {
                        std::string(xseg.substr(prefix.size(), xseg.size() - prefix.size() - suffix.size())));
     }
     return path.empty();
-}
-
-/// Status for whatever a handler threw: the one place where errors become HTTP.
-std::pair<int, std::string> error_status(const std::exception& e) {
-    if (auto* h = dynamic_cast<const HttpError*>(&e)) return {h->status(), h->code()};
-    if (dynamic_cast<const NotFoundError*>(&e)) return {404, "not_found"};
-    if (dynamic_cast<const UsageError*>(&e)) return {400, "bad_request"};
-    if (auto* i = dynamic_cast<const InputError*>(&e)) {
-        const std::string& code = i->code();
-        if (code == error_code::duplicate) return {409, code};
-        if (code == error_code::too_large) return {413, code};
-        if (code == error_code::unsupported) return {415, code};
-        if (code == error_code::empty) return {400, code};
-        return {422, code};
-    }
-    if (dynamic_cast<const EnvironmentError*>(&e)) return {503, "unavailable"};
-    return {500, "internal"};
 }
 
 }  // namespace
@@ -169,16 +153,13 @@ Response Site::handle(Request& req) {
     const bool post = req.method == "POST";
     Params p;
     const std::string& path = req.path;
-    std::string allow;  // the methods of the route the path matched, for a 405's Allow header
     try {
         constexpr std::string_view GET = "GET, HEAD", POST = "POST", BOTH = "GET, HEAD, POST";
         auto route = [&](std::string_view methods, std::string_view pattern) {
             if (!match(pattern, path, p)) return false;
             const bool ok = (get && methods != POST) || (post && methods != GET);
-            if (!ok) {
-                allow = methods;
-                throw HttpError(405, "method_not_allowed", req.method + " is not allowed on " + path);
-            }
+            if (!ok)
+                throw MethodNotAllowedError(req.method + " is not allowed on " + path, std::string(methods));
             return true;
         };
         if (path.starts_with("/d/")) {
@@ -203,7 +184,7 @@ Response Site::handle(Request& req) {
             else if (route(POST, "/d/{id}/favorite") || route(POST, "/d/{id}/tip"))
                 res = s.needs_account(req, p);
             else
-                throw HttpError(404, "not_found", "no page at " + path);
+                throw NotFoundError("no page at " + path);
         } else if (path.starts_with("/api/")) {
             if (route(BOTH, "/api/documents"))
                 res = post ? s.api_upload(req) : s.api_documents(req);
@@ -220,7 +201,7 @@ Response Site::handle(Request& req) {
             else if (route(GET, "/api/openapi.json"))
                 res = s.api_openapi(req);
             else
-                throw HttpError(404, "not_found", "no API at " + path);
+                throw NotFoundError("no API at " + path);
         } else if (route(GET, "/"))
             res = s.home(req);
         else if (route(GET, "/search"))
@@ -244,7 +225,7 @@ Response Site::handle(Request& req) {
             res.set("Location", "/static/favicon.svg");
             res.set("Cache-Control", "public, max-age=86400");
         } else
-            throw HttpError(404, "not_found", "no page at " + path);
+            throw NotFoundError("no page at " + path);
     } catch (const std::exception& e) {
         const auto [status, code] = error_status(e);
         if (status >= 500) spdlog::error("{} {}: {}", req.method, req.target, e.what());
@@ -257,7 +238,7 @@ Response Site::handle(Request& req) {
             res.body = std::make_shared<const std::string>(body.dump());
         }
         res.set("Cache-Control", "no-store");
-        if (status == 405 && !allow.empty()) res.set("Allow", allow);
+        if (auto* m = dynamic_cast<const MethodNotAllowedError*>(&e)) res.set("Allow", m->allow());
     }
     res.set("Content-Security-Policy", content_security_policy);
     res.set("X-Content-Type-Options", "nosniff");
@@ -294,7 +275,7 @@ std::shared_ptr<const Document> Site::Impl::ready_document(const std::string& id
     const std::int64_t id = parse_id(id_text);
     auto doc = document(id);
     if (!doc || doc->status != DocumentStatus::ready) {
-        throw HttpError(404, "not_found", "no document №" + std::to_string(id));
+        throw NotFoundError("no document №" + std::to_string(id));
     }
     return doc;
 }
@@ -576,7 +557,7 @@ std::int64_t parse_id(const std::string& text) {
     std::int64_t id = 0;
     const auto r = std::from_chars(text.data(), text.data() + text.size(), id);
     if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || id <= 0 || text.starts_with('0')) {
-        throw HttpError(404, "not_found", "no such number: " + text);
+        throw NotFoundError("no such number: " + text);
     }
     return id;
 }
@@ -590,8 +571,8 @@ json fragments_json(const std::vector<search::Fragment>& fragments) {
 std::int64_t id_param(const Request& req, const std::string& name) {
     try {
         return parse_id(req.param(name));
-    } catch (const HttpError&) {
-        throw HttpError(400, "bad_request", name + " must be a number, not '" + req.param(name) + "'");
+    } catch (const NotFoundError&) {
+        throw BadRequestError(name + " must be a number, not '" + req.param(name) + "'");
     }
 }
 
@@ -617,8 +598,7 @@ long long int_param(const Request& req, const std::string& name, long long fallb
     long long n = 0;
     const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
     if (r.ec != std::errc{} || r.ptr != v.data() + v.size() || n < lo || n > hi) {
-        throw HttpError(400, "bad_request",
-                        fmt::format("{} must be a whole number from {} to {}", name, lo, hi));
+        throw BadRequestError(fmt::format("{} must be a whole number from {} to {}", name, lo, hi));
     }
     return n;
 }

@@ -2,9 +2,11 @@
 // pages), search and categories, with the site's limits and errors.
 #include <fmt/format.h>
 
+#include "core/conversion.h"
 #include "core/errors.h"
 #include "core/utf8.h"
 #include "ingest/pipeline.h"
+#include "web/errors.h"
 #include "web/site_impl.h"
 
 namespace wenku::web {
@@ -54,7 +56,7 @@ Response Site::Impl::api_documents(Request& req) {
     else if (sort == "downloads")
         f.order = DocumentOrder::downloads;
     else if (!sort.empty() && sort != "newest")
-        throw HttpError(400, "bad_request", "sort must be newest, views or downloads");
+        throw BadRequestError("sort must be newest, views or downloads");
     const int per_page = static_cast<int>(int_param(req, "per_page", 20, 1, 100));
     const int page = static_cast<int>(int_param(req, "page", 1, 1, 100000));
     f.limit = per_page;
@@ -68,14 +70,14 @@ Response Site::Impl::api_documents(Request& req) {
 Response Site::Impl::api_document(Request&, const Params& p) {
     const std::int64_t id = parse_id(p.at("id"));
     auto doc = document(id);
-    if (!doc) throw HttpError(404, "not_found", "no document №" + std::to_string(id));
+    if (!doc) throw NotFoundError("no document №" + std::to_string(id));
     return json_response(document_json(*doc));
 }
 
 Response Site::Impl::api_status(Request&, const Params& p) {
     const std::int64_t id = parse_id(p.at("id"));
     auto doc = repo.find_document(id);  // not the cache: callers poll for changes
-    if (!doc) throw HttpError(404, "not_found", "no document №" + std::to_string(id));
+    if (!doc) throw NotFoundError("no document №" + std::to_string(id));
     json j = {{"id", id},
               {"status", to_string(doc->status)},
               {"page_count", doc->page_count},
@@ -112,16 +114,16 @@ Response Site::Impl::api_pages(Request& req, const Params& p) {
 }
 
 Response Site::Impl::api_upload(Request& req) {
-    if (!uploads_enabled) throw HttpError(403, "uploads_closed", tr(lang(req), "uploads_closed"));
+    if (!uploads_enabled) throw ForbiddenError("uploads_closed", tr(lang(req), "uploads_closed"));
     std::string name = req.param("name");
     if (name.empty()) name = req.header("x-file-name");
     if (auto decoded = percent_decode(name, false);
         decoded && !req.header("x-file-name").empty() && req.param("name").empty()) {
         name = *decoded;  // the header carries the name percent-encoded (headers are not UTF-8)
     }
-    if (name.empty()) throw HttpError(400, "bad_request", "name the file: ?name=… or an X-File-Name header");
+    if (name.empty()) throw BadRequestError("name the file: ?name=… or an X-File-Name header");
     if (req.body_file.empty() || req.body_size == 0) {
-        throw HttpError(400, "empty", "the upload is empty: send the file as the request body");
+        throw InputError(error_code::empty, "the upload is empty: send the file as the request body");
     }
     AddOptions options;
     options.original_name = clean_file_name(name);
@@ -152,7 +154,7 @@ Response Site::Impl::api_upload(Request& req) {
 Response Site::Impl::api_search(Request& req) {
     search::SearchRequest sr;
     sr.query = req.param("q");
-    if (sr.query.empty()) throw HttpError(400, "bad_request", "q is required");
+    if (sr.query.empty()) throw BadRequestError("q is required");
     const int per_page = static_cast<int>(int_param(req, "per_page", 10, 1, 50));
     const int page = static_cast<int>(int_param(req, "page", 1, 1, 1000));
     sr.offset = static_cast<std::size_t>((page - 1) * per_page);

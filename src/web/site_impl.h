@@ -94,13 +94,13 @@ struct Site::Impl {
     // --- helpers (site.cpp) ---
     /// A ready or unready document, cached; null when there is none.
     std::shared_ptr<const Document> document(std::int64_t id);
-    /// A ready document or HttpError 404.
+    /// A ready document; NotFoundError otherwise.
     std::shared_ptr<const Document> ready_document(const std::string& id_text);
     int free_pages(const Document& doc) const;
     /// Whether the reader may see page `number` (no accounts yet: nobody beyond the free pages).
     bool may_read(const Request& req, const Document& doc, int number) const;
-    /// Page `number` of the document if the reader may see it; HttpError 404 (no such page) or 403
-    /// (beyond the free pages) otherwise.
+    /// Page `number` of the document if the reader may see it; NotFoundError (no such page) or
+    /// ForbiddenError beyond_free_pages otherwise.
     int readable_page(const Request& req, const Document& doc, const std::string& number);
     const search::IndexReader& index();
     void count(std::int64_t id, int views, int downloads);
@@ -169,15 +169,15 @@ Response json_response(const json& body, int status = 200);
 /// Sends `file` with ETag/304, Range/206/416 and the given type and cache policy.
 Response serve_file(const Request& req, const std::shared_ptr<const OpenFile>& file,
                     const std::string& content_type, const std::string& cache_control);
-/// Parses a whole positive number (document ids, page numbers); HttpError 404 otherwise.
+/// Parses a whole positive number (document ids, page numbers); NotFoundError otherwise.
 std::int64_t parse_id(const std::string& text);
 /// Highlighted text as JSON: [{text, hit}], for the templates and the API.
 json fragments_json(const std::vector<search::Fragment>& fragments);
-/// A query parameter naming something by number (category=3); HttpError 400 when malformed.
+/// A query parameter naming something by number (category=3); BadRequestError when malformed.
 std::int64_t id_param(const Request& req, const std::string& name);
 /// Whether an If-None-Match header (a list, weak validators, or *) matches `etag`.
 bool etag_matches(std::string_view if_none_match, std::string_view etag);
-/// A query parameter as a number in [lo, hi], or `fallback` when absent; HttpError 400 when malformed.
+/// A query parameter as a number in [lo, hi], or `fallback` when absent; BadRequestError when malformed.
 long long int_param(const Request& req, const std::string& name, long long fallback, long long lo,
                     long long hi);
 std::string human_size(std::int64_t bytes);

@@ -12,6 +12,7 @@
 #include "core/markup.h"
 #include "core/utf8.h"
 #include "search/suggest.h"
+#include "web/errors.h"
 #include "web/qr.h"
 #include "web/site_impl.h"
 
@@ -123,7 +124,7 @@ Response Site::Impl::category_page(Request& req, const Params& p) {
     else if (sort == "downloads")
         f.order = DocumentOrder::downloads;
     else if (sort != "newest")
-        throw HttpError(400, "bad_request", "sort must be newest, views or downloads");
+        throw BadRequestError("sort must be newest, views or downloads");
     const int page = static_cast<int>(int_param(req, "page", 1, 1, 100000));
     f.limit = per_page;
     f.offset = (page - 1) * per_page;
@@ -161,7 +162,7 @@ Response Site::Impl::document_page(Request& req, const Params& p) {
     const std::int64_t id = parse_id(p.at("id"));
     auto doc = document(id);
     if (!doc || doc->status == DocumentStatus::failed)
-        throw HttpError(404, "not_found", "no document №" + std::to_string(id));
+        throw NotFoundError("no document №" + std::to_string(id));
     const std::string l = lang(req);
     if (doc->status != DocumentStatus::ready) {
         json ctx = page_context(req, doc->title.empty() ? doc->original_name : doc->title, "",
@@ -267,7 +268,7 @@ Response Site::Impl::reader_page(Request& req, const Params& p) {
     const std::string l = lang(req);
     const std::string sid = std::to_string(d.id);
     const int at = static_cast<int>(int_param(req, "page", 1, 1, 1000000));
-    if (at > d.page_count) throw HttpError(404, "not_found", "no page " + std::to_string(at));
+    if (at > d.page_count) throw NotFoundError("no page " + std::to_string(at));
     const int free = std::min(free_pages(d), d.page_count);
     const std::string total = std::to_string(d.page_count);
     json pages = json::array();
@@ -323,7 +324,7 @@ Response Site::Impl::search_page(Request& req) {
         try {
             sr.sort = search::search_sort_from_string(sort);
         } catch (const UsageError& e) {
-            throw HttpError(400, "bad_request", e.what());
+            throw BadRequestError(e.what());
         }
         if (!category.empty()) sr.category_id = id_param(req, "category");
         found = cached_search(req, sr, true);
@@ -482,10 +483,10 @@ Response Site::Impl::report_submit(Request& req, const Params& p) {
     parse_form(req.body, form);
     const std::string reason = form["reason"];
     if (std::find(report_reasons.begin(), report_reasons.end(), reason) == report_reasons.end()) {
-        throw HttpError(400, "bad_request", tr(l, "report_reason_missing"));
+        throw BadRequestError(tr(l, "report_reason_missing"));
     }
     std::string detail = form["detail"];
-    if (decode_utf8(detail).size() > 1000) throw HttpError(400, "bad_request", tr(l, "report_too_long"));
+    if (decode_utf8(detail).size() > 1000) throw BadRequestError(tr(l, "report_too_long"));
     Report r;
     r.document_id = doc->id;
     r.reason = reason;
@@ -500,14 +501,14 @@ Response Site::Impl::report_submit(Request& req, const Params& p) {
 
 Response Site::Impl::needs_account(Request& req, const Params& p) {
     ready_document(p.at("id"));  // 404 for no such document, before asking to sign in
-    throw HttpError(401, "login_required", tr(lang(req), "login_required"));
+    throw LoginRequiredError(tr(lang(req), "login_required"));
 }
 
 int Site::Impl::readable_page(const Request& req, const Document& doc, const std::string& number) {
     const std::int64_t n = parse_id(number);
-    if (n > doc.page_count) throw HttpError(404, "not_found", "no page " + std::to_string(n));
+    if (n > doc.page_count) throw NotFoundError("no page " + std::to_string(n));
     if (!may_read(req, doc, static_cast<int>(n))) {
-        throw HttpError(403, "beyond_free_pages", tr(lang(req), "locked_page", {{"n", std::to_string(n)}}));
+        throw ForbiddenError("beyond_free_pages", tr(lang(req), "locked_page", {{"n", std::to_string(n)}}));
     }
     return static_cast<int>(n);
 }
@@ -524,7 +525,7 @@ Response Site::Impl::page_text(Request& req, const Params& p) {
     auto doc = ready_document(p.at("id"));
     const int n = readable_page(req, *doc, p.at("n"));
     auto page = repo.page(doc->id, n);
-    if (!page) throw HttpError(404, "not_found", "no page " + std::to_string(n));
+    if (!page) throw NotFoundError("no page " + std::to_string(n));
     Response res;
     res.text(std::move(page->text), "text/plain; charset=utf-8");
     res.set("Cache-Control", "public, max-age=3600");
@@ -541,8 +542,7 @@ Response Site::Impl::cover(Request& req, const Params& p) {
 Response Site::Impl::download(Request& req, const Params& p) {
     auto doc = ready_document(p.at("id"));
     if (doc->price > 0) {
-        throw HttpError(402, "payment_required",
-                        tr(lang(req), "download_price", {{"price", std::to_string(doc->price)}}));
+        throw PaymentRequiredError(tr(lang(req), "download_price", {{"price", std::to_string(doc->price)}}));
     }
     if (req.method == "GET") count(doc->id, 0, 1);
     Response res;
@@ -564,9 +564,9 @@ Response Site::Impl::static_file(Request& req, const Params& p) {
         !name.empty() && name.front() != '.' && std::all_of(name.begin(), name.end(), [](char c) {
             return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
         });
-    if (!safe) throw HttpError(404, "not_found", "no file " + name);
+    if (!safe) throw NotFoundError("no file " + name);
     auto file = files.get(web_dir / "static" / name);
-    if (!file) throw HttpError(404, "not_found", "no file " + name);
+    if (!file) throw NotFoundError("no file " + name);
     const std::string ext = fs::path(name).extension().string();
     const std::string type = ext == ".css"    ? "text/css; charset=utf-8"
                              : ext == ".js"   ? "text/javascript; charset=utf-8"
