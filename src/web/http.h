@@ -51,10 +51,4 @@ struct Response {
     std::size_t send_size() const;
 };
 
-/// Percent-decoding ('+' as space when `form`); returns none for a malformed escape or a NUL.
-std::optional<std::string> percent_decode(std::string_view s, bool form);
-std::string percent_encode(std::string_view s);
-/// Parses "a=1&b=2" (form or query string) into `out`; malformed pairs are skipped.
-void parse_form(std::string_view s, std::map<std::string, std::string>& out);
-
 }  // namespace wenku::web

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -514,93 +513,32 @@ Response serve_file(const Request& req, const std::shared_ptr<const OpenFile>& f
         return res;
     }
     res.file = file;
-    const std::string& range = req.header("range");
-    const auto size = static_cast<std::size_t>(file->size());
-    if (range.starts_with("bytes=") && range.find(',') == std::string::npos &&
-        (req.header("if-range").empty() || req.header("if-range") == file->etag())) {
-        const std::string_view spec = std::string_view(range).substr(6);
-        const auto dash = spec.find('-');
-        std::size_t first = 0, last = size - 1;
-        bool ok = dash != std::string_view::npos && size > 0;
-        auto number = [](std::string_view s, std::size_t& out) {
-            const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-            return r.ec == std::errc{} && r.ptr == s.data() + s.size() && !s.empty();
-        };
-        if (ok) {
-            const std::string_view a = spec.substr(0, dash), b = spec.substr(dash + 1);
-            if (a.empty()) {  // the last b bytes
-                std::size_t n = 0;
-                ok = number(b, n) && n > 0;
-                if (ok) first = n >= size ? 0 : size - n;
-            } else {
-                ok = number(a, first) && (b.empty() || number(b, last));
-                if (ok && last >= size) last = size - 1;
-                ok = ok && first <= last && first < size;
-            }
-        }
-        if (!ok) {
+    const std::string& if_range = req.header("if-range");
+    if (!if_range.empty() && if_range != file->etag()) return res;
+    const ByteRange range = parse_range(req.header("range"), file->size());
+    switch (range.kind) {
+        case ByteRange::Kind::whole:
+            break;
+        case ByteRange::Kind::unsatisfiable:
             res.status = 416;
             res.file.reset();
             res.text("", "text/plain; charset=utf-8");
-            res.set("Content-Range", fmt::format("bytes */{}", size));
-            return res;
-        }
-        res.status = 206;
-        res.offset = first;
-        res.length = last - first + 1;
-        res.set("Content-Range", fmt::format("bytes {}-{}/{}", first, last, size));
+            res.set("Content-Range", fmt::format("bytes */{}", file->size()));
+            break;
+        case ByteRange::Kind::part:
+            res.status = 206;
+            res.offset = static_cast<std::size_t>(range.first);
+            res.length = static_cast<std::size_t>(range.last - range.first + 1);
+            res.set("Content-Range", fmt::format("bytes {}-{}/{}", range.first, range.last, file->size()));
+            break;
     }
     return res;
-}
-
-std::int64_t parse_id(const std::string& text) {
-    std::int64_t id = 0;
-    const auto r = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (r.ec != std::errc{} || r.ptr != text.data() + text.size() || id <= 0 || text.starts_with('0')) {
-        throw NotFoundError("no such number: " + text);
-    }
-    return id;
 }
 
 json fragments_json(const std::vector<search::Fragment>& fragments) {
     json out = json::array();
     for (const auto& f : fragments) out.push_back({{"text", f.text}, {"hit", f.hit}});
     return out;
-}
-
-std::int64_t id_param(const Request& req, const std::string& name) {
-    try {
-        return parse_id(req.param(name));
-    } catch (const NotFoundError&) {
-        throw BadRequestError(name + " must be a number, not '" + req.param(name) + "'");
-    }
-}
-
-bool etag_matches(std::string_view header, std::string_view etag) {
-    if (header.empty()) return false;
-    while (!header.empty()) {
-        const auto comma = header.find(',');
-        std::string_view tag = header.substr(0, comma);
-        header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-        while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
-        while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
-        if (tag == "*") return true;
-        if (tag.starts_with("W/")) tag.remove_prefix(2);  // weak comparison, as for GET
-        if (tag == etag) return true;
-    }
-    return false;
-}
-
-long long int_param(const Request& req, const std::string& name, long long fallback, long long lo,
-                    long long hi) {
-    const std::string& v = req.param(name);
-    if (v.empty()) return fallback;
-    long long n = 0;
-    const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (r.ec != std::errc{} || r.ptr != v.data() + v.size() || n < lo || n > hi) {
-        throw BadRequestError(fmt::format("{} must be a whole number from {} to {}", name, lo, hi));
-    }
-    return n;
 }
 
 std::string human_size(std::int64_t bytes) {
@@ -631,27 +569,6 @@ std::string mask_uploader(const std::string& name, const std::string& anonymous)
 std::string upper(std::string s) {
     for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return s;
-}
-
-std::string clean_file_name(const std::string& name) {
-    std::string last = name;
-    if (const auto slash = last.find_last_of("/\\"); slash != std::string::npos)
-        last = last.substr(slash + 1);
-    std::u32string cps = decode_utf8(last);
-    std::u32string kept;
-    for (char32_t c : cps) {
-        if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x202e || c == 0x202d) continue;
-        kept += c;
-    }
-    while (!kept.empty() && (kept.front() == U'.' || kept.front() == U' ')) kept.erase(0, 1);
-    std::string out;
-    for (char32_t c : kept) {
-        std::string one;
-        append_utf8(one, c);
-        if (out.size() + one.size() > 200) break;
-        out += one;
-    }
-    return out.empty() ? "upload" : out;
 }
 
 }  // namespace wenku::web

@@ -15,6 +15,7 @@
 #include "search/search_index.h"
 #include "search/suggest.h"
 #include "web/file_cache.h"
+#include "web/http_parsing.h"
 #include "web/site.h"
 #include "web/template.h"
 
@@ -169,24 +170,12 @@ Response json_response(const json& body, int status = 200);
 /// Sends `file` with ETag/304, Range/206/416 and the given type and cache policy.
 Response serve_file(const Request& req, const std::shared_ptr<const OpenFile>& file,
                     const std::string& content_type, const std::string& cache_control);
-/// Parses a whole positive number (document ids, page numbers); NotFoundError otherwise.
-std::int64_t parse_id(const std::string& text);
 /// Highlighted text as JSON: [{text, hit}], for the templates and the API.
 json fragments_json(const std::vector<search::Fragment>& fragments);
-/// A query parameter naming something by number (category=3); BadRequestError when malformed.
-std::int64_t id_param(const Request& req, const std::string& name);
-/// Whether an If-None-Match header (a list, weak validators, or *) matches `etag`.
-bool etag_matches(std::string_view if_none_match, std::string_view etag);
-/// A query parameter as a number in [lo, hi], or `fallback` when absent; BadRequestError when malformed.
-long long int_param(const Request& req, const std::string& name, long long fallback, long long lo,
-                    long long hi);
 std::string human_size(std::int64_t bytes);
 std::string format_date(std::int64_t unix_seconds);
 /// 上传人 as shown: the first and last characters around ****; "匿名"/"anonymous" for none.
 std::string mask_uploader(const std::string& name, const std::string& anonymous);
 std::string upper(std::string s);
-/// A file name as received made safe to store and show: its last path component, control
-/// characters removed, at most 200 bytes (at a character boundary).
-std::string clean_file_name(const std::string& name);
 
 }  // namespace wenku::web
