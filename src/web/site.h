@@ -18,7 +18,7 @@ class Site {
     /// `web_dir` holds templates/, static/, i18n/ and openapi.json. `wake_converter` is called
     /// after an upload is queued. Throws UsageError for a malformed template or setting,
     /// EnvironmentError for an unreadable file. Starts the flusher, which calls flush_counts()
-    /// every 5 s.
+    /// every http.flush_seconds.
     Site(Library& library, const std::filesystem::path& web_dir, std::function<void()> wake_converter);
     /// Stops the flusher and flushes once more (a failure is logged).
     ~Site();

@@ -7,10 +7,18 @@ namespace wenku::web {
 namespace {
 
 /// The setting as a number of at least `min`.
-int count(const Settings& settings, const std::string& key, long long min = 0) {
+long long number(const Settings& settings, const std::string& key, long long min) {
     const long long n = settings.get_int(key);
     if (n < min) throw UsageError(key + " must be " + std::to_string(min) + " or more");
-    return static_cast<int>(n);
+    return n;
+}
+
+int count(const Settings& settings, const std::string& key, long long min = 0) {
+    return static_cast<int>(number(settings, key, min));
+}
+
+std::size_t size(const Settings& settings, const std::string& key) {
+    return static_cast<std::size_t>(number(settings, key, 0));
 }
 
 }  // namespace
@@ -27,21 +35,21 @@ SiteOptions SiteOptions::read(const Settings& s) {
     o.default_free_pages = count(s, "preview.free_pages");
     o.description_chars = static_cast<std::size_t>(s.get_int("description.chars_per_page"));
 
-    o.home_documents = 12;
-    o.related_documents = 8;
-    o.guess_documents = 8;
-    o.related_searches = 8;
-    o.category_page_size = 20;
-    o.search_page_size = 10;
-    o.sitemap_documents = 49000;  // a sitemap holds at most 50,000 addresses
+    o.home_documents = count(s, "site.home_documents");
+    o.related_documents = count(s, "site.related_documents");
+    o.guess_documents = count(s, "site.guess_documents");
+    o.related_searches = count(s, "site.related_searches");
+    o.category_page_size = count(s, "site.category_page_size", 1);
+    o.search_page_size = count(s, "site.search_page_size", 1);
+    o.sitemap_documents = count(s, "site.sitemap_documents");
 
     o.cache_seconds = std::chrono::seconds(s.get_int("http.page_cache_seconds"));
-    o.page_cache_entries = 20000;
-    o.document_cache_entries = 100000;
-    o.search_cache_entries = 20000;
+    o.page_cache_entries = size(s, "http.page_cache_entries");
+    o.document_cache_entries = size(s, "http.document_cache_entries");
+    o.search_cache_entries = size(s, "http.search_cache_entries");
     o.open_files = static_cast<std::size_t>(s.get_int("http.open_files"));
 
-    o.flush_interval = std::chrono::seconds(5);
+    o.flush_interval = std::chrono::seconds(number(s, "http.flush_seconds", 1));
     return o;
 }
 

@@ -1,8 +1,7 @@
 #pragma once
-// The site's settings, read once when it starts: site.* (name, address, footer, uploads),
-// http.page_cache_seconds and http.open_files, preview.free_pages, description.chars_per_page,
-// convert.max_file_mb; and its list lengths, cache sizes and flush interval. Nothing else in
-// src/web reads Settings for the site.
+// The site's settings, read once when it starts: site.* (name, address, footer, uploads, list
+// lengths), the http.* caches and batched writes, preview.free_pages, description.chars_per_page,
+// convert.max_file_mb. Nothing else in src/web reads Settings for the site.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
