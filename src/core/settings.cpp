@@ -90,6 +90,9 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"http.flush_seconds", "5",
          "Seconds between writes of the batched view and download counts and the search log to the "
          "database."},
+        {"http.count_backlog_entries", "100000",
+         "Documents whose view and download counts are kept for the next write while the database refuses "
+         "them; past this the oldest are dropped, and the loss is logged."},
     };
     return all;
 }

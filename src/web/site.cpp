@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -96,10 +97,20 @@ void Site::content_changed() { impl_->services.generation.advance(); }
 
 void Site::flush_counts() {
     SiteServices& site = impl_->services;
-    site.counts.flush([&](std::int64_t id, std::int64_t views, std::int64_t downloads) {
-        site.repository.add_counts(id, views, downloads);
-    });
-    site.search.flush_log();
+    std::exception_ptr first_error;
+    try {
+        site.counts.flush([&](std::int64_t id, std::int64_t views, std::int64_t downloads) {
+            site.repository.add_counts(id, views, downloads);
+        });
+    } catch (const std::exception&) {
+        first_error = std::current_exception();
+    }
+    try {
+        site.search.flush_log();
+    } catch (const std::exception&) {
+        if (!first_error) first_error = std::current_exception();
+    }
+    if (first_error) std::rethrow_exception(first_error);
 }
 
 Metrics& Site::metrics() { return impl_->services.metrics; }

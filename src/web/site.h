@@ -29,7 +29,10 @@ class Site {
     bool is_upload(const Request& request) const;
     /// Call when documents were added, converted or removed: cached pages are rendered anew.
     void content_changed();
-    /// Writes the batched view and download counts, then the search log, to the database.
+    /// Writes the batched view and download counts, then the search log, to the database. When
+    /// the database refuses counts, they are kept and written by the next call (at most
+    /// http.count_backlog_entries documents: beyond that the oldest are dropped, with a warning);
+    /// the first error is rethrown after both were tried.
     void flush_counts();
     Metrics& metrics();
 

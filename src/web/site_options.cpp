@@ -50,6 +50,7 @@ SiteOptions SiteOptions::read(const Settings& s) {
     o.open_files = static_cast<std::size_t>(s.get_int("http.open_files"));
 
     o.flush_interval = std::chrono::seconds(number(s, "http.flush_seconds", 1));
+    o.count_backlog_entries = size(s, "http.count_backlog_entries");
     return o;
 }
 

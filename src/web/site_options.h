@@ -41,6 +41,7 @@ struct SiteOptions {
 
     // batched writes
     std::chrono::seconds flush_interval{0};
+    std::size_t count_backlog_entries = 0;
 };
 
 }  // namespace wenku::web

@@ -15,6 +15,7 @@ SiteServices::SiteServices(Library& lib, const std::filesystem::path& dir, std::
       search(lib.index_dir(), repository, documents, access, generation,
              {options.cache_seconds, options.search_cache_entries,
               static_cast<std::size_t>(options.related_searches)}),
+      counts(options.count_backlog_entries),
       renderer(dir / "templates", translations, generation,
                {options.cache_seconds, options.page_cache_entries}),
       page_data(options, translations, categories),

@@ -1,5 +1,5 @@
 // The site's parts that need no server: the route table and its matcher, errors mapped to
-// statuses, the expiring cache and the batched view counts.
+// statuses, the expiring cache and the batched view counts (failures included).
 #include <gtest/gtest.h>
 
 #include <set>
@@ -218,7 +218,7 @@ struct Written {
 };
 
 TEST(ViewCounts, AddsUpAndWritesOncePerDocument) {
-    ViewCounts counts;
+    ViewCounts counts(100);
     counts.add(7, 1, 0);
     counts.add(3, 0, 1);
     counts.add(7, 1, 0);
@@ -230,6 +230,40 @@ TEST(ViewCounts, AddsUpAndWritesOncePerDocument) {
     written.clear();
     counts.flush([&](std::int64_t id, std::int64_t v, std::int64_t d) { written.push_back({id, v, d}); });
     EXPECT_TRUE(written.empty());
+}
+
+TEST(ViewCounts, KeepsWhatTheDatabaseRefusedForTheNextFlush) {
+    ViewCounts counts(100);
+    counts.add(1, 1, 0);
+    counts.add(2, 1, 0);
+    counts.add(3, 1, 0);
+    std::vector<Written> written;
+    const auto refuse_2 = [&](std::int64_t id, std::int64_t v, std::int64_t d) {
+        if (id == 2) throw EnvironmentError("database is locked");
+        written.push_back({id, v, d});
+    };
+    EXPECT_THROW(counts.flush(refuse_2), EnvironmentError);
+    EXPECT_EQ(written, (std::vector<Written>{{1, 1, 0}}));
+    EXPECT_EQ(counts.pending(), 2u) << "2 and 3 are kept";
+
+    counts.add(3, 0, 1);  // counted meanwhile
+    counts.add(4, 1, 0);
+    written.clear();
+    counts.flush([&](std::int64_t id, std::int64_t v, std::int64_t d) { written.push_back({id, v, d}); });
+    EXPECT_EQ(written, (std::vector<Written>{{2, 1, 0}, {3, 1, 1}, {4, 1, 0}}))
+        << "nothing lost, nothing written twice, the oldest first";
+}
+
+TEST(ViewCounts, DropsTheOldestBeyondTheBacklogLimit) {
+    ViewCounts counts(2);
+    for (std::int64_t id = 1; id <= 4; ++id) counts.add(id, 1, 0);
+    EXPECT_THROW(
+        counts.flush([](std::int64_t, std::int64_t, std::int64_t) { throw EnvironmentError("disk full"); }),
+        EnvironmentError);
+    EXPECT_EQ(counts.pending(), 2u);
+    std::vector<Written> written;
+    counts.flush([&](std::int64_t id, std::int64_t v, std::int64_t d) { written.push_back({id, v, d}); });
+    EXPECT_EQ(written, (std::vector<Written>{{3, 1, 0}, {4, 1, 0}})) << "documents 1 and 2 were the oldest";
 }
 
 }  // namespace
