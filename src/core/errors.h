@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace wenku {
 
@@ -55,6 +56,30 @@ public:
 class UsageError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+};
+
+/// The reader must sign in first (accounts: favourites, tips, paid downloads).
+class LoginRequiredError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The reader has not paid for this (a download with a price).
+class PaymentRequiredError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The reader may not have this, whoever they are. `code` is a stable word saying why:
+/// "beyond_free_pages" (a page past the free preview), "uploads_closed" (site.uploads = 0).
+class ForbiddenError : public std::runtime_error {
+  public:
+    ForbiddenError(std::string code, const std::string& message)
+        : std::runtime_error(message), code_(std::move(code)) {}
+    const std::string& code() const { return code_; }
+
+  private:
+    std::string code_;
 };
 
 }  // namespace wenku

@@ -71,6 +71,15 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"site.copyright", "copyright© 2026 wenku文库 网站版权所有", "The footer's copyright line."},
         {"site.icp", "", "The footer's ICP licence number (经营许可证编号), e.g. 浙ICP备2024059924号-2; empty = none."},
         {"site.uploads", "1", "Whether visitors may upload documents: 1 or 0."},
+        {"site.home_documents", "12", "Documents in each list of the home page (latest, most viewed)."},
+        {"site.related_documents", "8", "相关资源 (related documents) a document page lists."},
+        {"site.guess_documents", "8",
+         "猜你喜欢 a document page lists: the most viewed documents of its category, then of the library."},
+        {"site.related_searches", "8", "相关搜索 (related searches) a document page and the search page list."},
+        {"site.category_page_size", "20", "Documents on each page of a category."},
+        {"site.search_page_size", "10", "Results on each page of the search page."},
+        {"site.sitemap_documents", "49000",
+         "Documents /sitemap.xml lists, newest first (a sitemap holds at most 50,000 addresses)."},
         {"http.address", "127.0.0.1", "Address `wenku serve` listens on (0.0.0.0 for every interface)."},
         {"http.port", "8080", "Port `wenku serve` listens on."},
         {"http.threads", "0", "Threads serving HTTP; 0 = one per CPU core."},
@@ -85,6 +94,18 @@ const std::vector<SettingSpec>& Settings::specs() {
          "Previews and static files kept open for sending with sendfile (each holds one file descriptor)."},
         {"http.page_cache_seconds", "30",
          "Seconds a rendered document or home page is reused (any new or removed document refreshes them at once)."},
+        {"http.page_cache_entries", "20000",
+         "Rendered pages (document, home and search pages, per language) kept for reuse; when full, the "
+         "stale ones are dropped, or all."},
+        {"http.document_cache_entries", "100000",
+         "Documents' metadata kept in memory for the pages, like rendered pages."},
+        {"http.search_cache_entries", "20000", "Search results kept for reuse, like pages."},
+        {"http.flush_seconds", "5",
+         "Seconds between writes of the batched view and download counts and the search log to the "
+         "database."},
+        {"http.count_backlog_entries", "100000",
+         "Documents whose view and download counts are kept for the next write while the database refuses "
+         "them; past this the oldest are dropped, and the loss is logged."},
     };
     return all;
 }

@@ -6,7 +6,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,25 +50,5 @@ struct Response {
     /// Bytes of body to send (of `body` or of `file`).
     std::size_t send_size() const;
 };
-
-/// An error with its HTTP status and a stable code word; everything else thrown by a handler is
-/// mapped to a status in one place (site.cpp: error_status).
-class HttpError : public std::runtime_error {
-  public:
-    HttpError(int status, std::string code, const std::string& message)
-        : std::runtime_error(message), status_(status), code_(std::move(code)) {}
-    int status() const { return status_; }
-    const std::string& code() const { return code_; }
-
-  private:
-    int status_;
-    std::string code_;
-};
-
-/// Percent-decoding ('+' as space when `form`); returns none for a malformed escape or a NUL.
-std::optional<std::string> percent_decode(std::string_view s, bool form);
-std::string percent_encode(std::string_view s);
-/// Parses "a=1&b=2" (form or query string) into `out`; malformed pairs are skipped.
-void parse_form(std::string_view s, std::map<std::string, std::string>& out);
 
 }  // namespace wenku::web

@@ -22,6 +22,7 @@
 #include "core/errors.h"
 #include "web/access_log.h"
 #include "web/file_cache.h"
+#include "web/http_parsing.h"
 
 namespace wenku::web {
 namespace beast = boost::beast;

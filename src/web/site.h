@@ -1,7 +1,8 @@
 #pragma once
-// The web site and its JSON API over one library: routing, pages rendered from the templates in
-// web/templates/, previews and originals, the free-preview limit, caches, errors mapped to HTTP
-// statuses in one place. Transport-free: the Beast server (server.h) calls handle().
+// The web site and its JSON API over one library. Transport-free: the Beast server (server.h)
+// calls handle(). A request goes to its handler through the route table (router.h); handlers
+// (handlers.h) use the site's services (site_services.h) and templates; whatever they throw
+// becomes a status in one place (errors.h) and an error page or JSON error here.
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -15,16 +16,23 @@ namespace wenku::web {
 class Site {
   public:
     /// `web_dir` holds templates/, static/, i18n/ and openapi.json. `wake_converter` is called
-    /// after an upload is queued. Throws UsageError for a malformed template or setting.
+    /// after an upload is queued. Throws UsageError for a malformed template or setting,
+    /// EnvironmentError for an unreadable file. Starts the flusher, which calls flush_counts()
+    /// every http.flush_seconds.
     Site(Library& library, const std::filesystem::path& web_dir, std::function<void()> wake_converter);
+    /// Stops the flusher and flushes once more (a failure is logged).
     ~Site();
 
+    /// The response to a request; never throws for what a handler throws.
     Response handle(Request& request);
     /// Whether the request's body is an upload (streamed to a file, up to convert.max_file_mb).
     bool is_upload(const Request& request) const;
     /// Call when documents were added, converted or removed: cached pages are rendered anew.
     void content_changed();
-    /// Writes batched view and download counts to the database.
+    /// Writes the batched view and download counts, then the search log, to the database. When
+    /// the database refuses counts, they are kept and written by the next call (at most
+    /// http.count_backlog_entries documents: beyond that the oldest are dropped, with a warning);
+    /// the first error is rethrown after both were tried.
     void flush_counts();
     Metrics& metrics();
 

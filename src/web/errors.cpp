@@ -1,0 +1,28 @@
+#include "web/errors.h"
+
+#include "core/conversion.h"
+#include "core/errors.h"
+
+namespace wenku::web {
+
+ErrorStatus error_status(const std::exception& e) {
+    if (dynamic_cast<const NotFoundError*>(&e)) return {404, "not_found"};
+    if (dynamic_cast<const BadRequestError*>(&e)) return {400, "bad_request"};
+    if (dynamic_cast<const UsageError*>(&e)) return {400, "bad_request"};
+    if (dynamic_cast<const LoginRequiredError*>(&e)) return {401, "login_required"};
+    if (dynamic_cast<const PaymentRequiredError*>(&e)) return {402, "payment_required"};
+    if (auto* f = dynamic_cast<const ForbiddenError*>(&e)) return {403, f->code()};
+    if (dynamic_cast<const MethodNotAllowedError*>(&e)) return {405, "method_not_allowed"};
+    if (auto* i = dynamic_cast<const InputError*>(&e)) {
+        const std::string& code = i->code();
+        if (code == error_code::duplicate) return {409, code};
+        if (code == error_code::too_large) return {413, code};
+        if (code == error_code::unsupported) return {415, code};
+        if (code == error_code::empty) return {400, code};
+        return {422, code};
+    }
+    if (dynamic_cast<const EnvironmentError*>(&e)) return {503, "unavailable"};
+    return {500, "internal"};
+}
+
+}  // namespace wenku::web

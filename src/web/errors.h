@@ -1,0 +1,42 @@
+#pragma once
+// Refusals about HTTP itself (a malformed parameter, a method a path does not take), and
+// error_status: the one place where whatever a handler throws becomes an HTTP status and a stable
+// code word. Handlers throw the kinds of core/errors.h and these, never a status number.
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace wenku::web {
+
+/// A query parameter or form field is malformed or missing: 400 bad_request.
+class BadRequestError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The path exists, but not for this method: 405 method_not_allowed. `allow` lists the methods it
+/// takes ("GET, HEAD"), for the Allow header.
+class MethodNotAllowedError : public std::runtime_error {
+  public:
+    MethodNotAllowedError(const std::string& message, std::string allow)
+        : std::runtime_error(message), allow_(std::move(allow)) {}
+    const std::string& allow() const { return allow_; }
+
+  private:
+    std::string allow_;
+};
+
+struct ErrorStatus {
+    int status;
+    std::string code;
+};
+
+/// The status and code word for an exception a handler threw:
+///   NotFoundError 404 not_found · BadRequestError, UsageError 400 bad_request ·
+///   LoginRequiredError 401 login_required · PaymentRequiredError 402 payment_required ·
+///   ForbiddenError 403 (its code) · MethodNotAllowedError 405 method_not_allowed ·
+///   InputError by its code: duplicate 409, too_large 413, unsupported 415, empty 400, others 422 ·
+///   EnvironmentError 503 unavailable · anything else 500 internal.
+ErrorStatus error_status(const std::exception& e);
+
+}  // namespace wenku::web

@@ -1,0 +1,46 @@
+#pragma once
+// The data every page's template shares: the page context (site, strings, language, canonical
+// and alternate addresses, navigation), document cards, page figures, breadcrumbs and pagers.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/document.h"
+#include "web/categories.h"
+#include "web/http.h"
+#include "web/site_options.h"
+#include "web/translations.h"
+#include "web/urls.h"
+
+namespace wenku::web {
+
+class PageData {
+  public:
+    PageData(const SiteOptions& options, const Translations& translations, CategoryList& categories)
+        : options_(options), translations_(translations), categories_(categories) {}
+
+    /// What every page's template starts from: site, strings `t`, language, title ("… - site"),
+    /// description, canonical and alternate-language addresses, top categories, the search box's
+    /// query. Errors reading the categories propagate.
+    nlohmann::json context(const Request& req, const std::string& title, const std::string& description,
+                           const std::string& canonical_path) const;
+    /// A document in a list: title, links, format, pages, size, date, views, downloads.
+    nlohmann::json card(const Document& doc, const std::string& lang) const;
+    /// A page preview as the document page and the reader show it: image, alt 标题_第N页, 第N页 / 共M页.
+    nlohmann::json figure(const Document& doc, const Page& page, const std::string& lang) const;
+    /// 首页 › each category of `chain` (root first).
+    nlohmann::json breadcrumb(const std::string& lang, const std::vector<Category>& chain) const;
+
+  private:
+    const SiteOptions& options_;
+    const Translations& translations_;
+    CategoryList& categories_;
+};
+
+/// Previous and next links of page `page` of a listing of `total` items, `size` a page: the
+/// addresses are `base` with `params` and the page number (none for page 1).
+nlohmann::json pager(const std::string& base, const QueryPairs& params, int page, std::int64_t total,
+                     int size);
+
+}  // namespace wenku::web

@@ -1,0 +1,47 @@
+#pragma once
+// What the handlers are given: the library and the site's services, built once when the site
+// starts. Each service is a small class of its own (caches, search, counts, rendering); this
+// struct only holds them, in the order they are built.
+#include <filesystem>
+#include <functional>
+
+#include "ingest/library.h"
+#include "web/cache.h"
+#include "web/categories.h"
+#include "web/documents.h"
+#include "web/file_cache.h"
+#include "web/metrics.h"
+#include "web/page_data.h"
+#include "web/page_renderer.h"
+#include "web/search_service.h"
+#include "web/site_options.h"
+#include "web/translations.h"
+#include "web/view_counts.h"
+
+namespace wenku::web {
+
+struct SiteServices {
+    /// Reads the settings and web_dir's templates and strings; UsageError for a malformed template,
+    /// string table or setting, EnvironmentError for an unreadable file.
+    SiteServices(Library& library, const std::filesystem::path& web_dir,
+                 std::function<void()> wake_converter);
+
+    Library& library;
+    Repository& repository;
+    const std::filesystem::path web_dir;  // templates/, static/, i18n/, openapi.json
+    const SiteOptions options;
+    ContentGeneration generation;  // advanced whenever documents change
+    Metrics metrics;
+    FileCache files;  // previews, covers and static files kept open
+    Translations translations;
+    CategoryList categories;
+    DocumentCache documents;
+    PreviewAccess access;
+    SearchService search;
+    ViewCounts counts;
+    PageRenderer renderer;
+    PageData page_data;
+    const std::function<void()> wake_converter;  // after an upload is queued
+};
+
+}  // namespace wenku::web
