@@ -146,6 +146,13 @@ SiteConfig site_config(const SettingReader& r) {
     c.copyright = r.text("site.copyright");
     c.icp = r.text("site.icp");
     c.uploads = r.flag("site.uploads");
+    c.home_documents = r.whole_int("site.home_documents", 0, 1000);
+    c.related_documents = r.whole_int("site.related_documents", 0, 1000);
+    c.guess_documents = r.whole_int("site.guess_documents", 0, 1000);
+    c.related_searches = r.whole_int("site.related_searches", 0, 1000);
+    c.category_page_size = r.whole_int("site.category_page_size", 1, 1000);
+    c.search_page_size = r.whole_int("site.search_page_size", 1, 1000);
+    c.sitemap_documents = r.whole_int("site.sitemap_documents", 0, 49'999);  // a sitemap holds 50,000
     return c;
 }
 
@@ -162,7 +169,12 @@ HttpConfig http_config(const SettingReader& r) {
     c.idle_seconds = r.whole_int("http.idle_seconds", 1, 86400);
     c.access_log = r.flag("http.access_log");
     c.open_files = static_cast<std::size_t>(r.whole("http.open_files", 0, 1'000'000));
-    c.page_cache_seconds = r.whole_int("http.page_cache_seconds", 0, 86400);
+    c.page_cache_lifetime = std::chrono::seconds(r.whole("http.page_cache_seconds", 0, 86400));
+    c.page_cache_entries = static_cast<std::size_t>(r.whole("http.page_cache_entries", 0, 100'000'000));
+    c.document_cache_entries = static_cast<std::size_t>(r.whole("http.document_cache_entries", 0, 100'000'000));
+    c.search_cache_entries = static_cast<std::size_t>(r.whole("http.search_cache_entries", 0, 100'000'000));
+    c.flush_interval = std::chrono::seconds(r.whole("http.flush_seconds", 1, 3600));
+    c.count_backlog_entries = static_cast<std::size_t>(r.whole("http.count_backlog_entries", 0, 100'000'000));
     return c;
 }
 

@@ -67,6 +67,14 @@ struct SiteConfig {
     std::string copyright;
     std::string icp;
     bool uploads = true;
+    // list lengths
+    int home_documents = 12;
+    int related_documents = 8;
+    int guess_documents = 8;
+    int related_searches = 8;
+    int category_page_size = 20;
+    int search_page_size = 10;
+    int sitemap_documents = 49000;
 };
 
 struct HttpConfig {
@@ -81,7 +89,12 @@ struct HttpConfig {
     int idle_seconds = 30;
     bool access_log = true;
     std::size_t open_files = 1024;
-    int page_cache_seconds = 30;
+    std::chrono::seconds page_cache_lifetime{30};  // rendered pages, documents, searches, categories
+    std::size_t page_cache_entries = 20000;
+    std::size_t document_cache_entries = 100000;
+    std::size_t search_cache_entries = 20000;
+    std::chrono::seconds flush_interval{5};  // view/download counts and the search log
+    std::size_t count_backlog_entries = 100000;
 };
 
 struct Config {

@@ -57,7 +57,7 @@ Response document(SiteServices& site, Request&, const Params& params) {
 }
 
 Response upload(SiteServices& site, Request& req, const Params&) {
-    if (!site.options.uploads_enabled) {
+    if (!site.config.site.uploads) {
         throw ForbiddenError("uploads_closed",
                              site.translations.tr(site.translations.lang(req), "uploads_closed"));
     }
@@ -144,7 +144,7 @@ json document_json(SiteServices& site, const Document& d) {
               {"created_at", d.created_at},
               {"views", d.views},
               {"downloads", d.downloads},
-              {"url", absolute_url(site.options.url, document_url(d.id))},
+              {"url", absolute_url(site.config.site.url, document_url(d.id))},
               {"cover_url", cover_url(d.id)},
               {"category", nullptr}};
     if (d.status == DocumentStatus::failed) j["error"] = d.error;

@@ -31,7 +31,7 @@ json PageData::context(const Request& req, const std::string& title, const std::
         {"other_lang_url", canonical_path + sep + (lang == "en" ? "lang=zh" : "lang=en")},
         {"nav_categories", top},
         {"q", req.param("q")},
-        {"uploads_enabled", options_.uploads_enabled},
+        {"uploads_enabled", options_.uploads},
     };
 }
 

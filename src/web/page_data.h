@@ -9,7 +9,7 @@
 #include "core/document.h"
 #include "web/categories.h"
 #include "web/http.h"
-#include "web/site_options.h"
+#include "core/config.h"
 #include "web/translations.h"
 #include "web/urls.h"
 
@@ -17,7 +17,7 @@ namespace wenku::web {
 
 class PageData {
   public:
-    PageData(const SiteOptions& options, const Translations& translations, CategoryList& categories)
+    PageData(const SiteConfig& options, const Translations& translations, CategoryList& categories)
         : options_(options), translations_(translations), categories_(categories) {}
 
     /// What every page's template starts from: site, strings `t`, language, title ("… - site"),
@@ -33,7 +33,7 @@ class PageData {
     nlohmann::json breadcrumb(const std::string& lang, const std::vector<Category>& chain) const;
 
   private:
-    const SiteOptions& options_;
+    const SiteConfig& options_;
     const Translations& translations_;
     CategoryList& categories_;
 };

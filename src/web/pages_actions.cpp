@@ -36,7 +36,7 @@ Response upload(SiteServices& site, Request& req, const Params&) {
         paths[c.id] = parent.empty() ? c.name : parent + " / " + c.name;
         categories.push_back({{"id", c.id}, {"name", paths[c.id]}});
     }
-    const std::uint64_t max_mb = site.options.max_upload_bytes >> 20;
+    const std::uint64_t max_mb = site.config.convert.max_file_bytes >> 20;
     ctx["categories"] = categories;
     ctx["max_mb"] = max_mb;
     ctx["limit_text"] = site.translations.tr(lang, "upload_limit", {{"mb", std::to_string(max_mb)}});
@@ -47,7 +47,7 @@ Response upload(SiteServices& site, Request& req, const Params&) {
 Response share(SiteServices& site, Request& req, const Params& params) {
     const auto doc = site.documents.ready(parse_id(params.at("id")));
     const std::string lang = site.translations.lang(req);
-    const std::string url = absolute_url(site.options.url, document_url(doc->id));
+    const std::string url = absolute_url(site.config.site.url, document_url(doc->id));
     json ctx = site.page_data.context(req, site.translations.tr(lang, "share") + " " + doc->title, "",
                                       share_url(doc->id));
     ctx["doc"] = site.page_data.card(*doc, lang);
@@ -60,7 +60,7 @@ Response share(SiteServices& site, Request& req, const Params& params) {
 Response qr_code(SiteServices& site, Request&, const Params& params) {
     const auto doc = site.documents.ready(parse_id(params.at("id")));
     Response res;
-    res.text(qr_svg(absolute_url(site.options.url, document_url(doc->id)), qr_size_px), "image/svg+xml");
+    res.text(qr_svg(absolute_url(site.config.site.url, document_url(doc->id)), qr_size_px), "image/svg+xml");
     res.set("Cache-Control", "public, max-age=86400");
     return res;
 }

@@ -82,7 +82,7 @@ Response converting(SiteServices& site, Request& req, const Document& doc) {
 json related_cards(SiteServices& site, const Document& doc, const std::string& lang,
                    std::set<std::int64_t>& shown) {
     json cards = json::array();
-    const auto count = static_cast<std::size_t>(site.options.related_documents);
+    const auto count = static_cast<std::size_t>(site.config.site.related_documents);
     for (std::int64_t r : search::related_documents(site.repository, site.search.index(), doc.id, count)) {
         if (auto rd = site.documents.find(r);
             rd && rd->status == DocumentStatus::ready && shown.insert(r).second) {
@@ -96,11 +96,11 @@ json related_cards(SiteServices& site, const Document& doc, const std::string& l
 json guess_cards(SiteServices& site, const Document& doc, const std::string& lang,
                  std::set<std::int64_t>& shown) {
     json cards = json::array();
-    const auto wanted = static_cast<std::size_t>(site.options.guess_documents);
+    const auto wanted = static_cast<std::size_t>(site.config.site.guess_documents);
     DocumentFilter f;
     f.status = DocumentStatus::ready;
     f.order = DocumentOrder::views;
-    f.limit = site.options.guess_documents * guess_candidates_per_guess;
+    f.limit = site.config.site.guess_documents * guess_candidates_per_guess;
     if (doc.category_id) f.category_id = doc.category_id;
     for (int round = 0; round < 2 && cards.size() < wanted; ++round) {
         for (const auto& g : site.repository.list_documents(f)) {
@@ -115,14 +115,14 @@ json guess_cards(SiteServices& site, const Document& doc, const std::string& lan
 /// 相关搜索: searches that led to the document, then its key terms; two characters or more, each once.
 json related_searches(SiteServices& site, std::int64_t id) {
     json searches = json::array();
-    const auto wanted = static_cast<std::size_t>(site.options.related_searches);
+    const auto wanted = static_cast<std::size_t>(site.config.site.related_searches);
     std::set<std::string> seen;
     auto add = [&](const std::string& q) {
         if (searches.size() < wanted && decode_utf8(q).size() >= 2 && seen.insert(q).second) {
             searches.push_back({{"q", q}, {"url", search_url(q)}});
         }
     };
-    for (const auto& q : site.repository.searches_leading_to({id}, site.options.related_searches)) add(q);
+    for (const auto& q : site.repository.searches_leading_to({id}, site.config.site.related_searches)) add(q);
     for (const auto& [term, weight] : site.search.index().key_terms(id, 2 * wanted)) add(term);
     return searches;
 }
@@ -145,7 +145,7 @@ json document_context(SiteServices& site, Request& req, const Document& d) {
                                      pages.begin() + std::min<std::size_t>(pages.size(), free));
     json description = json::array(), more = json::array();
     std::string meta;
-    for (const auto& seg : describe(readable, site.options.description_chars)) {
+    for (const auto& seg : describe(readable, site.config.description.chars_per_page)) {
         json item = {{"n", seg.page}, {"text", seg.text}};
         (description.size() < description_segments_shown ? description : more).push_back(item);
         if (meta.size() < 400) meta += seg.text + " ";
@@ -158,7 +158,7 @@ json document_context(SiteServices& site, Request& req, const Document& d) {
 
     json ctx =
         site.page_data.context(req, d.title, first_chars(meta, meta_description_chars), document_url(d.id));
-    ctx["og_image"] = absolute_url(site.options.url, cover_url(d.id));
+    ctx["og_image"] = absolute_url(site.config.site.url, cover_url(d.id));
     ctx["og_type"] = "article";
     json card = site.page_data.card(d, lang);
     card["uploader"] = mask_uploader(d.uploader, site.translations.tr(lang, "anonymous"));

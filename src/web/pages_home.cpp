@@ -57,10 +57,10 @@ Response home(SiteServices& site, Request& req, const Params&) {
             const std::string lang = site.translations.lang(req);
             json ctx = site.page_data.context(req, "", site.translations.tr(lang, "home_description"),
                                               std::string(home_path));
-            ctx["title"] = site.options.name + " - " + site.translations.tr(lang, "tagline");
+            ctx["title"] = site.config.site.name + " - " + site.translations.tr(lang, "tagline");
             DocumentFilter f;
             f.status = DocumentStatus::ready;
-            f.limit = site.options.home_documents;
+            f.limit = site.config.site.home_documents;
             ctx["latest"] = document_cards(site, f, lang);
             f.order = DocumentOrder::views;
             ctx["popular"] = document_cards(site, f, lang);
@@ -83,7 +83,7 @@ Response category(SiteServices& site, Request& req, const Params& params) {
     f.status = DocumentStatus::ready;
     f.category_id = id;
     f.order = listing_order(sort);
-    const int size = site.options.category_page_size;
+    const int size = site.config.site.category_page_size;
     const int page = static_cast<int>(int_param(req, "page", 1, 1, 100000));
     f.limit = size;
     f.offset = (page - 1) * size;

@@ -39,7 +39,7 @@ Response search(SiteServices& site, Request& req, const Params&) {
     // page is taken from the page cache.
     std::shared_ptr<const SearchOutcome> found;
     if (!query.q.empty()) {
-        const int size = site.options.search_page_size;
+        const int size = site.config.site.search_page_size;
         search::SearchRequest sr;
         sr.query = query.q;
         sr.offset = static_cast<std::size_t>((query.page - 1) * size);
@@ -150,7 +150,7 @@ json search_context(SiteServices& site, const Request& req, const SearchPageQuer
                           {"format", query.format},
                           {"category", query.category},
                           {"sort", query.sort == "relevance" ? "" : query.sort}},
-                         query.page, results.total, site.options.search_page_size);
+                         query.page, results.total, site.config.site.search_page_size);
     return ctx;
 }
 

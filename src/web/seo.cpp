@@ -12,7 +12,7 @@ Response robots(SiteServices& site, Request&, const Params&) {
     res.text(
         "User-agent: *\nDisallow: /api/\nDisallow: /upload\nDisallow: /search\nDisallow: /d/*/download\n"
         "Disallow: /d/*/report\nAllow: /\n\nSitemap: " +
-            absolute_url(site.options.url, sitemap_path) + "\n",
+            absolute_url(site.config.site.url, sitemap_path) + "\n",
         "text/plain; charset=utf-8");
     res.set("Cache-Control", "public, max-age=3600");
     return res;
@@ -24,7 +24,7 @@ Response sitemap(SiteServices& site, Request&, const Params&) {
         "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
     auto add = [&](std::string_view path, const std::string& lastmod) {
         xml += "<url><loc>";
-        append_markup_escaped(xml, absolute_url(site.options.url, path));
+        append_markup_escaped(xml, absolute_url(site.config.site.url, path));
         xml += "</loc>";
         if (!lastmod.empty()) xml += "<lastmod>" + lastmod + "</lastmod>";
         xml += "</url>\n";
@@ -33,7 +33,7 @@ Response sitemap(SiteServices& site, Request&, const Params&) {
     for (const Category& c : *site.categories.all()) add(category_url(c.id), "");
     DocumentFilter f;
     f.status = DocumentStatus::ready;
-    f.limit = site.options.sitemap_documents;
+    f.limit = site.config.site.sitemap_documents;
     for (const auto& d : site.repository.list_documents(f))
         add(document_url(d.id), format_date(d.created_at));
     xml += "</urlset>\n";

@@ -46,7 +46,7 @@ Site::Site(Library& library, const fs::path& web_dir, std::function<void()> wake
     impl_->flusher = std::thread([this] {
         std::unique_lock lock(impl_->flusher_mutex);
         while (!impl_->flusher_stop) {
-            impl_->flusher_wake.wait_for(lock, impl_->services.options.flush_interval);
+            impl_->flusher_wake.wait_for(lock, impl_->services.config.http.flush_interval);
             lock.unlock();
             try {
                 flush_counts();

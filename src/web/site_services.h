@@ -14,7 +14,6 @@
 #include "web/page_data.h"
 #include "web/page_renderer.h"
 #include "web/search_service.h"
-#include "web/site_options.h"
 #include "web/translations.h"
 #include "web/view_counts.h"
 
@@ -29,7 +28,7 @@ struct SiteServices {
     Library& library;
     Repository& repository;
     const std::filesystem::path web_dir;  // templates/, static/, i18n/, openapi.json
-    const SiteOptions options;
+    const Config& config;  // the library's settings, validated when it opened
     ContentGeneration generation;  // advanced whenever documents change
     Metrics metrics;
     FileCache files;  // previews, covers and static files kept open
