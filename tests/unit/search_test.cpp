@@ -4,10 +4,13 @@
 
 #include <map>
 
+#include "core/errors.h"
+#include "core/settings.h"
 #include "search/fold.h"
 #include "search/highlight.h"
 #include "search/query.h"
 #include "search/search_index.h"
+#include "search/search_options.h"
 #include "search/suggest.h"
 #include "store/repository.h"
 #include "support/test_support.h"
@@ -51,8 +54,9 @@ std::vector<Page> make_pages(std::int64_t id, const std::vector<std::string>& te
 
 /// An index of a few documents, with their page texts for snippets.
 class SearchIndexTest : public ::testing::Test {
-protected:
-    void add(const Document& d, const std::vector<std::string>& pages, const std::vector<Category>& chain = {}) {
+  protected:
+    void add(const Document& d, const std::vector<std::string>& pages,
+             const std::vector<Category>& chain = {}) {
         IndexWriter writer(dir_.path() / "index");
         writer.add(d, make_pages(d.id, pages), chain);
         writer.commit();
@@ -83,13 +87,14 @@ protected:
         Category root{10, std::nullopt, "实用范文"};
         Category child{11, 10, "写作指导"};
         guide.category_id = 11;
-        add(guide, {"本文介绍文库的基本用法：如何上传文档。",
-                    "搜索以页为单位，春风拂面。机关单位的文档也可以上传。",
-                    "春风得意马蹄疾，一日看尽长安花。下载原文件需要积分。"},
+        add(guide,
+            {"本文介绍文库的基本用法：如何上传文档。", "搜索以页为单位，春风拂面。机关单位的文档也可以上传。",
+             "春风得意马蹄疾，一日看尽长安花。下载原文件需要积分。"},
             {root, child});
         Document paper = make_doc(3, "Trace-based Just-in-Time Type Specialization", "pdf", 300);
-        add(paper, {"Dynamic languages such as JavaScript are more difficult to compile than statically typed ones.",
-                    "We present a trace-based compilation technique for dynamic languages."});
+        add(paper,
+            {"Dynamic languages such as JavaScript are more difficult to compile than statically typed ones.",
+             "We present a trace-based compilation technique for dynamic languages."});
     }
 
     TempDir dir_;
@@ -109,7 +114,8 @@ TEST(FoldTest, TraditionalBecomesSimplifiedOneCharacterForOne) {
 }
 
 TEST(QueryTest, ParsesWordsPhrasesExclusionsAndFilters) {
-    const ParsedQuery q = parse_query("春風 \"明月 光\" -秋天 format:pdf category:12 uploader:Li title:指南 c++");
+    const ParsedQuery q =
+        parse_query("春風 \"明月 光\" -秋天 format:pdf category:12 uploader:Li title:指南 c++");
     ASSERT_EQ(q.parts.size(), 5u);
     EXPECT_EQ(q.parts[0].folded, U"春风");
     EXPECT_FALSE(q.parts[0].phrase);
@@ -134,19 +140,57 @@ TEST(QueryTest, ParsesWordsPhrasesExclusionsAndFilters) {
     EXPECT_FALSE(parse_query("-only").has_positive_part());
 }
 
+TEST(QueryTest, LimitsCutWhatIsReadNotTheFilters) {
+    QueryLimits limits;
+    limits.max_chars = 9;
+    EXPECT_EQ(parse_query("春风又绿江南岸 明月", limits).canonical(), "春风又绿江南岸 明");
+    limits = QueryLimits{};
+    limits.max_parts = 2;
+    const ParsedQuery two = parse_query("一 二 三 format:pdf", limits);
+    EXPECT_EQ(two.parts.size(), 2u);
+    EXPECT_EQ(two.formats, std::vector<std::string>{"pdf"});
+    limits = QueryLimits{};
+    limits.max_part_tokens = 3;
+    EXPECT_EQ(parse_query("春风又绿江南岸", limits).parts.at(0).tokens.size(), 3u);
+}
+
+TEST(SearchOptionsTest, SettingsDefaultsAreTheOptionsDefaultsAndRangesAreChecked) {
+    Settings settings;
+    const SearchOptions read = SearchOptions::from_settings(settings);
+    const SearchOptions defaults;
+    EXPECT_EQ(read.query.max_chars, defaults.query.max_chars);
+    EXPECT_EQ(read.query.max_parts, defaults.query.max_parts);
+    EXPECT_EQ(read.query.max_part_tokens, defaults.query.max_part_tokens);
+    EXPECT_EQ(read.snippet_chars, defaults.snippet_chars);
+    EXPECT_EQ(read.related_list_size, defaults.related_list_size);
+    EXPECT_EQ(read.related_refresh_percent, defaults.related_refresh_percent);
+    EXPECT_EQ(read.log_max_pending, defaults.log_max_pending);
+    EXPECT_EQ(read.reader_reopen, defaults.reader_reopen);
+    settings.set("search.snippet_chars", "0");
+    EXPECT_THROW(SearchOptions::from_settings(settings), UsageError);
+    settings.set("search.snippet_chars", "many");
+    EXPECT_THROW(SearchOptions::from_settings(settings), UsageError);
+    settings.set("search.snippet_chars", "60");
+    settings.set("search.reader_reopen_ms", "0");
+    EXPECT_EQ(SearchOptions::from_settings(settings).snippet_chars, 60u);
+    EXPECT_EQ(SearchOptions::from_settings(settings).reader_reopen.count(), 0);
+}
+
 TEST(HighlightTest, CoversExactlyTheMatchedCharactersInTheDocumentsOwnScript) {
     const auto q = parse_query("春风");
     // 春風 is highlighted (Traditional), the lone 春 of 春天 and 風 of 風雨 are not.
     EXPECT_EQ(hits_of(highlight("春風又綠，春天風雨", q)), "春風");
     EXPECT_EQ(hits_of(highlight("一夜春\n風", q)), "春\n風");  // a line break inside the word
     EXPECT_EQ(hits_of(highlight("春，風", q)), "");            // punctuation between: not the word
-    EXPECT_EQ(hits_of(highlight("The JIT compiles Traces; tracing JITs", parse_query("jit traces"))), "JIT|Traces");
+    EXPECT_EQ(hits_of(highlight("The JIT compiles Traces; tracing JITs", parse_query("jit traces"))),
+              "JIT|Traces");
     EXPECT_EQ(hits_of(highlight("机关算尽太聪明", parse_query("\"機關算盡\""))), "机关算尽");
     EXPECT_EQ(hits_of(highlight("明月几时有", parse_query("明月 -几时"))), "明月");
 }
 
 TEST(HighlightTest, SnippetCentresOnTheMatchesAndMarksCuts) {
-    const std::string text = "开头。" + std::string(200, ' ') + "一段很长的文字里有春風二字。" + std::string(200, ' ') + "结尾。";
+    const std::string text =
+        "开头。" + std::string(200, ' ') + "一段很长的文字里有春風二字。" + std::string(200, ' ') + "结尾。";
     const auto s = snippet(text, parse_query("春风"), 40);
     EXPECT_EQ(hits_of(s), "春風");
     EXPECT_EQ(s.front().text, "…");
@@ -163,7 +207,7 @@ TEST_F(SearchIndexTest, SimplifiedFindsTraditionalAndTheSnippetShowsTheOriginal)
             EXPECT_EQ(hits_of(h.snippet), "春風");
         }
     }
-    EXPECT_EQ(ids(search("機關")).size(), 2u);       // Traditional query, Simplified text too
+    EXPECT_EQ(ids(search("機關")).size(), 2u);  // Traditional query, Simplified text too
     EXPECT_EQ(ids(search("机关算尽")), std::vector<std::int64_t>{1});
 }
 
@@ -256,7 +300,8 @@ TEST(SearchRelatedTest, RelatedDocumentsShareTopicsNotRarePairs) {
     EXPECT_EQ(poems[0], 4);
     const auto terms = reader.key_terms(1, 5);
     ASSERT_FALSE(terms.empty());
-    for (const auto& [term, weight] : terms) EXPECT_NE(term, "鸭嘴") << "a pair every document has is no key term";
+    for (const auto& [term, weight] : terms)
+        EXPECT_NE(term, "鸭嘴") << "a pair every document has is no key term";
 }
 
 TEST(SearchReconcileTest, TheIndexFollowsTheDatabase) {
@@ -272,7 +317,8 @@ TEST(SearchReconcileTest, TheIndexFollowsTheDatabase) {
         const auto id = repo->add_queued_document(d);
         const auto job = repo->claim_job();
         ASSERT_TRUE(job);
-        repo->complete_job(*job, "txt", "文档" + std::to_string(id), make_pages(id, {"第" + std::to_string(id) + "号文件，春风。"}), {});
+        repo->complete_job(*job, "txt", "文档" + std::to_string(id),
+                           make_pages(id, {"第" + std::to_string(id) + "号文件，春风。"}), {});
     }
     EXPECT_EQ(reconcile_index(*repo, index), 2);
     EXPECT_EQ(reconcile_index(*repo, index), 0);
@@ -288,7 +334,8 @@ TEST(SearchReconcileTest, TheIndexFollowsTheDatabase) {
 namespace {
 
 /// Ready documents in a real SQLite library, indexed.
-std::int64_t add_ready(Repository& repo, const fs::path& index, const std::string& title, const std::string& text) {
+std::int64_t add_ready(Repository& repo, const fs::path& index, const std::string& title,
+                       const std::string& text) {
     static int serial = 0;
     Document d;
     d.original_name = title + ".txt";
@@ -321,7 +368,7 @@ TEST(SearchSuggestTest, RelatedSearchesComeFromQueriesThatLedToTheSameDocuments)
         if (log) record_search(*repo, results);
         return results;
     };
-    run("長安", true);     // logged as 长安 (canonical, Simplified)
+    run("長安", true);  // logged as 长安 (canonical, Simplified)
     run("马蹄", true);
     run("马蹄", true);
     run("事务", true);
