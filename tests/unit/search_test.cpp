@@ -6,6 +6,7 @@
 
 #include "core/errors.h"
 #include "core/settings.h"
+#include "core/utf8.h"
 #include "search/fold.h"
 #include "search/highlight.h"
 #include "search/query.h"
@@ -275,6 +276,24 @@ TEST_F(SearchIndexTest, RemovedDocumentsAreGone) {
         writer.remove(99);  // not there: nothing happens
     }
     EXPECT_EQ(ids(search("春风")), std::vector<std::int64_t>{2});
+}
+
+TEST_F(SearchIndexTest, TheReadersOptionsSetTheSnippetsLengthAndTheQueryLimits) {
+    SearchOptions options;
+    options.snippet_chars = 12;
+    options.query.max_parts = 1;
+    const IndexReader reader(dir_.path() / "index", options);
+    SearchRequest request;
+    request.query = "春风 马蹄";  // the second word is beyond the limit: 春风 alone finds both
+    const auto r = reader.search(request, [this](std::int64_t id, int page) -> std::optional<std::string> {
+        return texts_.at({id, page});
+    });
+    ASSERT_EQ(r.total, 2);
+    for (const auto& hit : r.hits) {
+        std::size_t chars = 0;
+        for (const auto& f : hit.snippet) chars += f.text == "…" ? 0 : decode_utf8(f.text).size();
+        EXPECT_LE(chars, 12u);
+    }
 }
 
 TEST(SearchRelatedTest, RelatedDocumentsShareTopicsNotRarePairs) {
