@@ -144,9 +144,11 @@ std::int64_t build_index(const fs::path& dir, int threads,
         merge_parts(parts, dir);
     } catch (const Xapian::Error& e) {
         fs::remove_all(parts_dir);
+        fs::remove_all(dir);
         throw EnvironmentError("search index: building " + dir.string() + " failed: " + e.get_description());
     } catch (...) {
         fs::remove_all(parts_dir);
+        fs::remove_all(dir);
         throw;
     }
     fs::remove_all(parts_dir);

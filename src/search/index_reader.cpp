@@ -79,19 +79,25 @@ IndexReader& IndexReader::operator=(IndexReader&&) noexcept = default;
 
 const SearchOptions& IndexReader::options() const { return state_->options; }
 
-std::int64_t IndexReader::document_count() const { return state_->db.get_doccount(); }
+std::int64_t IndexReader::document_count() const {
+    return read_index(state_->db, [](const Xapian::Database& db) { return std::int64_t{db.get_doccount()}; });
+}
 
 bool IndexReader::contains(std::int64_t document_id) const {
-    return state_->db.size() > 0 && state_->db.term_exists(id_term(document_id));
+    return read_index(state_->db, [&](const Xapian::Database& db) {
+        return db.size() > 0 && db.term_exists(id_term(document_id));
+    });
 }
 
 std::vector<std::int64_t> IndexReader::document_ids() const {
-    std::vector<std::int64_t> ids;
-    for (auto it = state_->db.allterms_begin(id_prefix); it != state_->db.allterms_end(id_prefix); ++it) {
-        ids.push_back(std::stoll((*it).substr(1)));
-    }
-    std::sort(ids.begin(), ids.end());
-    return ids;
+    return read_index(state_->db, [](const Xapian::Database& db) {
+        std::vector<std::int64_t> ids;
+        for (auto it = db.allterms_begin(id_prefix); it != db.allterms_end(id_prefix); ++it) {
+            ids.push_back(std::stoll((*it).substr(1)));
+        }
+        std::sort(ids.begin(), ids.end());
+        return ids;
+    });
 }
 
 SearchResults IndexReader::search(const SearchRequest& request, const PageTextSource& page_text) const {
@@ -212,6 +218,8 @@ std::vector<Xapian::termpos> positions(const Xapian::Database& db, Xapian::docid
         for (auto it = db.positionlist_begin(did, term); it != db.positionlist_end(did, term); ++it) {
             out.push_back(*it);
         }
+    } catch (const Xapian::DatabaseModifiedError&) {
+        throw;  // the whole search starts again
     } catch (const Xapian::Error&) {
         // The term is not in the document (the sequence matched the title only).
     }

@@ -55,7 +55,12 @@ struct SearchResults {
 /// A page's text, for snippets: (document, page number) → text, nullopt when it is gone.
 using PageTextSource = std::function<std::optional<std::string>(std::int64_t document_id, int page)>;
 
-/// Reads the index. Not thread-safe: one reader a thread (opening one takes well under 1 ms).
+/// Reads the index at the revision it opened (a writer's later commits are seen by a new reader).
+/// Not thread-safe: one reader a thread (opening one takes well under 1 ms).
+///
+/// Failure: every method throws EnvironmentError when the index cannot be read. A revision that
+/// writers replaced while it was being read (two commits meanwhile) is not an error: the reader
+/// moves to the newest revision and reads again, a few times at most.
 class IndexReader {
   public:
     /// Opens the index in `dir`; an index that does not exist yet reads as empty. `options` give

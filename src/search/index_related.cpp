@@ -27,7 +27,7 @@ std::vector<std::pair<std::string, double>> scored_terms(const Xapian::Database&
 std::vector<std::pair<std::string, double>> IndexReader::key_terms(std::int64_t document_id,
                                                                    std::size_t count) const {
     const Xapian::docid did = docid_of(document_id);
-    auto scored = scored_terms(state_->db, did);
+    auto scored = read_index(state_->db, [&](const Xapian::Database& db) { return scored_terms(db, did); });
     std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     if (scored.size() > count) scored.resize(count);
     return scored;
@@ -36,42 +36,43 @@ std::vector<std::pair<std::string, double>> IndexReader::key_terms(std::int64_t 
 std::vector<std::int64_t> IndexReader::related(std::int64_t document_id, std::size_t count) const {
     const auto terms = key_terms(document_id, related_query_terms);
     if (terms.empty()) return {};
-    const Xapian::Database& db = state_->db;
-    std::vector<Xapian::Query> parts;
-    for (const auto& [term, weight] : terms) {
-        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), weight);
-    }
-    // The title's pairs and words weigh as much as the body's best terms.
-    Xapian::Document doc;
-    try {
-        doc = db.get_document(docid_of(document_id));
-    } catch (const Xapian::DocNotFoundError&) {
-        return {};
-    }
-    const double top = terms.front().second;
-    for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
-        const std::string term = *it;
-        if (term.rfind(title_prefix, 0) != 0) continue;
-        const std::u32string chars = decode_utf8(term.substr(1));
-        if (chars.size() < 2) continue;
-        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term.substr(1)), top);
-        parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), top);
-    }
-    Xapian::Query q(Xapian::Query::OP_OR, parts.begin(), parts.end());
-    // Same category: a nudge, not a filter.
-    const std::string category = doc.get_value(category_slot);
-    if (!category.empty()) {
-        q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q,
-                          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
-                                        Xapian::Query(category_prefix + category), top));
-    }
-    q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(id_term(document_id)));
-    Xapian::Enquire enquire(db);
-    enquire.set_query(q);
-    const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
-    std::vector<std::int64_t> ids;
-    for (auto it = mset.begin(); it != mset.end(); ++it) ids.push_back(*it);
-    return ids;
+    return read_index(state_->db, [&](const Xapian::Database& db) -> std::vector<std::int64_t> {
+        std::vector<Xapian::Query> parts;
+        for (const auto& [term, weight] : terms) {
+            parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), weight);
+        }
+        // The title's pairs and words weigh as much as the body's best terms.
+        Xapian::Document doc;
+        try {
+            doc = db.get_document(docid_of(document_id));
+        } catch (const Xapian::DocNotFoundError&) {
+            return {};
+        }
+        const double top = terms.front().second;
+        for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
+            const std::string term = *it;
+            if (term.rfind(title_prefix, 0) != 0) continue;
+            const std::u32string chars = decode_utf8(term.substr(1));
+            if (chars.size() < 2) continue;
+            parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term.substr(1)), top);
+            parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), top);
+        }
+        Xapian::Query q(Xapian::Query::OP_OR, parts.begin(), parts.end());
+        // Same category: a nudge, not a filter.
+        const std::string category = doc.get_value(category_slot);
+        if (!category.empty()) {
+            q = Xapian::Query(Xapian::Query::OP_AND_MAYBE, q,
+                              Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                            Xapian::Query(category_prefix + category), top));
+        }
+        q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(id_term(document_id)));
+        Xapian::Enquire enquire(db);
+        enquire.set_query(q);
+        const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(count));
+        std::vector<std::int64_t> ids;
+        for (auto it = mset.begin(); it != mset.end(); ++it) ids.push_back(*it);
+        return ids;
+    });
 }
 
 namespace {

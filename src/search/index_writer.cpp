@@ -15,6 +15,8 @@ namespace wenku::search {
 
 using namespace detail;
 
+// Xapian keeps the changes since the last commit in memory and discards all of them when any
+// change or the commit fails (it never writes part of a commit), which is what the header promises.
 struct IndexWriter::State {
     Xapian::WritableDatabase db;
 };
@@ -64,7 +66,7 @@ void IndexWriter::remove(std::int64_t document_id) {
     try {
         state_->db.delete_document(did);
     } catch (const Xapian::DocNotFoundError&) {
-        // Not indexed: nothing to remove.
+        // Not indexed: nothing to remove (and nothing discarded).
     } catch (const Xapian::Error& e) {
         throw EnvironmentError("search index: cannot remove document №" + std::to_string(document_id) + ": " +
                                e.get_description());
