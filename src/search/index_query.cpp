@@ -65,6 +65,11 @@ std::vector<Sequence> sequences_of(const QueryPart& part) {
 
 namespace {
 
+/// A term of the query: one the index cannot hold (indexable()) matches nothing.
+Xapian::Query term_query(const std::string& term) {
+    return indexable(term) ? Xapian::Query(term) : Xapian::Query(Xapian::Query::MatchNothing);
+}
+
 /// The index query for one part in one field (prefix "" = text, "S" = title). A phrase in the
 /// text of a single-page document (no positions) matches on its pairs here and is checked on the
 /// text by PhraseCheck; an excluded phrase excludes only where positions prove it (`exclusion`).
@@ -75,7 +80,7 @@ Xapian::Query part_query(const QueryPart& part, const std::string& prefix, bool 
     std::vector<Xapian::Query> required;
     for (const auto& run : token_runs(part, /*whole_phrase=*/false)) {
         required.push_back(
-            Xapian::Query(prefix + (run.size() == 2 ? pair_term_of(part.folded, t[run[0]], t[run[1]])
+            term_query(prefix + (run.size() == 2 ? pair_term_of(part.folded, t[run[0]], t[run[1]])
                                                  : term_of(part.folded, t[run[0]]))));
     }
     Xapian::Query q(Xapian::Query::OP_AND, required.begin(), required.end());
@@ -85,7 +90,7 @@ Xapian::Query part_query(const QueryPart& part, const std::string& prefix, bool 
         Xapian::termpos span = 1;
         for (std::size_t i = 0; i < t.size(); ++i) {
             if (i > 0) span += t[i].joined ? 1 : 2;
-            steps.emplace_back((prefix + term_of(part.folded, t[i])));
+            steps.push_back(term_query(prefix + term_of(part.folded, t[i])));
         }
         const Xapian::Query positional(
             Xapian::Query::OP_AND, q,
@@ -99,7 +104,7 @@ Xapian::Query part_query(const QueryPart& part, const std::string& prefix, bool 
 
 Xapian::Query filter_any(const std::string& prefix, const std::vector<std::string>& values) {
     std::vector<Xapian::Query> terms;
-    for (const auto& v : values) terms.emplace_back((prefix + v));
+    for (const auto& v : values) terms.push_back(term_query(prefix + v));
     return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
 

@@ -43,7 +43,10 @@ Xapian::Document make_document(const Document& d, const std::vector<Page>& pages
     doc.add_boolean_term(id_term(d.id));
     if (!d.format.empty()) doc.add_boolean_term(format_prefix + d.format);
     for (const auto& c : chain) doc.add_boolean_term(category_prefix + std::to_string(c.id));
-    if (!d.uploader.empty()) doc.add_boolean_term(uploader_prefix + fold_utf8(d.uploader));
+    if (const std::string uploader = uploader_prefix + fold_utf8(d.uploader);
+        !d.uploader.empty() && indexable(uploader)) {
+        doc.add_boolean_term(uploader);
+    }
     doc.add_value(created_slot, Xapian::sortable_serialise(static_cast<double>(d.created_at)));
     doc.add_value(downloads_slot, Xapian::sortable_serialise(static_cast<double>(d.downloads)));
     doc.add_value(views_slot, Xapian::sortable_serialise(static_cast<double>(d.views)));
@@ -59,6 +62,10 @@ StoredData stored_data(const Xapian::Document& doc) {
     const auto data = nlohmann::json::parse(doc.get_data(), nullptr, false);
     if (!data.is_object()) return {};
     return {data.value("title", std::string()), data.value("starts", std::vector<Xapian::termpos>{})};
+}
+
+bool indexable(const std::string& term) {
+    return term.size() <= max_term_bytes && term.find('\0') == std::string::npos;
 }
 
 std::string id_term(std::int64_t id) { return id_prefix + std::to_string(id); }
@@ -78,11 +85,14 @@ Xapian::termpos index_text(Xapian::Document& doc, std::u32string_view folded, co
                            std::optional<Xapian::termpos> pos) {
     const auto tokens = tokenize(folded);
     for (std::size_t i = 0; i < tokens.size(); ++i) {
-        if (pos) {
-            *pos += tokens[i].joined ? 1 : 2;
-            doc.add_posting(prefix + term_of(folded, tokens[i]), *pos);
-        } else {
-            doc.add_term(prefix + term_of(folded, tokens[i]));
+        if (pos) *pos += tokens[i].joined ? 1 : 2;
+        // Only a word can be too long (64 code points of four bytes each): it keeps its position.
+        if (std::string term = prefix + term_of(folded, tokens[i]); tokens[i].cjk || indexable(term)) {
+            if (pos) {
+                doc.add_posting(std::move(term), *pos);
+            } else {
+                doc.add_term(std::move(term));
+            }
         }
         if (i > 0 && forms_pair(tokens[i - 1], tokens[i])) {
             doc.add_term(prefix + pair_term_of(folded, tokens[i - 1], tokens[i]));

@@ -37,6 +37,14 @@ enum Slot : Xapian::valueno {
 /// phrase spans two pages; a token after punctuation is two positions on, so none spans that.
 inline constexpr Xapian::termpos page_gap = 100;
 
+/// Xapian's limit on a term's length. A longer term would make adding its document fail and
+/// discard every change since the last commit, so such terms are never indexed, and a query
+/// asking for one matches nothing.
+inline constexpr std::size_t max_term_bytes = 245;
+
+/// Whether `term` can be in the index (not too long, no NUL byte).
+bool indexable(const std::string& term);
+
 /// The boolean term that identifies a document: "Q<id>".
 std::string id_term(std::int64_t id);
 

@@ -42,7 +42,9 @@ class IndexWriter {
 
     /// Adds or replaces a document (its id is its index document id). `categories` is the chain
     /// from the root to the document's category (Repository::category_chain), empty when none.
-    /// Throws UsageError for an id the index cannot hold (nothing is discarded then).
+    /// Terms too long for the index (a word of 64 characters of a four-byte script, an uploader
+    /// name of over 240 bytes) are left out. Throws UsageError for an id the index cannot hold
+    /// (nothing is discarded then).
     void add(const Document& doc, const std::vector<Page>& pages, const std::vector<Category>& categories);
     /// Removes a document; nothing happens when it is not indexed.
     void remove(std::int64_t document_id);

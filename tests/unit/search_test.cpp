@@ -296,6 +296,25 @@ TEST_F(SearchIndexTest, TheReadersOptionsSetTheSnippetsLengthAndTheQueryLimits) 
     }
 }
 
+TEST_F(SearchIndexTest, TermsTooLongForTheIndexAreLeftOutAndLoseNothingElse) {
+    // A word of 64 four-byte letters (256 bytes) and a 300-byte uploader are longer than Xapian
+    // takes: adding them would fail and discard every change since the last commit.
+    std::string gothic;
+    for (int i = 0; i < 64; ++i) gothic += "\U00010330";
+    Document odd = make_doc(5, "哥特字母表");
+    odd.uploader = std::string(300, 'u');
+    {
+        IndexWriter writer(dir_.path() / "index");
+        writer.add(make_doc(4, "静夜思"), make_pages(4, {"床前明月光，疑是地上霜。"}), {});
+        writer.add(odd, make_pages(5, {"开头 " + gothic + " 结尾，哥特字母。"}), {});
+        writer.commit();
+    }
+    EXPECT_EQ(ids(search("明月光")), std::vector<std::int64_t>{4}) << "the change before is kept";
+    EXPECT_EQ(ids(search("哥特字母")), std::vector<std::int64_t>{5});
+    EXPECT_EQ(search(gothic).total, 0);
+    EXPECT_EQ(search("uploader:" + odd.uploader).total, 0);
+}
+
 TEST(SearchRelatedTest, RelatedDocumentsShareTopicsNotRarePairs) {
     TempDir dir;
     IndexWriter writer(dir.path() / "index");
