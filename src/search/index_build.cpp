@@ -36,11 +36,11 @@ void merge_parts(const std::vector<fs::path>& parts, const fs::path& dir);
 
 }  // namespace
 
-std::int64_t reconcile_index(Repository& repository, const fs::path& dir) {
+std::int64_t reconcile_index(Repository& repository, const fs::path& dir, ReconcileCheck check) {
     std::vector<std::int64_t> have;
     {
         const IndexReader reader(dir);
-        if (seems_in_line(repository, reader)) return 0;
+        if (check == ReconcileCheck::quick && seems_in_line(repository, reader)) return 0;
         have = reader.document_ids();
     }
     const auto wanted = ready_ids(repository);

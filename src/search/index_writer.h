@@ -56,13 +56,21 @@ class IndexWriter {
     std::unique_ptr<State> state_;
 };
 
+/// How reconcile_index() compares the index with the database.
+enum class ReconcileCheck {
+    quick,  // nothing more when the counts agree and the newest ready document is indexed
+    full,   // every id
+};
+
 /// Makes the index hold exactly the ready documents of the database: adds the missing, removes
-/// the stray. Cheap when they seem to agree: when the numbers of documents are equal and the
-/// newest ready document is indexed, nothing more is compared (`wenku verify` compares all).
-/// Returns the number of documents added or removed. Throws EnvironmentError when the database
-/// or the index cannot be read or the index written; the index is then consistent but maybe
-/// only part of the way there, and the next call finds what is still different.
-std::int64_t reconcile_index(Repository& repository, const std::filesystem::path& dir);
+/// the stray. The quick check is two counts and one look-up when they agree, and misses only
+/// a missing document and a stray one that cancel out (`wenku verify` compares every id and
+/// repairs with the full check). Returns the number of documents added or removed.
+/// Throws EnvironmentError when the database or the index cannot be read or the index written;
+/// the index is then consistent but maybe only part of the way there, and the next call finds
+/// what is still different.
+std::int64_t reconcile_index(Repository& repository, const std::filesystem::path& dir,
+                             ReconcileCheck check = ReconcileCheck::quick);
 
 /// Builds the index from the database anew in a new folder using `threads` threads (each builds a
 /// part; the parts are merged and compacted), then puts it in place of the old one. Readers open

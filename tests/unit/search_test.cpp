@@ -369,6 +369,30 @@ TEST(SearchReconcileTest, TheIndexFollowsTheDatabase) {
     EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{2}));
 }
 
+TEST(SearchReconcileTest, TheFullCheckFindsWhatTheQuickOneMisses) {
+    TempDir dir;
+    auto repo = open_sqlite_repository((dir.path() / "wenku.db").string());
+    const fs::path index = dir.path() / "index";
+    for (int i = 1; i <= 3; ++i) {
+        Document d;
+        d.original_name = "d" + std::to_string(i) + ".txt";
+        d.sha256 = std::string(63, 'b') + static_cast<char>('0' + i);
+        d.size_bytes = 1;
+        const auto id = repo->add_queued_document(d);
+        const auto job = repo->claim_job();
+        ASSERT_TRUE(job);
+        repo->complete_job(*job, "txt", "文档" + std::to_string(id), make_pages(id, {"春风。"}), {});
+    }
+    {
+        IndexWriter writer(index);  // 1 and 3 indexed, 2 not
+        for (const std::int64_t id : {1, 3}) writer.add(*repo->find_document(id), repo->pages(id), {});
+    }
+    repo->remove_document(1);  // the database: 2 and 3; the index: 1 and 3, the newest among them
+    EXPECT_EQ(reconcile_index(*repo, index), 0) << "the counts agree and the newest is indexed";
+    EXPECT_EQ(reconcile_index(*repo, index, ReconcileCheck::full), 2);
+    EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{2, 3}));
+}
+
 namespace {
 
 /// Ready documents in a real SQLite library, indexed.
