@@ -141,7 +141,8 @@ void add_verify_command(CLI::App& app, Context& ctx) {
                         clear_worker_jobs(library.data_dir());
                         break;
                     case Problem::Fix::reconcile_index:
-                        search::reconcile_index(library.repository(), library.index_dir());
+                        search::reconcile_index(library.repository(), library.index_dir(),
+                                                search::ReconcileCheck::full);
                         break;
                 }
                 ++repaired;

@@ -178,6 +178,20 @@ HttpConfig http_config(const SettingReader& r) {
     return c;
 }
 
+SearchConfig search_config(const SettingReader& r) {
+    SearchConfig c;
+    auto count = [&r](const char* key, long long hi) { return static_cast<std::size_t>(r.whole(key, 1, hi)); };
+    c.query_max_chars = count("search.query_max_chars", 100'000);
+    c.query_max_parts = count("search.query_max_parts", 1'000);
+    c.query_max_part_tokens = count("search.query_max_part_tokens", 10'000);
+    c.snippet_chars = count("search.snippet_chars", 10'000);
+    c.related_list_size = count("search.related_list_size", 1'000);
+    c.related_refresh_percent = r.whole_int("search.related_refresh_percent", 0, 1'000);
+    c.log_max_pending = count("search.log_max_pending", 10'000'000);
+    c.reader_reopen = std::chrono::milliseconds(r.whole("search.reader_reopen_ms", 0, 3'600'000));
+    return c;
+}
+
 }  // namespace
 
 Config Config::from(const Settings& settings, std::vector<std::string>* keys_read) {
@@ -189,6 +203,7 @@ Config Config::from(const Settings& settings, std::vector<std::string>* keys_rea
     c.description = description_config(r);
     c.site = site_config(r);
     c.http = http_config(r);
+    c.search = search_config(r);
     return c;
 }
 

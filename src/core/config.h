@@ -97,6 +97,17 @@ struct HttpConfig {
     std::size_t count_backlog_entries = 100000;
 };
 
+struct SearchConfig {
+    std::size_t query_max_chars = 1000;
+    std::size_t query_max_parts = 32;
+    std::size_t query_max_part_tokens = 64;
+    std::size_t snippet_chars = 120;
+    std::size_t related_list_size = 12;
+    int related_refresh_percent = 10;
+    std::size_t log_max_pending = 10'000;
+    std::chrono::milliseconds reader_reopen{1000};
+};
+
 struct Config {
     ConvertConfig convert;
     IngestConfig ingest;
@@ -104,6 +115,7 @@ struct Config {
     DescriptionConfig description;
     SiteConfig site;
     HttpConfig http;
+    SearchConfig search;
 
     /// Every group from `settings`, validated. Throws UsageError naming the first bad key.
     /// `keys_read`, when given, receives every key read (to check that none is left unread).

@@ -106,6 +106,27 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"http.count_backlog_entries", "100000",
          "Documents whose view and download counts are kept for the next write while the database refuses "
          "them; past this the oldest are dropped, and the loss is logged."},
+        {"search.query_max_chars", "1000",
+         "Characters of a search query that are read (1-100000); the rest is ignored, so that whatever is typed "
+         "costs little."},
+        {"search.query_max_parts", "32",
+         "Words, \"phrases\" and -exclusions of one query that are searched (1-1000); later ones are ignored "
+         "(field:value filters still count)."},
+        {"search.query_max_part_tokens", "64",
+         "Characters and words of one query part that are searched (1-10000); the rest of the part is ignored."},
+        {"search.snippet_chars", "120", "Characters of the passage shown under a search result (1-10000)."},
+        {"search.related_list_size", "12",
+         "Related documents (相关资源) computed and stored per document (1-1000; more when more are shown)."},
+        {"search.related_refresh_percent", "10",
+         "A document's stored related documents are computed again once the library has grown by more than this "
+         "many percent since they were (0-1000)."},
+        {"search.log_max_pending", "10000",
+         "Distinct searches `wenku serve` keeps in memory until they are written to the search log (相关搜索), "
+         "also while the database cannot be written (1-10000000); past it the least recently searched are "
+         "dropped, with a warning saying how many."},
+        {"search.reader_reopen_ms", "1000",
+         "Milliseconds a server thread searches the same revision of the index before reopening it to see "
+         "documents indexed since (0-3600000; 0 = reopen for every search)."},
     };
     return all;
 }

@@ -37,7 +37,7 @@ std::vector<Fragment> highlight(std::string_view text, const ParsedQuery& query,
 
 /// A passage of about `width` characters of `text` around the densest cluster of matches (the
 /// start when there is none), line breaks as spaces, "…" where it was cut.
-std::vector<Fragment> snippet(std::string_view text, const ParsedQuery& query, std::size_t width = 120);
+std::vector<Fragment> snippet(std::string_view text, const ParsedQuery& query, std::size_t width);
 
 /// Fragments as plain text with hits in 【】 (for the command line).
 std::string bracketed(const std::vector<Fragment>& fragments);

@@ -9,11 +9,6 @@ namespace wenku::search {
 
 namespace {
 
-constexpr std::size_t max_query_length = 1000;
-// Bounds on what one query may ask, so its cost stays small whatever is typed.
-constexpr std::size_t max_parts = 32;
-constexpr std::size_t max_part_tokens = 64;
-
 bool is_space(char32_t c) { return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r'; }
 
 /// The filter fields; `title` is a field of the text, the others are filters.
@@ -72,9 +67,9 @@ std::vector<std::vector<std::size_t>> token_runs(const QueryPart& part, bool who
     return runs;
 }
 
-ParsedQuery parse_query(std::string_view utf8) {
+ParsedQuery parse_query(std::string_view utf8, const QueryLimits& limits) {
     std::u32string q = fold(decode_utf8(utf8));
-    if (q.size() > max_query_length) q.resize(max_query_length);
+    if (q.size() > limits.max_chars) q.resize(limits.max_chars);
 
     ParsedQuery parsed;
     std::size_t i = 0;
@@ -128,8 +123,8 @@ ParsedQuery parse_query(std::string_view utf8) {
             case Field::none:
                 break;
         }
-        if (parsed.parts.size() == max_parts) continue;  // filters still count
-        part.tokens = tokenize(text, max_part_tokens);
+        if (parsed.parts.size() >= limits.max_parts) continue;  // filters still count
+        part.tokens = tokenize(text, limits.max_part_tokens);
         if (part.tokens.empty()) continue;
         part.folded = std::move(text);
         parsed.parts.push_back(std::move(part));

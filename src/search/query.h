@@ -2,6 +2,7 @@
 // The search box's syntax: words, "phrases", -exclusions and field:value filters
 // (format:pdf, category:12, uploader:name, title:word). Pure parsing; search_index.cpp turns
 // the result into an index query.
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,11 +12,11 @@
 namespace wenku::search {
 
 struct QueryPart {
-    std::u32string folded;       // the part's text, folded
-    std::vector<Token> tokens;   // tokenize(folded)
-    bool phrase = false;         // "quoted": these tokens in this order, nothing between
-    bool exclude = false;        // -part: documents containing it are left out
-    bool title_only = false;     // title:part
+    std::u32string folded;      // the part's text, folded
+    std::vector<Token> tokens;  // tokenize(folded)
+    bool phrase = false;        // "quoted": these tokens in this order, nothing between
+    bool exclude = false;       // -part: documents containing it are left out
+    bool title_only = false;    // title:part
 };
 
 struct ParsedQuery {
@@ -35,9 +36,17 @@ struct ParsedQuery {
 /// characters) is a run of two, and every character in no pair and every word a run of one.
 std::vector<std::vector<std::size_t>> token_runs(const QueryPart& part, bool whole_phrase);
 
+/// Bounds on what one query may ask, so that its cost stays small whatever is typed (settings
+/// search.query_max_chars, search.query_max_parts, search.query_max_part_tokens).
+struct QueryLimits {
+    std::size_t max_chars = 1000;      // code points read; the rest is ignored
+    std::size_t max_parts = 32;        // words, phrases and exclusions; later ones are ignored
+    std::size_t max_part_tokens = 64;  // tokens of one part; the rest of the part is ignored
+};
+
 /// Parses what a reader typed. Never fails: unbalanced quotes run to the end, unknown fields are
-/// searched as text, empty parts are dropped. Input is cut at 1,000 code points, 32 parts and 64
-/// tokens a part.
-ParsedQuery parse_query(std::string_view utf8);
+/// searched as text, empty parts are dropped, and what lies beyond `limits` is ignored (filters
+/// still count when the parts are full).
+ParsedQuery parse_query(std::string_view utf8, const QueryLimits& limits = {});
 
 }  // namespace wenku::search

@@ -1,15 +1,10 @@
 #include "search/suggest.h"
 
 #include <algorithm>
-#include <optional>
-
-#include "store/repository.h"
 
 namespace wenku::search {
 
 namespace {
-
-constexpr std::size_t logged_results = 5;
 
 std::int64_t ready_documents(Repository& repository) {
     DocumentFilter filter;
@@ -18,44 +13,6 @@ std::int64_t ready_documents(Repository& repository) {
 }
 
 }  // namespace
-
-std::optional<LoggedSearch> loggable(const SearchResults& results) {
-    if (results.hits.empty() || results.canonical_query.empty()) return std::nullopt;
-    LoggedSearch search{results.canonical_query, {}, 1};
-    for (const auto& h : results.hits) {
-        if (search.top_ids.size() == logged_results) break;
-        search.top_ids.push_back(h.document_id);
-    }
-    return search;
-}
-
-void record_search(Repository& repository, const SearchResults& results) {
-    if (auto search = loggable(results)) repository.record_searches({*search});
-}
-
-void SearchLog::add(const SearchResults& results) {
-    auto search = loggable(results);
-    if (!search) return;
-    std::lock_guard lock(mutex_);
-    if (pending_.size() >= 10000 && !pending_.contains(search->query)) return;  // bounded between flushes
-    auto [it, fresh] = pending_.try_emplace(search->query, std::move(*search));
-    if (!fresh) {
-        ++it->second.times;
-        it->second.top_ids = loggable(results)->top_ids;
-    }
-}
-
-void SearchLog::flush(Repository& repository) {
-    std::map<std::string, LoggedSearch> batch;
-    {
-        std::lock_guard lock(mutex_);
-        batch.swap(pending_);
-    }
-    std::vector<LoggedSearch> searches;
-    searches.reserve(batch.size());
-    for (auto& [query, search] : batch) searches.push_back(std::move(search));
-    repository.record_searches(searches);
-}
 
 std::vector<std::string> related_searches(Repository& repository, const IndexReader& index,
                                           const SearchResults& results, std::size_t count) {

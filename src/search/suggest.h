@@ -1,36 +1,22 @@
 #pragma once
 // Around a search: 相关搜索 (related searches: logged queries that led to the same documents, then
-// the leading document's key terms) and 相关资源 (related documents, computed from the index once
-// and kept until the library has grown enough to change them).
+// the leading documents' key terms) and 相关资源 (related documents, computed from the index once
+// and kept until the library has grown enough to change them). The search log itself is in
+// search_log.h.
+#include <cstddef>
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
-#include "search/search_index.h"
+#include "search/index_reader.h"
+#include "search/search_log.h"
 #include "store/repository.h"
 
 namespace wenku::search {
 
-/// Logs a search that found something: its canonical text and its first results. Nothing about
-/// the reader is kept.
-void record_search(Repository& repository, const SearchResults& results);
-
-/// The same, batched for a server: searches are counted in memory and written in one transaction
-/// by flush() (the web site flushes every few seconds and when it stops).
-class SearchLog {
-  public:
-    void add(const SearchResults& results);
-    void flush(Repository& repository);
-
-  private:
-    std::mutex mutex_;
-    std::map<std::string, LoggedSearch> pending_;
-};
-
 /// Up to `count` searches to suggest after `results`: logged queries that led to the same
-/// documents, then key terms of the first results; never the query itself.
+/// documents, then key terms of the first results; never the query itself. Throws
+/// EnvironmentError when the database or the index cannot be read.
 std::vector<std::string> related_searches(Repository& repository, const IndexReader& index,
                                           const SearchResults& results, std::size_t count);
 

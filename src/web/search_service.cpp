@@ -15,11 +15,16 @@ SearchService::SearchService(const std::filesystem::path& index_dir, Repository&
       documents_(documents),
       access_(access),
       related_searches_(limits.related_searches),
-      cache_(generation, limits.max_age, limits.max_entries) {}
+      options_(limits.search),
+      cache_(generation, limits.max_age, limits.max_entries),
+      log_(limits.search) {}
 
 std::shared_ptr<const SearchOutcome> SearchService::search(const Request& req,
                                                            const search::SearchRequest& request) {
-    const std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", request.query,
+    // The index's size is part of the key: a document becomes searchable when the index is
+    // committed and this thread's reader reopened, which may be after the change that bumped the
+    // generation; results found before then must not be kept under the new generation.
+    const std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", index().document_count(), request.query,
                                         request.offset, request.limit, static_cast<int>(request.sort),
                                         request.facets, request.category_id.value_or(0), request.format);
     auto outcome = cache_.get(key, [&] {
@@ -40,8 +45,8 @@ const search::IndexReader& SearchService::index() {
     };
     thread_local Slot slot;
     const auto now = Clock::now();
-    if (slot.owner != this || !slot.reader || now - slot.opened > std::chrono::seconds(1)) {
-        slot.reader.emplace(index_dir_);
+    if (slot.owner != this || !slot.reader || now - slot.opened >= options_.reader_reopen) {
+        slot.reader.emplace(index_dir_, options_);
         slot.owner = this;
         slot.opened = now;
     }

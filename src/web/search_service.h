@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "search/search_options.h"
 #include "search/search_index.h"
 #include "search/suggest.h"
 #include "store/repository.h"
@@ -28,6 +29,7 @@ class SearchService {
         std::chrono::seconds max_age{0};
         std::size_t max_entries = 0;
         std::size_t related_searches = 0;
+        search::SearchOptions search;  // query limits, snippets, the reader's reopening, the log's bound
     };
 
     SearchService(const std::filesystem::path& index_dir, Repository& repository, DocumentCache& documents,
@@ -39,7 +41,7 @@ class SearchService {
     /// With accounts, the cache key will need the reader's entitlement.
     std::shared_ptr<const SearchOutcome> search(const Request& req, const search::SearchRequest& request);
 
-    /// This thread's reader of the index, reopened when a second has passed so new documents show.
+    /// This thread's reader of the index, reopened after search.reader_reopen_ms so new documents show.
     const search::IndexReader& index();
 
     /// Writes the logged searches to the database (search::SearchLog::flush).
@@ -53,6 +55,7 @@ class SearchService {
     DocumentCache& documents_;
     const PreviewAccess& access_;
     std::size_t related_searches_;
+    search::SearchOptions options_;
     ExpiringCache<std::string, std::shared_ptr<const SearchOutcome>> cache_;
     search::SearchLog log_;
 };

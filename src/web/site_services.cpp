@@ -14,7 +14,7 @@ SiteServices::SiteServices(Library& lib, const std::filesystem::path& dir, std::
       access(config.preview.free_pages),
       search(lib.index_dir(), repository, documents, access, generation,
              {config.http.page_cache_lifetime, config.http.search_cache_entries,
-              static_cast<std::size_t>(config.site.related_searches)}),
+              static_cast<std::size_t>(config.site.related_searches), search::SearchOptions::from(config.search)}),
       counts(config.http.count_backlog_entries),
       renderer(dir / "templates", translations, generation,
                {config.http.page_cache_lifetime, config.http.page_cache_entries}),

@@ -4,10 +4,15 @@
 
 #include <map>
 
+#include "core/config.h"
+#include "core/errors.h"
+#include "core/settings.h"
+#include "core/utf8.h"
 #include "search/fold.h"
 #include "search/highlight.h"
 #include "search/query.h"
 #include "search/search_index.h"
+#include "search/search_options.h"
 #include "search/suggest.h"
 #include "store/repository.h"
 #include "support/test_support.h"
@@ -51,8 +56,9 @@ std::vector<Page> make_pages(std::int64_t id, const std::vector<std::string>& te
 
 /// An index of a few documents, with their page texts for snippets.
 class SearchIndexTest : public ::testing::Test {
-protected:
-    void add(const Document& d, const std::vector<std::string>& pages, const std::vector<Category>& chain = {}) {
+  protected:
+    void add(const Document& d, const std::vector<std::string>& pages,
+             const std::vector<Category>& chain = {}) {
         IndexWriter writer(dir_.path() / "index");
         writer.add(d, make_pages(d.id, pages), chain);
         writer.commit();
@@ -83,13 +89,14 @@ protected:
         Category root{10, std::nullopt, "实用范文"};
         Category child{11, 10, "写作指导"};
         guide.category_id = 11;
-        add(guide, {"本文介绍文库的基本用法：如何上传文档。",
-                    "搜索以页为单位，春风拂面。机关单位的文档也可以上传。",
-                    "春风得意马蹄疾，一日看尽长安花。下载原文件需要积分。"},
+        add(guide,
+            {"本文介绍文库的基本用法：如何上传文档。", "搜索以页为单位，春风拂面。机关单位的文档也可以上传。",
+             "春风得意马蹄疾，一日看尽长安花。下载原文件需要积分。"},
             {root, child});
         Document paper = make_doc(3, "Trace-based Just-in-Time Type Specialization", "pdf", 300);
-        add(paper, {"Dynamic languages such as JavaScript are more difficult to compile than statically typed ones.",
-                    "We present a trace-based compilation technique for dynamic languages."});
+        add(paper,
+            {"Dynamic languages such as JavaScript are more difficult to compile than statically typed ones.",
+             "We present a trace-based compilation technique for dynamic languages."});
     }
 
     TempDir dir_;
@@ -109,7 +116,8 @@ TEST(FoldTest, TraditionalBecomesSimplifiedOneCharacterForOne) {
 }
 
 TEST(QueryTest, ParsesWordsPhrasesExclusionsAndFilters) {
-    const ParsedQuery q = parse_query("春風 \"明月 光\" -秋天 format:pdf category:12 uploader:Li title:指南 c++");
+    const ParsedQuery q =
+        parse_query("春風 \"明月 光\" -秋天 format:pdf category:12 uploader:Li title:指南 c++");
     ASSERT_EQ(q.parts.size(), 5u);
     EXPECT_EQ(q.parts[0].folded, U"春风");
     EXPECT_FALSE(q.parts[0].phrase);
@@ -134,19 +142,57 @@ TEST(QueryTest, ParsesWordsPhrasesExclusionsAndFilters) {
     EXPECT_FALSE(parse_query("-only").has_positive_part());
 }
 
+TEST(QueryTest, LimitsCutWhatIsReadNotTheFilters) {
+    QueryLimits limits;
+    limits.max_chars = 9;
+    EXPECT_EQ(parse_query("春风又绿江南岸 明月", limits).canonical(), "春风又绿江南岸 明");
+    limits = QueryLimits{};
+    limits.max_parts = 2;
+    const ParsedQuery two = parse_query("一 二 三 format:pdf", limits);
+    EXPECT_EQ(two.parts.size(), 2u);
+    EXPECT_EQ(two.formats, std::vector<std::string>{"pdf"});
+    limits = QueryLimits{};
+    limits.max_part_tokens = 3;
+    EXPECT_EQ(parse_query("春风又绿江南岸", limits).parts.at(0).tokens.size(), 3u);
+}
+
+TEST(SearchOptionsTest, SettingsDefaultsAreTheOptionsDefaultsAndRangesAreChecked) {
+    Settings settings;
+    const SearchOptions read = SearchOptions::from(Config::from(settings).search);
+    const SearchOptions defaults;
+    EXPECT_EQ(read.query.max_chars, defaults.query.max_chars);
+    EXPECT_EQ(read.query.max_parts, defaults.query.max_parts);
+    EXPECT_EQ(read.query.max_part_tokens, defaults.query.max_part_tokens);
+    EXPECT_EQ(read.snippet_chars, defaults.snippet_chars);
+    EXPECT_EQ(read.related_list_size, defaults.related_list_size);
+    EXPECT_EQ(read.related_refresh_percent, defaults.related_refresh_percent);
+    EXPECT_EQ(read.log_max_pending, defaults.log_max_pending);
+    EXPECT_EQ(read.reader_reopen, defaults.reader_reopen);
+    settings.set("search.snippet_chars", "0");
+    EXPECT_THROW(SearchOptions::from(Config::from(settings).search), UsageError);
+    settings.set("search.snippet_chars", "many");
+    EXPECT_THROW(SearchOptions::from(Config::from(settings).search), UsageError);
+    settings.set("search.snippet_chars", "60");
+    settings.set("search.reader_reopen_ms", "0");
+    EXPECT_EQ(SearchOptions::from(Config::from(settings).search).snippet_chars, 60u);
+    EXPECT_EQ(SearchOptions::from(Config::from(settings).search).reader_reopen.count(), 0);
+}
+
 TEST(HighlightTest, CoversExactlyTheMatchedCharactersInTheDocumentsOwnScript) {
     const auto q = parse_query("春风");
     // 春風 is highlighted (Traditional), the lone 春 of 春天 and 風 of 風雨 are not.
     EXPECT_EQ(hits_of(highlight("春風又綠，春天風雨", q)), "春風");
     EXPECT_EQ(hits_of(highlight("一夜春\n風", q)), "春\n風");  // a line break inside the word
     EXPECT_EQ(hits_of(highlight("春，風", q)), "");            // punctuation between: not the word
-    EXPECT_EQ(hits_of(highlight("The JIT compiles Traces; tracing JITs", parse_query("jit traces"))), "JIT|Traces");
+    EXPECT_EQ(hits_of(highlight("The JIT compiles Traces; tracing JITs", parse_query("jit traces"))),
+              "JIT|Traces");
     EXPECT_EQ(hits_of(highlight("机关算尽太聪明", parse_query("\"機關算盡\""))), "机关算尽");
     EXPECT_EQ(hits_of(highlight("明月几时有", parse_query("明月 -几时"))), "明月");
 }
 
 TEST(HighlightTest, SnippetCentresOnTheMatchesAndMarksCuts) {
-    const std::string text = "开头。" + std::string(200, ' ') + "一段很长的文字里有春風二字。" + std::string(200, ' ') + "结尾。";
+    const std::string text =
+        "开头。" + std::string(200, ' ') + "一段很长的文字里有春風二字。" + std::string(200, ' ') + "结尾。";
     const auto s = snippet(text, parse_query("春风"), 40);
     EXPECT_EQ(hits_of(s), "春風");
     EXPECT_EQ(s.front().text, "…");
@@ -163,7 +209,7 @@ TEST_F(SearchIndexTest, SimplifiedFindsTraditionalAndTheSnippetShowsTheOriginal)
             EXPECT_EQ(hits_of(h.snippet), "春風");
         }
     }
-    EXPECT_EQ(ids(search("機關")).size(), 2u);       // Traditional query, Simplified text too
+    EXPECT_EQ(ids(search("機關")).size(), 2u);  // Traditional query, Simplified text too
     EXPECT_EQ(ids(search("机关算尽")), std::vector<std::int64_t>{1});
 }
 
@@ -233,6 +279,43 @@ TEST_F(SearchIndexTest, RemovedDocumentsAreGone) {
     EXPECT_EQ(ids(search("春风")), std::vector<std::int64_t>{2});
 }
 
+TEST_F(SearchIndexTest, TheReadersOptionsSetTheSnippetsLengthAndTheQueryLimits) {
+    SearchOptions options;
+    options.snippet_chars = 12;
+    options.query.max_parts = 1;
+    const IndexReader reader(dir_.path() / "index", options);
+    SearchRequest request;
+    request.query = "春风 马蹄";  // the second word is beyond the limit: 春风 alone finds both
+    const auto r = reader.search(request, [this](std::int64_t id, int page) -> std::optional<std::string> {
+        return texts_.at({id, page});
+    });
+    ASSERT_EQ(r.total, 2);
+    for (const auto& hit : r.hits) {
+        std::size_t chars = 0;
+        for (const auto& f : hit.snippet) chars += f.text == "…" ? 0 : decode_utf8(f.text).size();
+        EXPECT_LE(chars, 12u);
+    }
+}
+
+TEST_F(SearchIndexTest, TermsTooLongForTheIndexAreLeftOutAndLoseNothingElse) {
+    // A word of 64 four-byte letters (256 bytes) and a 300-byte uploader are longer than Xapian
+    // takes: adding them would fail and discard every change since the last commit.
+    std::string gothic;
+    for (int i = 0; i < 64; ++i) gothic += "\U00010330";
+    Document odd = make_doc(5, "哥特字母表");
+    odd.uploader = std::string(300, 'u');
+    {
+        IndexWriter writer(dir_.path() / "index");
+        writer.add(make_doc(4, "静夜思"), make_pages(4, {"床前明月光，疑是地上霜。"}), {});
+        writer.add(odd, make_pages(5, {"开头 " + gothic + " 结尾，哥特字母。"}), {});
+        writer.commit();
+    }
+    EXPECT_EQ(ids(search("明月光")), std::vector<std::int64_t>{4}) << "the change before is kept";
+    EXPECT_EQ(ids(search("哥特字母")), std::vector<std::int64_t>{5});
+    EXPECT_EQ(search(gothic).total, 0);
+    EXPECT_EQ(search("uploader:" + odd.uploader).total, 0);
+}
+
 TEST(SearchRelatedTest, RelatedDocumentsShareTopicsNotRarePairs) {
     TempDir dir;
     IndexWriter writer(dir.path() / "index");
@@ -256,7 +339,8 @@ TEST(SearchRelatedTest, RelatedDocumentsShareTopicsNotRarePairs) {
     EXPECT_EQ(poems[0], 4);
     const auto terms = reader.key_terms(1, 5);
     ASSERT_FALSE(terms.empty());
-    for (const auto& [term, weight] : terms) EXPECT_NE(term, "鸭嘴") << "a pair every document has is no key term";
+    for (const auto& [term, weight] : terms)
+        EXPECT_NE(term, "鸭嘴") << "a pair every document has is no key term";
 }
 
 TEST(SearchReconcileTest, TheIndexFollowsTheDatabase) {
@@ -272,7 +356,8 @@ TEST(SearchReconcileTest, TheIndexFollowsTheDatabase) {
         const auto id = repo->add_queued_document(d);
         const auto job = repo->claim_job();
         ASSERT_TRUE(job);
-        repo->complete_job(*job, "txt", "文档" + std::to_string(id), make_pages(id, {"第" + std::to_string(id) + "号文件，春风。"}), {});
+        repo->complete_job(*job, "txt", "文档" + std::to_string(id),
+                           make_pages(id, {"第" + std::to_string(id) + "号文件，春风。"}), {});
     }
     EXPECT_EQ(reconcile_index(*repo, index), 2);
     EXPECT_EQ(reconcile_index(*repo, index), 0);
@@ -285,10 +370,35 @@ TEST(SearchReconcileTest, TheIndexFollowsTheDatabase) {
     EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{2}));
 }
 
+TEST(SearchReconcileTest, TheFullCheckFindsWhatTheQuickOneMisses) {
+    TempDir dir;
+    auto repo = open_sqlite_repository((dir.path() / "wenku.db").string());
+    const fs::path index = dir.path() / "index";
+    for (int i = 1; i <= 3; ++i) {
+        Document d;
+        d.original_name = "d" + std::to_string(i) + ".txt";
+        d.sha256 = std::string(63, 'b') + static_cast<char>('0' + i);
+        d.size_bytes = 1;
+        const auto id = repo->add_queued_document(d);
+        const auto job = repo->claim_job();
+        ASSERT_TRUE(job);
+        repo->complete_job(*job, "txt", "文档" + std::to_string(id), make_pages(id, {"春风。"}), {});
+    }
+    {
+        IndexWriter writer(index);  // 1 and 3 indexed, 2 not
+        for (const std::int64_t id : {1, 3}) writer.add(*repo->find_document(id), repo->pages(id), {});
+    }
+    repo->remove_document(1);  // the database: 2 and 3; the index: 1 and 3, the newest among them
+    EXPECT_EQ(reconcile_index(*repo, index), 0) << "the counts agree and the newest is indexed";
+    EXPECT_EQ(reconcile_index(*repo, index, ReconcileCheck::full), 2);
+    EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{2, 3}));
+}
+
 namespace {
 
 /// Ready documents in a real SQLite library, indexed.
-std::int64_t add_ready(Repository& repo, const fs::path& index, const std::string& title, const std::string& text) {
+std::int64_t add_ready(Repository& repo, const fs::path& index, const std::string& title,
+                       const std::string& text) {
     static int serial = 0;
     Document d;
     d.original_name = title + ".txt";
@@ -321,7 +431,7 @@ TEST(SearchSuggestTest, RelatedSearchesComeFromQueriesThatLedToTheSameDocuments)
         if (log) record_search(*repo, results);
         return results;
     };
-    run("長安", true);     // logged as 长安 (canonical, Simplified)
+    run("長安", true);  // logged as 长安 (canonical, Simplified)
     run("马蹄", true);
     run("马蹄", true);
     run("事务", true);
