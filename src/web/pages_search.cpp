@@ -50,7 +50,9 @@ Response search(SiteServices& site, Request& req, const Params&) {
         if (!query.category.empty()) sr.category_id = id_param(req, "category");
         found = site.search.search(req, sr);
     }
-    const std::string key = "s" + query_string({{"q", query.q},
+    // Like the search results, the rendered page is kept per index size (search_service.h).
+    const std::string key = "s" + std::to_string(site.search.index().document_count()) +
+                            query_string({{"q", query.q},
                                                 {"format", query.format},
                                                 {"category", query.category},
                                                 {"sort", query.sort},
