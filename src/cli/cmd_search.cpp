@@ -70,8 +70,7 @@ void add_search_command(CLI::App& app, Context& ctx) {
             const QueueLock lock(library.data_dir(), /*wait=*/false);
             if (lock.held()) search::reconcile_index(library.repository(), library.index_dir());
         }
-        const search::IndexReader reader(library.index_dir(),
-                                          search::SearchOptions::from_settings(library.settings()));
+        const search::IndexReader reader(library.index_dir());
         const auto results = reader.search(request, page_texts(library));
         if (opt->log) search::record_search(library.repository(), results);
         const auto suggestions = search::related_searches(library.repository(), reader, results, 8);
@@ -131,8 +130,7 @@ void add_related_command(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx, opt] {
         Library& library = ctx.library();
         const Document doc = require_document(library, parse_document_number(opt->number));
-        const search::IndexReader reader(library.index_dir(),
-                                          search::SearchOptions::from_settings(library.settings()));
+        const search::IndexReader reader(library.index_dir());
         std::string terms;
         for (const auto& [term, weight] : reader.key_terms(doc.id, 12)) terms += (terms.empty() ? "" : " ") + term;
         std::printf("№%lld %s\nkey terms: %s\n", static_cast<long long>(doc.id), doc.title.c_str(), terms.c_str());

@@ -96,9 +96,7 @@ Site::Impl::Impl(Library& lib, const fs::path& dir, std::function<void()> wake)
       web_dir(dir),
       templates(dir / "templates"),
       wake_converter(std::move(wake)),
-      files(static_cast<std::size_t>(lib.settings().get_int("http.open_files"))),
-      search_options(search::SearchOptions::from_settings(lib.settings())),
-      search_log(search_options) {
+      files(static_cast<std::size_t>(lib.settings().get_int("http.open_files"))) {
     for (const char* l : {"zh", "en"}) i18n[l] = load_json(dir / "i18n" / (std::string(l) + ".json"));
     const Settings& s = lib.settings();
     free_pages_default = static_cast<int>(s.get_int("preview.free_pages"));
@@ -308,7 +306,7 @@ bool Site::Impl::may_read(const Request&, const Document& doc, int number) const
 }
 
 const search::IndexReader& Site::Impl::index() {
-    // One reader a thread, reopened every search.reader_reopen_ms so new documents show up.
+    // One reader a thread, reopened every second so new documents show up.
     struct Slot {
         const Impl* owner = nullptr;
         std::optional<search::IndexReader> reader;
@@ -317,8 +315,8 @@ const search::IndexReader& Site::Impl::index() {
     };
     thread_local Slot slot;
     const auto now = Clock::now();
-    if (slot.owner != this || !slot.reader || now - slot.opened > search_options.reader_reopen) {
-        slot.reader.emplace(library.index_dir(), search_options);
+    if (slot.owner != this || !slot.reader || now - slot.opened > std::chrono::seconds(1)) {
+        slot.reader.emplace(library.index_dir());
         slot.owner = this;
         slot.opened = now;
     }

@@ -45,7 +45,6 @@ struct Site::Impl {
     std::uint64_t max_upload_bytes;
     int page_cache_seconds;
     std::size_t description_chars;
-    search::SearchOptions search_options;
 
     /// Bumped whenever documents change; cached renderings of an older generation are stale.
     std::atomic<std::uint64_t> generation{1};
