@@ -1,6 +1,6 @@
 #pragma once
 // The search box's syntax: words, "phrases", -exclusions and field:value filters
-// (format:pdf, category:12, uploader:name, title:word). Pure parsing; search_index.cpp turns
+// (format:pdf, category:12, uploader:name, title:word). Pure parsing; index_query.cpp turns
 // the result into an index query.
 #include <cstddef>
 #include <string>

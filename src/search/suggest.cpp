@@ -1,6 +1,10 @@
 #include "search/suggest.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+
+#include "core/errors.h"
 
 namespace wenku::search {
 
@@ -10,6 +14,12 @@ std::int64_t ready_documents(Repository& repository) {
     DocumentFilter filter;
     filter.status = DocumentStatus::ready;
     return repository.count_documents(filter);
+}
+
+/// Whether a list computed when the library held `then` documents still stands now that it
+/// holds `now`: the library has grown by no more than `refresh_percent` percent.
+bool still_fresh(std::int64_t then, std::int64_t now, int refresh_percent) {
+    return now * 100 <= then * (100 + refresh_percent);
 }
 
 }  // namespace
@@ -39,9 +49,10 @@ std::vector<std::string> related_searches(Repository& repository, const IndexRea
 
 std::vector<std::int64_t> related_documents(Repository& repository, const IndexReader& index,
                                             std::int64_t document_id, std::size_t count) {
+    const SearchOptions& options = index.options();
     const std::int64_t size = ready_documents(repository);
     if (const auto stored = repository.related_list(document_id)) {
-        const bool fresh = stored->library_size * 11 >= size * 10;  // grown by less than a tenth
+        const bool fresh = still_fresh(stored->library_size, size, options.related_refresh_percent);
         const bool enough = stored->ids.size() >= count ||
                             static_cast<std::int64_t>(stored->ids.size()) >= stored->library_size - 1;
         if (fresh && enough) {
@@ -56,8 +67,13 @@ std::vector<std::int64_t> related_documents(Repository& repository, const IndexR
     }
     RelatedList list;
     list.library_size = size;
-    list.ids = index.related(document_id, std::max<std::size_t>(count, 12));
-    repository.store_related_list(document_id, list);
+    list.ids = index.related(document_id, std::max(count, options.related_list_size));
+    try {
+        repository.store_related_list(document_id, list);
+    } catch (const EnvironmentError& e) {
+        spdlog::warn("related documents of №{} not stored (computed again next time): {}", document_id,
+                     e.what());
+    }
     if (list.ids.size() > count) list.ids.resize(count);
     return list.ids;
 }

@@ -20,9 +20,15 @@ namespace wenku::search {
 std::vector<std::string> related_searches(Repository& repository, const IndexReader& index,
                                           const SearchResults& results, std::size_t count);
 
-/// A document's related documents, best first: stored ones while the library has grown by less
-/// than a tenth since they were computed (and they are enough), otherwise computed from the
-/// index and stored.
+/// A document's related documents (相关资源), best first, at most `count`. While the library has
+/// grown by no more than search.related_refresh_percent since the stored list was computed (and
+/// it holds enough), that list is used, less the documents removed since. Otherwise the list is
+/// computed from the index (search.related_list_size of them, or `count` if more; the options
+/// are the index reader's) and stored in place of the old one.
+///
+/// Failure: when the database or the index cannot be read, EnvironmentError, and nothing is
+/// stored. When the fresh list cannot be stored, it is still returned; the stored list stays as
+/// it was, the failure is logged, and the next call computes and stores again.
 std::vector<std::int64_t> related_documents(Repository& repository, const IndexReader& index,
                                             std::int64_t document_id, std::size_t count);
 

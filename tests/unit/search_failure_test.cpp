@@ -1,6 +1,7 @@
 // What search does when the disk or the database fails, as the headers promise: a failed index
 // commit leaves the index at its last commit and discards what was pending; a search log flush
-// that cannot write keeps its batch for the next one, within its bound.
+// that cannot write keeps its batch for the next one, within its bound; related documents that
+// cannot be stored are shown all the same.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -291,3 +292,22 @@ TEST(SearchFailureTest, TheSearchLogDropsTheLeastRecentlySearchedPastItsBound) {
     EXPECT_EQ(logged_counts(db), (std::map<std::string, std::int64_t>{{"一", 3}, {"四", 1}, {"五", 1}}));
 }
 
+TEST(SearchFailureTest, RelatedDocumentsThatCannotBeStoredAreShownAndComputedAgainLater) {
+    TempDir dir;
+    FailingRepository repo(dir.path() / "wenku.db");
+    const fs::path index = dir.path() / "index";
+    const auto a = add_ready(repo, "春天的诗一", "春风吹过江南，桃花开满山坡。诗人写春风与桃花。");
+    const auto b = add_ready(repo, "春天的诗二", "江南春风又起，桃花与春风是诗人最爱。");
+    add_ready(repo, "数据库", "数据库的事务与索引，索引加快查询。");
+    reconcile_index(repo, index);
+
+    repo.fail_related_lists = true;
+    const auto shown = related_documents(repo, IndexReader(index), a, 1);
+    EXPECT_EQ(shown, std::vector<std::int64_t>{b});
+    EXPECT_FALSE(repo.related_list(a)) << "nothing stored";
+
+    repo.fail_related_lists = false;
+    EXPECT_EQ(related_documents(repo, IndexReader(index), a, 1), std::vector<std::int64_t>{b});
+    ASSERT_TRUE(repo.related_list(a)) << "stored by the next call";
+    EXPECT_EQ(repo.related_list(a)->library_size, 3);
+}
