@@ -7,8 +7,9 @@
 #include "blob/blob_store.h"
 #include "cli/commands.h"
 #include "core/errors.h"
+#include "core/utf8.h"
+#include "worker/markdown.h"
 #include "worker/renderer.h"
-#include "worker/text_document.h"
 
 namespace wenku::cli {
 namespace fs = std::filesystem;
@@ -74,7 +75,7 @@ void add_demo_command(CLI::App& app, Context&) {
                 if (!e.is_regular_file()) continue;
                 const std::string bytes = slurp(e.path());
                 const bool gb = e.path().parent_path().filename() == "gb18030";
-                emit(e.path().filename(), gb ? worker::encode_from_utf8(bytes, "GB18030") : bytes);
+                emit(e.path().filename(), gb ? encode_from_utf8(bytes, "GB18030") : bytes);
             }
         }
         std::printf("wrote %d demo documents to %s\n", written, out.c_str());

@@ -6,8 +6,11 @@
 
 #include "core/errors.h"
 #include "worker/container.h"
+#include "worker/csv_table.h"
 #include "worker/detect.h"
+#include "worker/markdown.h"
 #include "worker/text_document.h"
+#include "worker/text_encoding.h"
 
 namespace wenku::worker {
 namespace fs = std::filesystem;

@@ -17,7 +17,7 @@
 #include "core/conversion.h"
 #include "worker/converter.h"
 #include "worker/office_converter.h"
-#include "worker/text_document.h"
+#include "worker/text_encoding.h"
 
 namespace wenku::worker {
 

@@ -11,7 +11,8 @@
 #include "support/test_support.h"
 #include "worker/converter.h"
 #include "worker/detect.h"
-#include "worker/text_document.h"
+#include "core/utf8.h"
+#include "worker/csv_table.h"
 
 namespace wenku::worker {
 namespace {
