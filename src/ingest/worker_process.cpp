@@ -11,6 +11,7 @@
 #include <cstring>
 #include <mutex>
 #include <filesystem>
+#include <utility>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -69,6 +70,14 @@ WorkerOptions WorkerOptions::from_settings(const Settings& settings) {
     o.render_memory_mb = settings.get_int("convert.render_memory_mb");
     o.rss_limit_mb = settings.get_int("convert.worker_rss_mb");
     o.documents_per_process = static_cast<int>(settings.get_int("convert.worker_documents"));
+    o.zip_max_entries = settings.get_int("convert.zip_max_entries");
+    o.zip_max_entry_mb = settings.get_int("convert.zip_max_entry_mb");
+    o.zip_max_total_mb = settings.get_int("convert.zip_max_total_mb");
+    o.zip_max_ratio = settings.get_int("convert.zip_max_ratio");
+    o.csv_max_columns = settings.get_int("convert.csv_max_columns");
+    o.csv_max_rows = settings.get_int("convert.csv_max_rows");
+    o.csv_max_cells = settings.get_int("convert.csv_max_cells");
+    o.csv_max_cell_bytes = settings.get_int("convert.csv_max_cell_bytes");
     const std::string& sandbox = settings.get("convert.sandbox");
     if (sandbox == "basic") {
         o.sandbox = Sandbox::basic;
@@ -134,6 +143,17 @@ void WorkerProcess::start() {
         "--render-memory-mb", std::to_string(options_.render_memory_mb),
         "--scratch", options_.scratch_dir.string(),
     });
+    const std::pair<const char*, long long> content_limits[] = {
+        {"--zip-max-entries", options_.zip_max_entries},
+        {"--zip-max-entry-mb", options_.zip_max_entry_mb},
+        {"--zip-max-total-mb", options_.zip_max_total_mb},
+        {"--zip-max-ratio", options_.zip_max_ratio},
+        {"--csv-max-columns", options_.csv_max_columns},
+        {"--csv-max-rows", options_.csv_max_rows},
+        {"--csv-max-cells", options_.csv_max_cells},
+        {"--csv-max-cell-bytes", options_.csv_max_cell_bytes},
+    };
+    for (const auto& [flag, value] : content_limits) args.insert(args.end(), {flag, std::to_string(value)});
     if (options_.sandbox == Sandbox::bwrap) args.push_back("--in-sandbox");
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));

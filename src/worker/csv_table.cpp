@@ -250,10 +250,9 @@ CsvTable parse_csv(std::string_view utf8, char delimiter, const CsvLimits& limit
     return table;
 }
 
-std::string csv_to_html(std::string_view utf8) {
+std::string csv_to_html(std::string_view utf8, const CsvLimits& limits) {
     const std::string text = decode_to_utf8(utf8, TextEncoding::utf8);
     const char delimiter = detect_csv_delimiter(text);
-    const CsvLimits limits;
     const CsvTable table = parse_csv(text, delimiter, limits);
     std::size_t columns = 1;
     for (const auto& record : table.rows) columns = std::max(columns, record.size());

@@ -41,7 +41,7 @@ char detect_csv_delimiter(std::string_view utf8);
 CsvTable parse_csv(std::string_view utf8, char delimiter, const CsvLimits& limits = {});
 
 /// A complete HTML document for a CSV or TSV file (delimiter from detect_csv_delimiter(), fields
-/// from parse_csv() with default limits). Up to 24 columns: one table with rules between rows
+/// from parse_csv() within `limits`). Up to 24 columns: one table with rules between rows
 /// (MuPDF does not give the cells of a row one height, so boxed cells would look ragged), a
 /// smaller font the more columns there are (10 pt up to 6 columns, 6 pt past 16), long values
 /// given break opportunities at about the column's width. Wider: one paragraph per record,
@@ -50,6 +50,6 @@ CsvTable parse_csv(std::string_view utf8, char delimiter, const CsvLimits& limit
 /// distinct, short and not numbers or dates. Line breaks inside values are kept, everything is
 /// escaped, and a note above or below says when columns were folded, values cut or records left
 /// out. Invalid UTF-8 becomes U+FFFD.
-std::string csv_to_html(std::string_view utf8);
+std::string csv_to_html(std::string_view utf8, const CsvLimits& limits = {});
 
 }  // namespace wenku::worker

@@ -1,0 +1,58 @@
+// The trusted side's handle on a real `wenku worker` (ingest/worker_process.h): the convert.*
+// settings that reach the worker on its command line.
+#include "ingest/worker_process.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/conversion.h"
+#include "core/settings.h"
+#include "support/test_support.h"
+#include "support/worker/zip_builder.h"
+
+namespace wenku::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A worker running the built wenku binary, configured from `settings`, with its scratch folder in `dir`.
+WorkerProcess start_worker(const Settings& settings, const TempDir& dir) {
+    WorkerOptions options = WorkerOptions::from_settings(settings);
+    options.executable = WENKU_BINARY;
+    options.scratch_dir = dir.path() / "scratch";
+    return WorkerProcess(std::move(options));
+}
+
+/// A request for `name` (written with `bytes`) in a job folder of its own inside the scratch folder.
+ConvertRequest request_for(const TempDir& dir, const std::string& name, const std::string& bytes) {
+    const fs::path job = dir.path() / "scratch" / ("job-" + name);
+    write_file(job / name, bytes);
+    fs::create_directories(job / "out");
+    ConvertRequest request;
+    request.input_path = (job / name).string();
+    request.output_dir = (job / "out").string();
+    request.original_name = name;
+    return request;
+}
+
+TEST(WorkerProcess, CsvAndZipLimitsComeFromTheSettings) {
+    TempDir dir;
+    Settings settings;
+    settings.set("convert.csv_max_rows", "2");
+    settings.set("convert.zip_max_entries", "2");
+    WorkerProcess worker = start_worker(settings, dir);
+
+    const ConvertResult table = worker.convert(request_for(dir, "t.csv", "名称,数量\n苹果,3\n梨,12\n桃,7\n"));
+    ASSERT_TRUE(table.ok) << table.error;
+    std::string text = all_page_text(table);
+    std::erase(text, ' ');  // the text extractor may or may not keep the spaces around Latin digits
+    EXPECT_NE(text.find("只显示了前2行"), std::string::npos) << all_page_text(table);
+
+    const ConvertResult docx = worker.convert(request_for(dir, "d.docx", make_zip(docx_entries())));
+    EXPECT_FALSE(docx.ok);
+    EXPECT_EQ(docx.error_code, error_code::too_large) << docx.error;
+}
+
+}  // namespace
+}  // namespace wenku::test
