@@ -77,6 +77,16 @@ void convert_office(const ConvertRequest& request, const ConverterOptions& optio
 
 }  // namespace
 
+ConvertResult run_job(const ConvertRequest& request, const ConverterOptions& options) {
+    switch (request.job) {
+        case JobKind::markdown_pdf:
+            return lay_out_markdown_as_pdf(request, options.render);
+        case JobKind::convert:
+            break;
+    }
+    return convert_document(request, options);
+}
+
 ConvertResult convert_document(const ConvertRequest& request, const ConverterOptions& options) {
     ConvertResult result;
     RenderWarnings warnings;
@@ -125,6 +135,23 @@ ConvertResult convert_document(const ConvertRequest& request, const ConverterOpt
     constexpr std::size_t warnings_kept = 50;
     if (warnings.size() > warnings_kept) warnings.resize(warnings_kept);
     result.warnings = std::move(warnings);
+    return result;
+}
+
+ConvertResult lay_out_markdown_as_pdf(const ConvertRequest& request, const RenderLimits& limits) {
+    ConvertResult result;
+    const std::string markdown = read_all(request.input_path);
+    try {
+        write_html_as_pdf(markdown_to_html(markdown), fs::path(request.output_dir) / markdown_pdf_file_name,
+                          limits.memory_limit_bytes);
+    } catch (const InputError& e) {
+        result.error_code = e.code();
+        result.error = e.what();
+        return result;
+    }
+    result.ok = true;
+    result.format = "pdf";
+    result.title = markdown_title(markdown);
     return result;
 }
 

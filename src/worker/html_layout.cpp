@@ -14,8 +14,9 @@ std::string with_body_language(std::string_view html);
 
 }  // namespace
 
-void write_html_as_pdf(std::string_view html, const std::filesystem::path& pdf_path) {
-    MupdfContext mu(RenderLimits{}.memory_limit_bytes);
+void write_html_as_pdf(std::string_view html, const std::filesystem::path& pdf_path,
+                       std::size_t memory_limit_bytes) {
+    MupdfContext mu(memory_limit_bytes);
     const std::string name = pdf_path.filename().string();
     const std::string tagged = with_body_language(html);
     FzDocument doc(mu.get());

@@ -91,7 +91,7 @@ int run_worker(const WorkerLimits& limits) {
         try {
             const auto request = nlohmann::json::parse(line).get<ConvertRequest>();
             allow_cpu_seconds(limits.cpu_seconds);
-            result = convert_document(request, options);
+            result = run_job(request, options);
         } catch (const std::exception& e) {
             result.ok = false;
             result.error_code = error_code::crashed;

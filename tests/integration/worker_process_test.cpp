@@ -1,9 +1,10 @@
-// The trusted side's handle on a real `wenku worker` (ingest/worker_process.h): the convert.*
-// settings that reach the worker on its command line.
+// The trusted side's handle on a real `wenku worker` (ingest/worker_process.h): the worker contract's
+// job kinds, and the convert.* settings that reach the worker on its command line.
 #include "ingest/worker_process.h"
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/conversion.h"
@@ -34,6 +35,36 @@ ConvertRequest request_for(const TempDir& dir, const std::string& name, const st
     request.output_dir = (job / "out").string();
     request.original_name = name;
     return request;
+}
+
+TEST(WorkerContract, JobKindIsConvertUnlessAskedOtherwise) {
+    EXPECT_EQ(nlohmann::json::parse(R"({"input_path": "a.pdf"})").get<ConvertRequest>().job,
+              JobKind::convert);
+    ConvertRequest request;
+    request.job = JobKind::markdown_pdf;
+    EXPECT_EQ(nlohmann::json(request)["job"], "markdown_pdf");
+    EXPECT_EQ(nlohmann::json(request).get<ConvertRequest>().job, JobKind::markdown_pdf);
+}
+
+TEST(WorkerProcess, LaysMarkdownOutAsPdfWithTheTitleOfItsFirstHeading) {
+    TempDir dir;
+    WorkerProcess worker = start_worker(Settings(), dir);
+    ConvertRequest request = request_for(dir, "guide.md", "# 文库使用指南\n\n上传、预览、搜索。\n");
+    request.job = JobKind::markdown_pdf;
+    const ConvertResult result = worker.convert(request);
+    ASSERT_TRUE(result.ok) << result.error;
+    EXPECT_EQ(result.title, "文库使用指南");
+    EXPECT_EQ(result.format, "pdf");
+    EXPECT_TRUE(result.pages.empty());
+    EXPECT_EQ(read_file(fs::path(request.output_dir) / markdown_pdf_file_name).substr(0, 5), "%PDF-");
+
+    // The PDF converts like any other, with the Markdown's text on its page.
+    TempDir again;
+    WorkerProcess converter = start_worker(Settings(), again);
+    const ConvertResult pdf = converter.convert(
+        request_for(again, "guide.pdf", read_file(fs::path(request.output_dir) / markdown_pdf_file_name)));
+    ASSERT_TRUE(pdf.ok) << pdf.error;
+    EXPECT_NE(all_page_text(pdf).find("上传、预览、搜索。"), std::string::npos) << all_page_text(pdf);
 }
 
 TEST(WorkerProcess, CsvAndZipLimitsComeFromTheSettings) {
