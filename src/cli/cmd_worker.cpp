@@ -1,4 +1,6 @@
-// wenku worker : the sandboxed converter process (spawned by wenku itself; not for people).
+// wenku worker : the sandboxed converter process (spawned by wenku itself; not for people). The one
+// trusted-side file that links the worker code: the `wenku` executable builds it, the trusted
+// library does not.
 #include <cstdint>
 
 #include "cli/commands.h"
