@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "worker/text_document.h"
+#include "worker/csv_table.h"
 
 using namespace wenku::worker;
 using wenku::fuzz::require;

@@ -5,7 +5,9 @@
 #include <string_view>
 
 #include "fuzz_check.h"
+#include "worker/markdown.h"
 #include "worker/text_document.h"
+#include "worker/text_encoding.h"
 
 using namespace wenku::worker;
 using wenku::fuzz::require;

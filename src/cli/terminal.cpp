@@ -5,19 +5,17 @@
 #include <algorithm>
 #include <ctime>
 
+#include "core/utf8.h"
+
 namespace wenku::cli {
 
 namespace {
 
-/// Decodes one code point at s[i], advancing i; malformed bytes count as one narrow character.
+/// Decodes one code point at s[i], advancing i; a malformed sequence counts as one narrow character.
 char32_t next_code_point(std::string_view s, std::size_t& i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    if (i + len > s.size()) len = 1;
-    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    i += len;
-    return cp;
+    const Utf8Char c = next_utf8(s, i);
+    i += c.length;
+    return c.cp;
 }
 
 bool is_wide(char32_t c) {

@@ -37,6 +37,15 @@ struct ConvertConfig {
     std::uint64_t max_file_bytes = 200ull << 20;
     int max_pages = 2000;
     long long max_page_pixels = 40'000'000;
+    // decompression-bomb limits of ZIP-based documents, and how much of a CSV/TSV table is shown
+    long long zip_max_entries = 20'000;
+    long long zip_max_entry_mb = 512;
+    long long zip_max_total_mb = 1024;
+    long long zip_max_ratio = 100;
+    long long csv_max_columns = 256;
+    long long csv_max_rows = 20'000;
+    long long csv_max_cells = 400'000;
+    long long csv_max_cell_bytes = 16'384;
 };
 
 struct IngestConfig {

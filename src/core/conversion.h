@@ -26,7 +26,20 @@ inline constexpr const char* unsafe = "unsafe";            // hostile structure:
 std::string preview_file_name(int page_number);  // "p0001.webp"
 inline constexpr const char* cover_file_name = "cover.webp";
 
+/// What a request asks the worker to do.
+enum class JobKind {
+    convert,       // previews, page text and title of the document at input_path (the default)
+    markdown_pdf,  // lay the Markdown at input_path out on A4 as a PDF in output_dir (see below)
+};
+NLOHMANN_JSON_SERIALIZE_ENUM(JobKind,
+                             {{JobKind::convert, "convert"}, {JobKind::markdown_pdf, "markdown_pdf"}})
+
+/// The PDF a markdown_pdf job writes inside output_dir; its result has ok, format "pdf" and the
+/// title of the first heading, and no pages.
+inline constexpr const char* markdown_pdf_file_name = "document.pdf";
+
 struct ConvertRequest {
+    JobKind job = JobKind::convert;
     std::string input_path;     // the original file (read-only for the worker)
     std::string output_dir;     // private job folder the worker writes previews into
     std::string original_name;  // the uploader's file name, for title fallback and type hints
@@ -70,7 +83,7 @@ struct ConvertResult {
     std::vector<std::string> warnings; // what was repaired, skipped or recognised (OCR) on the way
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertRequest, input_path, output_dir, original_name,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertRequest, job, input_path, output_dir, original_name,
                                                 preview_width, thumb_width, webp_quality, max_pages,
                                                 max_pixels, watermark, watermark_opacity, ocr, ocr_languages,
                                                 ocr_page_seconds, ocr_document_seconds, ocr_max_pixels)

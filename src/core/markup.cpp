@@ -3,25 +3,11 @@
 namespace wenku {
 
 void append_markup_escaped(std::string& out, std::string_view text) {
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
+    for (const char c : text) {
+        if (const char* entity = markup_entity(static_cast<unsigned char>(c))) {
+            out += entity;
+        } else {
+            out += c;
         }
     }
 }

@@ -35,6 +35,27 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"convert.max_file_mb", "200", "Largest original accepted, MiB; larger files are refused before conversion."},
         {"convert.max_pages", "2000", "Documents with more pages are refused."},
         {"convert.max_page_pixels", "40000000", "Pixel budget of one page preview; larger pages render smaller."},
+        {"convert.zip_max_entries", "20000",
+         "Entries a ZIP-based document (docx, xlsx, pptx, odt, ods, odp, epub) may have; more is refused "
+         "as a decompression bomb."},
+        {"convert.zip_max_entry_mb", "512",
+         "Uncompressed size of one entry of a ZIP-based document, MiB; larger is refused as a decompression "
+         "bomb."},
+        {"convert.zip_max_total_mb", "1024",
+         "Uncompressed size of all entries of a ZIP-based document together, MiB; larger is refused as a "
+         "decompression bomb."},
+        {"convert.zip_max_ratio", "100",
+         "Compression ratio (uncompressed / compressed) an entry of a ZIP-based document larger than 1 MiB "
+         "may have; higher is refused as a decompression bomb."},
+        {"convert.csv_max_columns", "256",
+         "Columns of a CSV or TSV table shown; the fields past them are shown together in the last column."},
+        {"convert.csv_max_rows", "20000",
+         "Records of a CSV or TSV table shown; a note says how many were left out."},
+        {"convert.csv_max_cells", "400000",
+         "Cells of a CSV or TSV table shown; the records past them are left out like those past "
+         "convert.csv_max_rows."},
+        {"convert.csv_max_cell_bytes", "16384",
+         "Bytes of one CSV or TSV field shown; a longer value is cut and ends in \"…\"."},
         {"ingest.near_duplicate", "flag",
          "A document whose text is nearly the same as one already in the library (a re-upload under another "
          "name): flag (keep it, marked as a near-duplicate of the original), refuse (fail it with error "

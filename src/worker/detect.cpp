@@ -4,7 +4,7 @@
 #include <cctype>
 #include <cstring>
 
-#include "worker/text_document.h"
+#include "worker/text_encoding.h"
 
 namespace wenku::worker {
 

@@ -307,4 +307,26 @@ std::optional<MupdfError> MupdfContext::attempt_impl(void (*body)(fz_context*, v
     return std::nullopt;
 }
 
+bool is_out_of_memory(const MupdfError& error) {
+    return error.code == FZ_ERROR_MEMORY || error.message.find("malloc") != std::string::npos ||
+           error.message.find("out of memory") != std::string::npos;
+}
+
+[[noreturn]] void throw_too_large(std::size_t limit_bytes, const std::string& name) {
+    // "1536 MiB", or KiB for limits under a mebibyte.
+    const std::string limit = limit_bytes < mib ? std::to_string(limit_bytes >> 10) + " KiB"
+                                                : std::to_string(limit_bytes / mib) + " MiB";
+    throw InputError(error_code::too_large, name + " needs more than " + limit + " to render");
+}
+
+[[noreturn]] void throw_too_large(const MupdfContext& mu, const std::string& name) {
+    throw_too_large(mu.memory_limit(), name);
+}
+
+[[noreturn]] void throw_document_error(const MupdfContext& mu, const MupdfError& error,
+                                       const std::string& name) {
+    if (is_out_of_memory(error) || mu.memory_error_count() > 0) throw_too_large(mu, name);
+    throw InputError(error_code::corrupt, name + " is damaged: " + error.message);
+}
+
 }  // namespace wenku::worker

@@ -1,9 +1,11 @@
 #pragma once
 // The MuPDF context one conversion runs in: every allocation counted against a cap, warnings and
 // errors collected instead of printed (stdout is the worker's protocol channel), and CJK text drawn
-// with the installed Noto CJK faces (Simplified Chinese unless the text says otherwise).
+// with the installed Noto CJK faces (Simplified Chinese unless the text says otherwise); owning
+// handles for MuPDF's objects, and MuPDF's failures turned into the errors a user sees.
 // Internal to src/worker/; nothing outside the worker includes MuPDF.
 #include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
 
 #include <cstddef>
 #include <memory>
@@ -67,6 +69,50 @@ class MupdfContext {
     std::unique_ptr<State> state_;
     fz_context* ctx_ = nullptr;
 };
+
+/// Owns one MuPDF object; dropping never throws.
+template <class T, void (*Drop)(fz_context*, T*)>
+class FzHandle {
+  public:
+    explicit FzHandle(fz_context* ctx) : ctx_(ctx) {}
+    ~FzHandle() { reset(); }
+    FzHandle(const FzHandle&) = delete;
+    FzHandle& operator=(const FzHandle&) = delete;
+    T* get() const { return ptr_; }
+    T*& slot() { return ptr_; }  // for assignment inside MupdfContext::attempt
+    void reset() {
+        if (ptr_) Drop(ctx_, ptr_);
+        ptr_ = nullptr;
+    }
+
+  private:
+    fz_context* ctx_;
+    T* ptr_ = nullptr;
+};
+
+using FzDocument = FzHandle<fz_document, fz_drop_document>;
+using FzStream = FzHandle<fz_stream, fz_drop_stream>;
+using FzPage = FzHandle<fz_page, fz_drop_page>;
+using FzDisplayList = FzHandle<fz_display_list, fz_drop_display_list>;
+using FzDevice = FzHandle<fz_device, fz_drop_device>;
+using FzPixmap = FzHandle<fz_pixmap, fz_drop_pixmap>;
+using FzTextPage = FzHandle<fz_stext_page, fz_drop_stext_page>;
+using FzBuffer = FzHandle<fz_buffer, fz_drop_buffer>;
+using PdfDocument = FzHandle<pdf_document, pdf_drop_document>;
+using PdfObject = FzHandle<pdf_obj, pdf_drop_obj>;
+
+/// Whether MuPDF failed for want of memory (its cap, or malloc).
+bool is_out_of_memory(const MupdfError& error);
+
+/// Throws InputError too_large: `name` "needs more than <limit> to render".
+[[noreturn]] void throw_too_large(std::size_t limit_bytes, const std::string& name);
+[[noreturn]] void throw_too_large(const MupdfContext& mu, const std::string& name);
+
+/// Turns an error MuPDF threw while reading document `name` into the InputError a user sees:
+/// too_large when memory ran out (now or earlier: an allocation that failed before may be what
+/// broke the document's structure), otherwise corrupt with MuPDF's reason.
+[[noreturn]] void throw_document_error(const MupdfContext& mu, const MupdfError& error,
+                                       const std::string& name);
 
 /// The path and face index of the Noto CJK face for an Adobe ordering (FZ_ADOBE_GB, ...), in the
 /// sans or serif design. FZ_ADOBE_GB maps to "Noto Sans/Serif CJK SC".

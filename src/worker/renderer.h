@@ -73,12 +73,13 @@ void render_html(std::string_view html, const ConvertRequest& request, const Ren
 /// reduced to "x"; empty when it is a placeholder ("untitled", "无标题") or garbage.
 std::string clean_document_title(std::string_view raw);
 
-/// Writes `html` laid out on A4 pages as a PDF file (used to write demo documents and fixtures).
-/// The PDF's Info Title is the HTML <title>, when there is one. Text stays extractable: Latin
-/// fonts are embedded, CJK text refers to the non-embedded Adobe ordering of its language
-/// (GB1 for Chinese; a <body> without a lang attribute is treated as lang="zh-CN").
-/// Throws EnvironmentError when the file cannot be written, InputError when the HTML cannot be
-/// laid out.
-void write_html_as_pdf(std::string_view html, const std::filesystem::path& pdf_path);
+/// Writes `html` laid out on A4 pages as a PDF file (the demo documents, test fixtures), with MuPDF
+/// allocating at most `memory_limit_bytes`. The PDF's Info Title is the HTML <title>, when there is
+/// one. Text stays extractable: Latin fonts are embedded, CJK text refers to the non-embedded Adobe
+/// ordering of its language (GB1 for Chinese; a <body> without a lang attribute is treated as
+/// lang="zh-CN"). Throws EnvironmentError when the file cannot be written, InputError when the HTML
+/// cannot be laid out.
+void write_html_as_pdf(std::string_view html, const std::filesystem::path& pdf_path,
+                       std::size_t memory_limit_bytes = RenderLimits{}.memory_limit_bytes);
 
 }  // namespace wenku::worker

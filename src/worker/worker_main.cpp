@@ -1,23 +1,22 @@
 #include "worker/worker_main.h"
 
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 
 #include "core/conversion.h"
 #include "worker/converter.h"
-#include "worker/office_converter.h"
-#include "worker/text_document.h"
+#include "worker/text_encoding.h"
 
 namespace wenku::worker {
 
@@ -79,10 +78,12 @@ int run_worker(const WorkerLimits& limits) {
     prepare_text_decoding();  // loads glibc's GB18030 tables while the file system is still open
     confine(limits);
 
-    RenderLimits render_limits;
-    render_limits.memory_limit_bytes = static_cast<std::size_t>(limits.render_memory_mb) << 20;
-    OfficeOptions office;
-    office.profile_dir = std::filesystem::path(limits.scratch_dir.empty() ? "/tmp" : limits.scratch_dir) / "lo-profile";
+    ConverterOptions options;
+    options.render.memory_limit_bytes = static_cast<std::size_t>(limits.render_memory_mb) << 20;
+    options.office.profile_dir =
+        std::filesystem::path(limits.scratch_dir.empty() ? "/tmp" : limits.scratch_dir) / "lo-profile";
+    options.container = limits.container;
+    options.csv = limits.csv;
 
     std::string line;
     while (std::getline(std::cin, line)) {
@@ -90,7 +91,7 @@ int run_worker(const WorkerLimits& limits) {
         try {
             const auto request = nlohmann::json::parse(line).get<ConvertRequest>();
             allow_cpu_seconds(limits.cpu_seconds);
-            result = convert_document(request, render_limits, office);
+            result = run_job(request, options);
         } catch (const std::exception& e) {
             result.ok = false;
             result.error_code = error_code::crashed;

@@ -4,6 +4,9 @@
 // ConvertResult per line on stdout, until stdin closes. Nothing else is ever written to stdout.
 #include <string>
 
+#include "worker/container.h"
+#include "worker/csv_table.h"
+
 namespace wenku::worker {
 
 struct WorkerLimits {
@@ -13,6 +16,8 @@ struct WorkerLimits {
     long long render_memory_mb = 1536;  // MuPDF allocator cap
     std::string scratch_dir;            // the worker's writable folder (LibreOffice profile lives here)
     bool in_sandbox = false;            // started inside bubblewrap: namespaces exist already
+    ContainerLimits container;          // decompression bomb limits for ZIP-based documents
+    CsvLimits csv;                      // how much of a CSV table is shown
 };
 
 /// Runs the worker loop; returns the process exit code.

@@ -9,6 +9,7 @@
 
 #include "core/conversion.h"
 #include "core/errors.h"
+#include "core/utf8.h"
 #include "worker/little_endian.h"
 
 namespace wenku::worker::zip {
@@ -74,22 +75,10 @@ std::string printable_name(std::string_view name) {
         std::size_t length = 0;
         if (b >= 0x20 && b < 0x7F) {
             length = 1;
-        } else if (b >= 0xC2 && b <= 0xF4) {
+        } else if (b >= 0x80) {
             // Keep well-formed UTF-8 (messages travel as JSON, which must be valid UTF-8).
-            const std::size_t need = b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-            bool ok = i + need <= name.size();
-            for (std::size_t k = 1; ok && k < need; ++k) {
-                ok = (static_cast<unsigned char>(name[i + k]) & 0xC0) == 0x80;
-            }
-            if (ok && need == 3) {
-                const auto b1 = static_cast<unsigned char>(name[i + 1]);
-                ok = !(b == 0xE0 && b1 < 0xA0) && !(b == 0xED && b1 > 0x9F);
-            }
-            if (ok && need == 4) {
-                const auto b1 = static_cast<unsigned char>(name[i + 1]);
-                ok = !(b == 0xF0 && b1 < 0x90) && !(b == 0xF4 && b1 > 0x8F);
-            }
-            if (ok) length = need;
+            const Utf8Char c = next_utf8(name, i);
+            if (c.valid) length = c.length;
         }
         if (length > 0) {
             out.append(name.substr(i, length));

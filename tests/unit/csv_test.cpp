@@ -8,10 +8,11 @@
 #include <vector>
 
 #include "core/conversion.h"
+#include "core/utf8.h"
 #include "support/test_support.h"
 #include "worker/converter.h"
+#include "worker/csv_table.h"
 #include "worker/detect.h"
-#include "worker/text_document.h"
 
 namespace wenku::worker {
 namespace {
@@ -261,7 +262,7 @@ class CsvConverterTest : public ::testing::Test {
         request.input_path = input.string();
         request.output_dir = (dir.path() / ("out" + std::to_string(++jobs))).string();
         request.original_name = name;
-        return convert_document(request, RenderLimits{}, OfficeOptions{});
+        return convert_document(request, ConverterOptions{});
     }
 
     test::TempDir dir;

@@ -9,12 +9,16 @@
 #include <sstream>
 #include <string>
 
+#include "core/utf8.h"
 #include "support/test_support.h"
+#include "worker/markdown.h"
 #include "worker/text_document.h"
+#include "worker/text_encoding.h"
 
 namespace {
 
 using namespace wenku::worker;
+using wenku::encode_from_utf8;
 namespace fs = std::filesystem;
 
 const std::map<std::string, TextEncoding> kExpectedTextEncodings = {

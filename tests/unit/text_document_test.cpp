@@ -11,13 +11,16 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/utf8.h"
 #include "support/test_support.h"
+#include "worker/markdown.h"
+#include "worker/text_encoding.h"
 
 namespace {
 
 using wenku::worker::TextEncoding;
 using namespace wenku::worker;
-
+using wenku::encode_from_utf8;
 
 std::string bytes(std::initializer_list<int> values) {
     std::string s;

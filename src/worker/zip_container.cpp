@@ -1,10 +1,3 @@
-#include "worker/container.h"
-
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -16,7 +9,8 @@
 
 #include "core/conversion.h"
 #include "core/errors.h"
-#include "worker/ole_reader.h"
+#include "worker/container.h"
+#include "worker/mapped_file.h"
 #include "worker/zip_reader.h"
 #include "worker/zip_xml_scanner.h"
 
@@ -35,8 +29,6 @@ constexpr std::size_t kMaxKeptXml = 4u << 20;
 constexpr std::size_t kMaxMimetype = 256;
 /// Bytes of a part without an XML extension that decide whether it is markup (and scanned).
 constexpr std::size_t kSniffBytes = 256;
-/// Bytes of the Excel Workbook stream searched for FILEPASS (it follows the first BOF closely).
-constexpr std::size_t kMaxWorkbookScan = 256 * 1024;
 
 // --- Helpers ----------------------------------------------------------------------------------
 
@@ -99,42 +91,6 @@ bool escapes_archive(std::string_view name) {
 
 [[noreturn]] void refuse(const char* code, const std::string& message) { throw InputError(code, message); }
 
-/// A read-only view of a whole file: mapped, or empty for a 0-byte file.
-class MappedFile {
-public:
-    explicit MappedFile(const std::filesystem::path& path) {
-        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw EnvironmentError("cannot open " + path.string() + ": " + std::strerror(errno));
-        struct stat st {};
-        if (::fstat(fd, &st) != 0) {
-            const int err = errno;
-            ::close(fd);
-            throw EnvironmentError("cannot read " + path.string() + ": " + std::strerror(err));
-        }
-        size_ = static_cast<std::size_t>(st.st_size);
-        if (size_ > 0) {
-            void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-            if (p == MAP_FAILED) {
-                const int err = errno;
-                ::close(fd);
-                throw EnvironmentError("cannot map " + path.string() + ": " + std::strerror(err));
-            }
-            data_ = static_cast<const char*>(p);
-        }
-        ::close(fd);
-    }
-    ~MappedFile() {
-        if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
-    }
-    MappedFile(const MappedFile&) = delete;
-    MappedFile& operator=(const MappedFile&) = delete;
-    std::string_view bytes() const { return {data_, size_}; }
-
-private:
-    const char* data_ = nullptr;
-    std::size_t size_ = 0;
-};
-
 // --- ZIP --------------------------------------------------------------------------------------
 
 /// Content types of OOXML main parts ([Content_Types].xml Override) and the format they mean.
@@ -184,8 +140,8 @@ const char* format_for_media_type(std::string_view media_type) {
 /// Extensions of parts that are XML (or HTML/SVG) by convention: always scanned in full.
 bool has_xml_extension(std::string_view name) {
     static constexpr std::array<std::string_view, 18> kExtensions = {
-        "xml", "rels", "opf", "xhtml", "xht", "html", "htm", "ncx", "svg",
-        "smil", "xsl", "xslt", "vml", "mml", "dtd", "ent", "xsd", "rdf",
+        "xml",  "rels", "opf",  "xhtml", "xht", "html", "htm", "ncx", "svg",
+        "smil", "xsl",  "xslt", "vml",   "mml", "dtd",  "ent", "xsd", "rdf",
     };
     const std::string ext = extension_of(name);
     return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
@@ -208,7 +164,7 @@ bool starts_like_markup(std::string_view head) {
 }
 
 class ZipInspector {
-public:
+  public:
     ZipInspector(std::string_view bytes, std::string_view display_name, const ContainerLimits& limits)
         : name_(display_name), limits_(limits), archive_(bytes, name_, limits.max_entries) {}
 
@@ -222,7 +178,7 @@ public:
         return info;
     }
 
-private:
+  private:
     const std::vector<zip::Entry>& entries() const { return archive_.entries(); }
 
     void check_names() const {
@@ -240,11 +196,11 @@ private:
             const std::uint64_t csize = entry.compressed_size;
             if (usize > kRatioCheckFloor &&
                 static_cast<double>(usize) > limits_.max_ratio * static_cast<double>(csize)) {
-                const std::string ratio =
-                    csize == 0 ? std::string("∞") : std::to_string(usize / csize);
-                refuse(error_code::too_large, name_ + " is a decompression bomb: " + zip::printable_name(entry.name) +
-                                                  " would inflate from " + human_size(csize) + " to " +
-                                                  human_size(usize) + " (" + ratio + "×)");
+                const std::string ratio = csize == 0 ? std::string("∞") : std::to_string(usize / csize);
+                refuse(error_code::too_large,
+                       name_ + " is a decompression bomb: " + zip::printable_name(entry.name) +
+                           " would inflate from " + human_size(csize) + " to " + human_size(usize) + " (" +
+                           ratio + "×)");
             }
         }
         for (const auto& entry : entries()) {
@@ -264,21 +220,24 @@ private:
         if (total > limits_.max_total_bytes) {
             refuse(error_code::too_large, name_ + " is too large: its " + std::to_string(entries().size()) +
                                               " entries would inflate to " + human_size(total) +
-                                              " in all (the limit is " + human_size(limits_.max_total_bytes) + ")");
+                                              " in all (the limit is " + human_size(limits_.max_total_bytes) +
+                                              ")");
         }
         // Entries that share compressed data (overlapping-entry bombs) inflate the same bytes
         // many times over. Locating every entry also validates every local header.
         std::vector<std::pair<zip::Extent, std::size_t>> extents;
         extents.reserve(entries().size());
-        for (std::size_t i = 0; i < entries().size(); ++i) extents.emplace_back(archive_.extent(entries()[i]), i);
+        for (std::size_t i = 0; i < entries().size(); ++i)
+            extents.emplace_back(archive_.extent(entries()[i]), i);
         std::sort(extents.begin(), extents.end(),
                   [](const auto& a, const auto& b) { return a.first.begin < b.first.begin; });
         for (std::size_t i = 1; i < extents.size(); ++i) {
             if (extents[i].first.begin < extents[i - 1].first.end) {
-                refuse(error_code::too_large,
-                       name_ + " is a decompression bomb: its entries " +
-                           zip::printable_name(entries()[extents[i - 1].second].name) + " and " +
-                           zip::printable_name(entries()[extents[i].second].name) + " overlap (they share data)");
+                refuse(error_code::too_large, name_ + " is a decompression bomb: its entries " +
+                                                  zip::printable_name(entries()[extents[i - 1].second].name) +
+                                                  " and " +
+                                                  zip::printable_name(entries()[extents[i].second].name) +
+                                                  " overlap (they share data)");
             }
         }
     }
@@ -286,7 +245,8 @@ private:
     void check_encryption() const {
         for (const auto& entry : entries()) {
             if (entry.encrypted()) {
-                refuse(error_code::encrypted, name_ + " is password-protected: its ZIP entries are encrypted (" +
+                refuse(error_code::encrypted, name_ +
+                                                  " is password-protected: its ZIP entries are encrypted (" +
                                                   zip::printable_name(entry.name) +
                                                   "); save a copy without a password and add that");
             }
@@ -402,7 +362,8 @@ private:
                                                         ", which wenku does not convert");
                 }
                 refuse(error_code::unsupported, name_ + " is a ZIP-based file of type " +
-                                                    zip::printable_name(mimetype) + ", not a document wenku converts");
+                                                    zip::printable_name(mimetype) +
+                                                    ", not a document wenku converts");
             }
         }
 
@@ -414,8 +375,9 @@ private:
             if (find("word/document.xml", true)) return "docx";
             if (find("xl/workbook.xml", true)) return "xlsx";
             if (find("ppt/presentation.xml", true)) return "pptx";
-            refuse(error_code::unsupported, name_ + " is an Office Open XML package, but not a Word, Excel or "
-                                                    "PowerPoint document");
+            refuse(error_code::unsupported, name_ +
+                                                " is an Office Open XML package, but not a Word, Excel or "
+                                                "PowerPoint document");
         }
 
         // OpenDocument without a `mimetype` entry: the manifest names the root's media type.
@@ -425,13 +387,15 @@ private:
             if (root != std::string::npos) {
                 const auto open = text.rfind('<', root);
                 const auto close = text.find('>', root);
-                const std::string element = text.substr(open == std::string::npos ? 0 : open,
-                                                        close == std::string::npos ? std::string::npos : close - open);
+                const std::string element =
+                    text.substr(open == std::string::npos ? 0 : open,
+                                close == std::string::npos ? std::string::npos : close - open);
                 const auto type_at = element.find("media-type=\"");
                 if (type_at != std::string::npos) {
                     const auto begin = type_at + 12;
                     const std::string media = element.substr(begin, element.find('"', begin) - begin);
-                    if (const char* format = format_for_media_type(media); format && std::string_view(format) != "epub") {
+                    if (const char* format = format_for_media_type(media);
+                        format && std::string_view(format) != "epub") {
                         return format;
                     }
                 }
@@ -443,7 +407,8 @@ private:
             if (text.find("application/oebps-package+xml") != std::string::npos) return "epub";
         }
 
-        if (entries().empty()) refuse(error_code::unsupported, name_ + " is an empty ZIP archive, not a document");
+        if (entries().empty())
+            refuse(error_code::unsupported, name_ + " is an empty ZIP archive, not a document");
         refuse(error_code::unsupported, name_ + " is a ZIP archive, not a document");
     }
 
@@ -462,103 +427,10 @@ private:
     std::vector<bool> scanned_;
 };
 
-// --- OLE --------------------------------------------------------------------------------------
-
-std::string password_message(const std::string& name, const char* what) {
-    return name + " is password-protected (" + what + "); save a copy without a password and add that";
-}
-
-bool is_stream(const ole::DirectoryEntry* entry) {
-    return entry != nullptr && entry->type == ole::DirectoryEntry::Type::stream;
-}
-
-std::uint16_t le16(std::string_view s, std::size_t at) {
-    return static_cast<std::uint16_t>(static_cast<unsigned char>(s[at]) |
-                                      (static_cast<unsigned char>(s[at + 1]) << 8));
-}
-
-std::uint32_t le32(std::string_view s, std::size_t at) {
-    return static_cast<std::uint32_t>(le16(s, at)) | (static_cast<std::uint32_t>(le16(s, at + 2)) << 16);
-}
-
-void check_word(const ole::CompoundFile& file, const ole::DirectoryEntry& stream, const std::string& name) {
-    // The FIB starts the WordDocument stream: wIdent, nFib, ..., flags at 0x0A ([MS-DOC] 2.5.2).
-    const std::string fib = file.read_stream(stream, 32);
-    if (fib.size() < 12) refuse(error_code::corrupt, name + " is damaged: its WordDocument stream is too short");
-    const std::uint16_t ident = le16(fib, 0);
-    if (ident != 0xA5EC && ident != 0xA5DC) {
-        refuse(error_code::corrupt, name + " is damaged: its WordDocument stream has no Word file header");
-    }
-    constexpr std::uint16_t kEncrypted = 0x0100;  // fEncrypted
-    if ((le16(fib, 0x0A) & kEncrypted) != 0) refuse(error_code::encrypted, password_message(name, "an encrypted Word document"));
-}
-
-void check_excel(const ole::CompoundFile& file, const ole::DirectoryEntry& stream, const std::string& name) {
-    // BIFF records: type (2 bytes), length (2 bytes), data. The globals substream opens with BOF;
-    // FILEPASS before its EOF means the workbook is encrypted ([MS-XLS] 2.4.117).
-    constexpr std::uint16_t kEof = 0x000A;
-    constexpr std::uint16_t kFilePass = 0x002F;
-    const std::string data = file.read_stream(stream, kMaxWorkbookScan);
-    const std::uint16_t first = data.size() >= 4 ? le16(data, 0) : 0;
-    if (first != 0x0809 && first != 0x0409 && first != 0x0209 && first != 0x0009) {
-        refuse(error_code::corrupt, name + " is damaged: its " + stream.name + " stream does not start with a BOF record");
-    }
-    std::size_t at = 0;
-    while (at + 4 <= data.size()) {
-        const std::uint16_t type = le16(data, at);
-        if (type == kFilePass) refuse(error_code::encrypted, password_message(name, "an encrypted Excel workbook"));
-        if (type == kEof) break;
-        at += 4 + static_cast<std::size_t>(le16(data, at + 2));
-    }
-}
-
-void check_powerpoint(const ole::CompoundFile& file, const std::string& name) {
-    if (is_stream(file.find("EncryptedSummary"))) {
-        refuse(error_code::encrypted, password_message(name, "an encrypted PowerPoint presentation"));
-    }
-    // CurrentUserAtom: record header (recType 0x0FF6), size, headerToken ([MS-PPT] 2.3.2).
-    constexpr std::uint32_t kEncryptedToken = 0xF3D1C4DF;
-    if (const auto* user = file.find("Current User"); is_stream(user)) {
-        const std::string atom = file.read_stream(*user, 16);
-        if (atom.size() >= 16 && le16(atom, 2) == 0x0FF6 && le32(atom, 12) == kEncryptedToken) {
-            refuse(error_code::encrypted, password_message(name, "an encrypted PowerPoint presentation"));
-        }
-    }
-}
-
-/// What a compound file without an Office document is, for the message.
-std::string describe_other_ole(const ole::CompoundFile& file) {
-    struct Known {
-        std::string_view stream;
-        const char* what;
-    };
-    static constexpr std::array<Known, 7> kKnown = {{
-        {"VisioDocument", "a Visio drawing"},
-        {"Quill", "a Publisher document"},
-        {"__properties_version1.0", "an Outlook message"},
-        {"FileHeader", "a Hangul (HWP) document"},
-        {"Equation Native", "an Equation Editor object"},
-        {"MatOST", "a Microsoft Works document"},
-        {"CONTENTS", "a Microsoft Works or other non-Office document"},
-    }};
-    for (const auto& known : kKnown) {
-        if (file.find(known.stream) != nullptr) return known.what;
-    }
-    std::string names;
-    std::size_t listed = 0;
-    for (const auto* entry : file.root_children()) {
-        if (listed == 6) {
-            names += ", …";
-            break;
-        }
-        names += (listed++ == 0 ? "" : ", ") + zip::printable_name(entry->name);
-    }
-    return names.empty() ? "it holds no streams" : "its streams: " + names;
-}
-
 }  // namespace
 
-ContainerInfo inspect_zip_bytes(std::string_view bytes, std::string_view display_name, const ContainerLimits& limits) {
+ContainerInfo inspect_zip_bytes(std::string_view bytes, std::string_view display_name,
+                                const ContainerLimits& limits) {
     if (bytes.empty()) refuse(error_code::empty, std::string(display_name) + " is empty (0 bytes)");
     return ZipInspector(bytes, display_name, limits).run();
 }
@@ -567,40 +439,6 @@ ContainerInfo inspect_zip(const std::filesystem::path& path, std::string_view di
                           const ContainerLimits& limits) {
     const MappedFile file(path);
     return inspect_zip_bytes(file.bytes(), display_name, limits);
-}
-
-ContainerInfo inspect_ole_bytes(std::string_view bytes, std::string_view display_name) {
-    const std::string name(display_name);
-    if (bytes.empty()) refuse(error_code::empty, name + " is empty (0 bytes)");
-    const ole::CompoundFile file(bytes, name);
-    // The document's own streams must be whole (a truncated file fails here, whatever is read).
-    file.check_root_streams();
-
-    if (is_stream(file.find("EncryptedPackage")) || is_stream(file.find("EncryptionInfo"))) {
-        refuse(error_code::encrypted, password_message(name, "an encrypted Office Open XML document"));
-    }
-    if (const auto* word = file.find("WordDocument"); is_stream(word)) {
-        check_word(file, *word, name);
-        return {"doc"};
-    }
-    const auto* workbook = file.find("Workbook");
-    if (!is_stream(workbook)) workbook = file.find("Book");
-    if (is_stream(workbook)) {
-        check_excel(file, *workbook, name);
-        return {"xls"};
-    }
-    if (is_stream(file.find("PowerPoint Document"))) {
-        check_powerpoint(file, name);
-        return {"ppt"};
-    }
-    if (is_stream(file.find("PP40"))) return {"ppt"};  // PowerPoint 4.0
-    refuse(error_code::unsupported, name + " is an OLE compound file without a Word, Excel or PowerPoint document (" +
-                                        describe_other_ole(file) + ")");
-}
-
-ContainerInfo inspect_ole(const std::filesystem::path& path, std::string_view display_name) {
-    const MappedFile file(path);
-    return inspect_ole_bytes(file.bytes(), display_name);
 }
 
 }  // namespace wenku::worker
