@@ -99,14 +99,14 @@ ConvertConfig convert_config(const SettingReader& r) {
     c.max_file_bytes = static_cast<std::uint64_t>(r.whole("convert.max_file_mb", 1, 1 << 20)) << 20;
     c.max_pages = r.whole_int("convert.max_pages", 1, 1'000'000);
     c.max_page_pixels = r.whole("convert.max_page_pixels", 10'000, 10'000 * mega);
-    c.zip_max_entries = r.whole("convert.zip_max_entries", 1, 10 * mega);
-    c.zip_max_entry_mb = r.whole("convert.zip_max_entry_mb", 1, 1 << 20);
-    c.zip_max_total_mb = r.whole("convert.zip_max_total_mb", 1, 1 << 20);
-    c.zip_max_ratio = r.whole("convert.zip_max_ratio", 1, 1'000'000);
-    c.csv_max_columns = r.whole("convert.csv_max_columns", 1, 100'000);
-    c.csv_max_rows = r.whole("convert.csv_max_rows", 1, 100 * mega);
-    c.csv_max_cells = r.whole("convert.csv_max_cells", 1, 1000 * mega);
-    c.csv_max_cell_bytes = r.whole("convert.csv_max_cell_bytes", 1, 1 << 30);
+    c.limits.zip_max_entries = r.whole("convert.zip_max_entries", 1, 10 * mega);
+    c.limits.zip_max_entry_mb = r.whole("convert.zip_max_entry_mb", 1, 1 << 20);
+    c.limits.zip_max_total_mb = r.whole("convert.zip_max_total_mb", 1, 1 << 20);
+    c.limits.zip_max_ratio = r.whole("convert.zip_max_ratio", 1, 1'000'000);
+    c.limits.csv_max_columns = r.whole("convert.csv_max_columns", 1, 100'000);
+    c.limits.csv_max_rows = r.whole("convert.csv_max_rows", 1, 100 * mega);
+    c.limits.csv_max_cells = r.whole("convert.csv_max_cells", 1, 1000 * mega);
+    c.limits.csv_max_cell_bytes = r.whole("convert.csv_max_cell_bytes", 1, 1 << 30);
     return c;
 }
 

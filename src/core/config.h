@@ -20,6 +20,19 @@ enum class SandboxMode { automatic, bwrap, basic };
 /// What happens to a document nearly the same as one already in the library (ingest.near_duplicate).
 enum class NearDuplicateAction { flag, refuse, off };
 
+/// What a worker may read from a document and shows of it: the decompression-bomb limits of
+/// ZIP-based documents and how much of a CSV/TSV table is shown (convert.zip_*, convert.csv_*).
+struct DocumentLimits {
+    long long zip_max_entries = 20'000;
+    long long zip_max_entry_mb = 512;
+    long long zip_max_total_mb = 1024;
+    long long zip_max_ratio = 100;
+    long long csv_max_columns = 256;
+    long long csv_max_rows = 20'000;
+    long long csv_max_cells = 400'000;
+    long long csv_max_cell_bytes = 16'384;
+};
+
 struct ConvertConfig {
     int jobs = 0;  // worker processes; 0 = one per core
     std::chrono::seconds timeout{120};
@@ -37,15 +50,7 @@ struct ConvertConfig {
     std::uint64_t max_file_bytes = 200ull << 20;
     int max_pages = 2000;
     long long max_page_pixels = 40'000'000;
-    // decompression-bomb limits of ZIP-based documents, and how much of a CSV/TSV table is shown
-    long long zip_max_entries = 20'000;
-    long long zip_max_entry_mb = 512;
-    long long zip_max_total_mb = 1024;
-    long long zip_max_ratio = 100;
-    long long csv_max_columns = 256;
-    long long csv_max_rows = 20'000;
-    long long csv_max_cells = 400'000;
-    long long csv_max_cell_bytes = 16'384;
+    DocumentLimits limits;
 };
 
 struct IngestConfig {

@@ -70,14 +70,7 @@ WorkerOptions WorkerOptions::from(const ConvertConfig& config) {
     o.render_memory_mb = config.render_memory_mb;
     o.rss_limit_mb = config.worker_rss_mb;
     o.documents_per_process = config.worker_documents;
-    o.zip_max_entries = config.zip_max_entries;
-    o.zip_max_entry_mb = config.zip_max_entry_mb;
-    o.zip_max_total_mb = config.zip_max_total_mb;
-    o.zip_max_ratio = config.zip_max_ratio;
-    o.csv_max_columns = config.csv_max_columns;
-    o.csv_max_rows = config.csv_max_rows;
-    o.csv_max_cells = config.csv_max_cells;
-    o.csv_max_cell_bytes = config.csv_max_cell_bytes;
+    o.limits = config.limits;
     if (config.sandbox == SandboxMode::basic) return o;
     o.sandbox = bwrap_works() ? Sandbox::bwrap : Sandbox::basic;
     if (o.sandbox == Sandbox::basic) {
@@ -138,14 +131,14 @@ void WorkerProcess::start() {
         "--scratch", options_.scratch_dir.string(),
     });
     const std::pair<const char*, long long> content_limits[] = {
-        {"--zip-max-entries", options_.zip_max_entries},
-        {"--zip-max-entry-mb", options_.zip_max_entry_mb},
-        {"--zip-max-total-mb", options_.zip_max_total_mb},
-        {"--zip-max-ratio", options_.zip_max_ratio},
-        {"--csv-max-columns", options_.csv_max_columns},
-        {"--csv-max-rows", options_.csv_max_rows},
-        {"--csv-max-cells", options_.csv_max_cells},
-        {"--csv-max-cell-bytes", options_.csv_max_cell_bytes},
+        {"--zip-max-entries", options_.limits.zip_max_entries},
+        {"--zip-max-entry-mb", options_.limits.zip_max_entry_mb},
+        {"--zip-max-total-mb", options_.limits.zip_max_total_mb},
+        {"--zip-max-ratio", options_.limits.zip_max_ratio},
+        {"--csv-max-columns", options_.limits.csv_max_columns},
+        {"--csv-max-rows", options_.limits.csv_max_rows},
+        {"--csv-max-cells", options_.limits.csv_max_cells},
+        {"--csv-max-cell-bytes", options_.limits.csv_max_cell_bytes},
     };
     for (const auto& [flag, value] : content_limits) args.insert(args.end(), {flag, std::to_string(value)});
     if (options_.sandbox == Sandbox::bwrap) args.push_back("--in-sandbox");

@@ -30,16 +30,7 @@ struct WorkerOptions {
     long long render_memory_mb = 1536;
     long long rss_limit_mb = 1024;      // replaced after a document that left it larger
     int documents_per_process = 200;
-    // What the worker may read from a document and shows of it, passed on to it (convert.zip_*,
-    // convert.csv_*).
-    long long zip_max_entries = 20'000;
-    long long zip_max_entry_mb = 512;
-    long long zip_max_total_mb = 1024;
-    long long zip_max_ratio = 100;
-    long long csv_max_columns = 256;
-    long long csv_max_rows = 20'000;
-    long long csv_max_cells = 400'000;
-    long long csv_max_cell_bytes = 16'384;
+    DocumentLimits limits;  // passed on to the worker
 
     /// From the convert.* settings; convert.sandbox=auto becomes bwrap when bubblewrap works here.
     /// Throws UsageError for convert.sandbox = bwrap when bubblewrap does not work.
