@@ -15,11 +15,12 @@
 #include "search/search_options.h"
 #include "search/suggest.h"
 #include "store/repository.h"
+#include "support/search_fixture.h"
 #include "support/test_support.h"
 
 using namespace wenku;
 using namespace wenku::search;
-using wenku::test::TempDir;
+using namespace wenku::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -32,35 +33,13 @@ std::string hits_of(const std::vector<Fragment>& fragments) {
     return out;
 }
 
-Document make_doc(std::int64_t id, std::string title, std::string format = "pdf", std::int64_t created = 0) {
-    Document d;
-    d.id = id;
-    d.title = std::move(title);
-    d.format = std::move(format);
-    d.status = DocumentStatus::ready;
-    d.created_at = created;
-    return d;
-}
-
-std::vector<Page> make_pages(std::int64_t id, const std::vector<std::string>& texts) {
-    std::vector<Page> pages;
-    for (std::size_t i = 0; i < texts.size(); ++i) {
-        Page p;
-        p.document_id = id;
-        p.number = static_cast<int>(i + 1);
-        p.text = texts[i];
-        pages.push_back(p);
-    }
-    return pages;
-}
-
 /// An index of a few documents, with their page texts for snippets.
 class SearchIndexTest : public ::testing::Test {
   protected:
     void add(const Document& d, const std::vector<std::string>& pages,
              const std::vector<Category>& chain = {}) {
         IndexWriter writer(dir_.path() / "index");
-        writer.add(d, make_pages(d.id, pages), chain);
+        writer.add(d, text_pages(d.id, pages), chain);
         writer.commit();
         for (std::size_t i = 0; i < pages.size(); ++i) texts_[{d.id, static_cast<int>(i + 1)}] = pages[i];
     }
@@ -83,9 +62,9 @@ class SearchIndexTest : public ::testing::Test {
 
     void SetUp() override {
         // A Traditional poem, a Simplified guide of three pages, an English paper.
-        Document poem = make_doc(1, "春夜喜雨", "txt", 100);
+        Document poem = ready_document(1, "春夜喜雨", "txt", 100);
         add(poem, {"好雨知時節，當春乃發生。\n隨風潛入夜，潤物細無聲。\n春風又綠江南岸，機關算盡太聰明。"});
-        Document guide = make_doc(2, "文库使用指南", "pdf", 200);
+        Document guide = ready_document(2, "文库使用指南", "pdf", 200);
         Category root{10, std::nullopt, "实用范文"};
         Category child{11, 10, "写作指导"};
         guide.category_id = 11;
@@ -93,7 +72,7 @@ class SearchIndexTest : public ::testing::Test {
             {"本文介绍文库的基本用法：如何上传文档。", "搜索以页为单位，春风拂面。机关单位的文档也可以上传。",
              "春风得意马蹄疾，一日看尽长安花。下载原文件需要积分。"},
             {root, child});
-        Document paper = make_doc(3, "Trace-based Just-in-Time Type Specialization", "pdf", 300);
+        Document paper = ready_document(3, "Trace-based Just-in-Time Type Specialization", "pdf", 300);
         add(paper,
             {"Dynamic languages such as JavaScript are more difficult to compile than statically typed ones.",
              "We present a trace-based compilation technique for dynamic languages."});
@@ -262,7 +241,7 @@ TEST_F(SearchIndexTest, ExclusionsFiltersSortingAndFacets) {
 }
 
 TEST_F(SearchIndexTest, TitleMatchesRankFirst) {
-    Document other = make_doc(4, "上传须知", "pdf");
+    Document other = ready_document(4, "上传须知", "pdf");
     add(other, {"指南一词出现在正文里。", "其他内容。"});
     const auto r = search("指南");
     ASSERT_EQ(r.hits.size(), 2u);
@@ -302,12 +281,12 @@ TEST_F(SearchIndexTest, TermsTooLongForTheIndexAreLeftOutAndLoseNothingElse) {
     // takes: adding them would fail and discard every change since the last commit.
     std::string gothic;
     for (int i = 0; i < 64; ++i) gothic += "\U00010330";
-    Document odd = make_doc(5, "哥特字母表");
+    Document odd = ready_document(5, "哥特字母表", "pdf");
     odd.uploader = std::string(300, 'u');
     {
         IndexWriter writer(dir_.path() / "index");
-        writer.add(make_doc(4, "静夜思"), make_pages(4, {"床前明月光，疑是地上霜。"}), {});
-        writer.add(odd, make_pages(5, {"开头 " + gothic + " 结尾，哥特字母。"}), {});
+        writer.add(ready_document(4, "静夜思", "pdf"), text_pages(4, {"床前明月光，疑是地上霜。"}), {});
+        writer.add(odd, text_pages(5, {"开头 " + gothic + " 结尾，哥特字母。"}), {});
         writer.commit();
     }
     EXPECT_EQ(ids(search("明月光")), std::vector<std::int64_t>{4}) << "the change before is kept";
@@ -326,8 +305,8 @@ TEST(SearchRelatedTest, RelatedDocumentsShareTopicsNotRarePairs) {
         "咏春：春风与桃花，是诗人最爱的春天景色。江南春风又起。",
         "数据库备份与恢复：事务日志让数据库可以恢复到任何时刻。索引不需要备份。"};
     for (std::size_t i = 0; i < topics.size(); ++i) {
-        writer.add(make_doc(static_cast<std::int64_t>(i + 1), "第" + std::to_string(i + 1) + "篇"),
-                   make_pages(static_cast<std::int64_t>(i + 1), {topics[i], "偶然一词：鸭嘴兽。"}), {});
+        writer.add(ready_document(static_cast<std::int64_t>(i + 1), "第" + std::to_string(i + 1) + "篇", "pdf"),
+                   text_pages(static_cast<std::int64_t>(i + 1), {topics[i], "偶然一词：鸭嘴兽。"}), {});
     }
     writer.commit();
     const IndexReader reader(dir.path() / "index");
@@ -357,7 +336,7 @@ TEST(SearchReconcileTest, TheIndexFollowsTheDatabase) {
         const auto job = repo->claim_job();
         ASSERT_TRUE(job);
         repo->complete_job(*job, "txt", "文档" + std::to_string(id),
-                           make_pages(id, {"第" + std::to_string(id) + "号文件，春风。"}), {});
+                           text_pages(id, {"第" + std::to_string(id) + "号文件，春风。"}), {});
     }
     EXPECT_EQ(reconcile_index(*repo, index), 2);
     EXPECT_EQ(reconcile_index(*repo, index), 0);
@@ -382,7 +361,7 @@ TEST(SearchReconcileTest, TheFullCheckFindsWhatTheQuickOneMisses) {
         const auto id = repo->add_queued_document(d);
         const auto job = repo->claim_job();
         ASSERT_TRUE(job);
-        repo->complete_job(*job, "txt", "文档" + std::to_string(id), make_pages(id, {"春风。"}), {});
+        repo->complete_job(*job, "txt", "文档" + std::to_string(id), text_pages(id, {"春风。"}), {});
     }
     {
         IndexWriter writer(index);  // 1 and 3 indexed, 2 not
@@ -399,16 +378,7 @@ namespace {
 /// Ready documents in a real SQLite library, indexed.
 std::int64_t add_ready(Repository& repo, const fs::path& index, const std::string& title,
                        const std::string& text) {
-    static int serial = 0;
-    Document d;
-    d.original_name = title + ".txt";
-    d.sha256 = std::to_string(++serial);
-    d.sha256.resize(64, 'f');
-    d.size_bytes = 1;
-    const auto id = repo.add_queued_document(d);
-    const auto job = repo.claim_job();
-    EXPECT_TRUE(job);
-    repo.complete_job(*job, "txt", title, make_pages(id, {text}), {});
+    const auto id = add_ready_document(repo, title, {text});
     IndexWriter writer(index);
     writer.add(*repo.find_document(id), repo.pages(id), {});
     return id;
