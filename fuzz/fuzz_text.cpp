@@ -19,7 +19,7 @@ bool bounded(std::string_view output, std::string_view input) {
     return output.size() <= 64 * input.size() + 64 * 1024;
 }
 
-constexpr TextEncoding kEncodings[] = {TextEncoding::utf8,        TextEncoding::utf8_bom,
+constexpr TextEncoding all_encodings[] = {TextEncoding::utf8,        TextEncoding::utf8_bom,
                                        TextEncoding::utf16le_bom, TextEncoding::utf16be_bom,
                                        TextEncoding::gb18030,     TextEncoding::latin1};
 
@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)looks_like_text(bytes, detected);
 
     // Every decoder, not only the detected one.
-    const TextEncoding other = kEncodings[size % std::size(kEncodings)];
+    const TextEncoding other = all_encodings[size % std::size(all_encodings)];
     require(wenku::fuzz::is_valid_utf8(decode_to_utf8(bytes, other)), "decode_to_utf8 produced invalid UTF-8");
 
     const std::string html = text_to_html(text);

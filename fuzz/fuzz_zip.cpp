@@ -23,12 +23,12 @@ void check_zip(std::string_view bytes) {
     limits.max_total_bytes = 16u << 20;
     try {
         const auto info = wenku::worker::inspect_zip_bytes(bytes, "fuzz.docx", limits);
-        static const std::set<std::string> kFormats = {"docx", "xlsx", "pptx", "odt", "ods", "odp", "epub"};
-        require(kFormats.contains(info.format), "inspect_zip_bytes returned an unknown format");
+        static const std::set<std::string> known_formats = {"docx", "xlsx", "pptx", "odt", "ods", "odp", "epub"};
+        require(known_formats.contains(info.format), "inspect_zip_bytes returned an unknown format");
     } catch (const wenku::InputError& e) {
-        static const std::set<std::string> kCodes = {"too_large", "unsafe", "corrupt", "encrypted", "unsupported",
+        static const std::set<std::string> documented_codes = {"too_large", "unsafe", "corrupt", "encrypted", "unsupported",
                                                      "empty"};
-        require(kCodes.contains(e.code()), "inspect_zip_bytes threw an undocumented code");
+        require(documented_codes.contains(e.code()), "inspect_zip_bytes threw an undocumented code");
         const std::string_view message = e.what();
         require(message.starts_with("fuzz.docx "), "message does not name the file");
         require(wenku::fuzz::is_valid_utf8(message), "message is not valid UTF-8");
@@ -48,9 +48,9 @@ bool has_hazard(std::string_view bytes, bool allow_public_doctype, std::size_t p
 void check_scanner(std::string_view bytes) {
     if (bytes.empty()) return;
     // Tiny pieces make this slow on big inputs; boundaries are what matters, not the size.
-    constexpr std::size_t kMaxScanned = 64 * 1024;
+    constexpr std::size_t max_scanned = 64 * 1024;
     const std::size_t piece = 1 + static_cast<unsigned char>(bytes[0]) % 17;
-    const std::string_view xml = bytes.substr(1, kMaxScanned);
+    const std::string_view xml = bytes.substr(1, max_scanned);
     for (const bool allow : {false, true}) {
         const bool whole = has_hazard(xml, allow, xml.size() + 1);
         require(whole == has_hazard(xml, allow, piece), "the XML scanner depends on how its input is cut");

@@ -80,16 +80,16 @@ void check_word(const ole::CompoundFile& file, const ole::DirectoryEntry& stream
         throw InputError(error_code::corrupt,
                          name + " is damaged: its WordDocument stream has no Word file header");
     }
-    constexpr std::uint16_t kEncrypted = 0x0100;  // fEncrypted
-    if ((le16(fib, 0x0A) & kEncrypted) != 0)
+    constexpr std::uint16_t word_encrypted_flag = 0x0100;  // fEncrypted
+    if ((le16(fib, 0x0A) & word_encrypted_flag) != 0)
         throw InputError(error_code::encrypted, password_message(name, "an encrypted Word document"));
 }
 
 void check_excel(const ole::CompoundFile& file, const ole::DirectoryEntry& stream, const std::string& name) {
     // BIFF records: type (2 bytes), length (2 bytes), data. The globals substream opens with BOF;
     // FILEPASS before its EOF means the workbook is encrypted ([MS-XLS] 2.4.117).
-    constexpr std::uint16_t kEof = 0x000A;
-    constexpr std::uint16_t kFilePass = 0x002F;
+    constexpr std::uint16_t eof_record = 0x000A;
+    constexpr std::uint16_t file_pass = 0x002F;
     const std::string data = file.read_stream(stream, max_workbook_scan);
     const std::uint16_t first = data.size() >= 4 ? le16(data, 0) : 0;
     if (first != 0x0809 && first != 0x0409 && first != 0x0209 && first != 0x0009) {
@@ -99,9 +99,9 @@ void check_excel(const ole::CompoundFile& file, const ole::DirectoryEntry& strea
     std::size_t at = 0;
     while (at + 4 <= data.size()) {
         const std::uint16_t type = le16(data, at);
-        if (type == kFilePass)
+        if (type == file_pass)
             throw InputError(error_code::encrypted, password_message(name, "an encrypted Excel workbook"));
-        if (type == kEof) break;
+        if (type == eof_record) break;
         at += 4 + static_cast<std::size_t>(le16(data, at + 2));
     }
 }
@@ -112,10 +112,10 @@ void check_powerpoint(const ole::CompoundFile& file, const std::string& name) {
                          password_message(name, "an encrypted PowerPoint presentation"));
     }
     // CurrentUserAtom: record header (recType 0x0FF6), size, headerToken ([MS-PPT] 2.3.2).
-    constexpr std::uint32_t kEncryptedToken = 0xF3D1C4DF;
+    constexpr std::uint32_t encrypted_token = 0xF3D1C4DF;
     if (const auto* user = file.find("Current User"); is_stream(user)) {
         const std::string atom = file.read_stream(*user, 16);
-        if (atom.size() >= 16 && le16(atom, 2) == 0x0FF6 && le32(atom, 12) == kEncryptedToken) {
+        if (atom.size() >= 16 && le16(atom, 2) == 0x0FF6 && le32(atom, 12) == encrypted_token) {
             throw InputError(error_code::encrypted,
                              password_message(name, "an encrypted PowerPoint presentation"));
         }
@@ -128,7 +128,7 @@ std::string describe_other_ole(const ole::CompoundFile& file) {
         std::string_view stream;
         const char* what;
     };
-    static constexpr std::array<Known, 7> kKnown = {{
+    static constexpr std::array<Known, 7> known_streams = {{
         {"VisioDocument", "a Visio drawing"},
         {"Quill", "a Publisher document"},
         {"__properties_version1.0", "an Outlook message"},
@@ -137,7 +137,7 @@ std::string describe_other_ole(const ole::CompoundFile& file) {
         {"MatOST", "a Microsoft Works document"},
         {"CONTENTS", "a Microsoft Works or other non-Office document"},
     }};
-    for (const auto& known : kKnown) {
+    for (const auto& known : known_streams) {
         if (file.find(known.stream) != nullptr) return known.what;
     }
     std::string names;

@@ -12,19 +12,19 @@
 namespace wenku::worker::ole {
 namespace {
 
-constexpr std::string_view kSignature("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
-constexpr std::size_t kHeaderSize = 512;
-constexpr std::size_t kHeaderDifatEntries = 109;
-constexpr std::size_t kDirectoryEntrySize = 128;
-constexpr std::uint64_t kMiniSectorSize = 64;
+constexpr std::string_view ole_signature("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8);
+constexpr std::size_t header_size = 512;
+constexpr std::size_t header_difat_entries = 109;
+constexpr std::size_t directory_entry_size = 128;
+constexpr std::uint64_t mini_sector_size = 64;
 
 // Special sector numbers ([MS-CFB] 2.1).
-constexpr std::uint32_t kMaxRegularSector = 0xFFFFFFFA;
-constexpr std::uint32_t kDifatSector = 0xFFFFFFFC;
-constexpr std::uint32_t kFatSector = 0xFFFFFFFD;
-constexpr std::uint32_t kEndOfChain = 0xFFFFFFFE;
-constexpr std::uint32_t kFreeSector = 0xFFFFFFFF;
-constexpr std::uint32_t kNoStream = 0xFFFFFFFF;
+constexpr std::uint32_t max_regular_sector = 0xFFFFFFFA;
+constexpr std::uint32_t difat_marker = 0xFFFFFFFC;
+constexpr std::uint32_t fat_sector = 0xFFFFFFFD;
+constexpr std::uint32_t end_of_chain = 0xFFFFFFFE;
+constexpr std::uint32_t free_sector = 0xFFFFFFFF;
+constexpr std::uint32_t no_stream = 0xFFFFFFFF;
 
 /// UTF-16LE to UTF-8; unpaired surrogates become U+FFFD.
 std::string utf16le_to_utf8(std::string_view bytes) {
@@ -56,10 +56,10 @@ std::string count_of_sectors(std::uint64_t n) { return std::to_string(n) + (n ==
 
 std::string sector_name(std::uint32_t s) {
     switch (s) {
-        case kFreeSector: return "a free sector";
-        case kEndOfChain: return "the end-of-chain mark";
-        case kFatSector: return "a FAT sector";
-        case kDifatSector: return "a DIFAT sector";
+        case free_sector: return "a free sector";
+        case end_of_chain: return "the end-of-chain mark";
+        case fat_sector: return "a FAT sector";
+        case difat_marker: return "a DIFAT sector";
         default: return "sector " + std::to_string(s);
     }
 }
@@ -86,11 +86,11 @@ std::string_view CompoundFile::sector(std::uint32_t index) const {
 }
 
 void CompoundFile::read_header_and_fat() {
-    if (bytes_.size() < kHeaderSize) {
+    if (bytes_.size() < header_size) {
         fail_corrupt("the file is truncated: " + std::to_string(bytes_.size()) +
                      " bytes, shorter than the 512-byte compound file header");
     }
-    if (bytes_.substr(0, kSignature.size()) != kSignature) fail_corrupt("it has no OLE compound file signature");
+    if (bytes_.substr(0, ole_signature.size()) != ole_signature) fail_corrupt("it has no OLE compound file signature");
     if (le16(bytes_, 28) != 0xFFFE) fail_corrupt("the compound file header has an invalid byte-order mark");
     sector_shift_ = le16(bytes_, 30);
     if (sector_shift_ != 9 && sector_shift_ != 12) {
@@ -120,13 +120,13 @@ void CompoundFile::read_header_and_fat() {
     // The FAT's sectors are listed by the header (109 of them) and then by the DIFAT chain.
     std::vector<std::uint32_t> fat_sectors;
     fat_sectors.reserve(fat_sector_count);
-    for (std::size_t i = 0; i < kHeaderDifatEntries && fat_sectors.size() < fat_sector_count; ++i) {
+    for (std::size_t i = 0; i < header_difat_entries && fat_sectors.size() < fat_sector_count; ++i) {
         fat_sectors.push_back(le32(bytes_, 76 + 4 * i));
     }
     const std::size_t per_difat_sector = sector_size_ / 4 - 1;
     std::uint64_t difat_steps = 0;
     while (fat_sectors.size() < fat_sector_count) {
-        if (difat_sector >= kMaxRegularSector || difat_sector >= sector_count_) {
+        if (difat_sector >= max_regular_sector || difat_sector >= sector_count_) {
             fail_corrupt("the DIFAT lists " + std::to_string(fat_sectors.size()) + " of the " +
                          std::to_string(fat_sector_count) + " FAT sectors, then runs to " +
                          sector_name(difat_sector) + " (the file is truncated or damaged)");
@@ -160,8 +160,8 @@ std::vector<std::uint32_t> CompoundFile::chain(std::uint32_t start, const std::v
                                                const std::string& what, std::vector<bool>* claimed) const {
     std::vector<std::uint32_t> sectors;
     std::uint32_t s = start;
-    while (s != kEndOfChain && sectors.size() < max_length) {
-        if (s >= kMaxRegularSector) fail_corrupt(what + " runs into " + sector_name(s));
+    while (s != end_of_chain && sectors.size() < max_length) {
+        if (s >= max_regular_sector) fail_corrupt(what + " runs into " + sector_name(s));
         if (s >= limit_count || s >= table.size()) {
             fail_corrupt(what + " runs to sector " + std::to_string(s) + ", beyond the end of the file (" +
                          count_of_sectors(limit_count) + ")");
@@ -181,16 +181,16 @@ void CompoundFile::read_directory() {
     const std::vector<std::uint32_t> sectors =
         chain(first_directory_sector_, fat_, sector_count_, std::numeric_limits<std::uint64_t>::max(),
               "the directory chain");
-    const std::size_t per_sector = sector_size_ / kDirectoryEntrySize;
+    const std::size_t per_sector = sector_size_ / directory_entry_size;
     directory_.reserve(sectors.size() * per_sector);
     for (std::uint32_t index : sectors) {
         const std::string_view s = sector(index);
         if (s.size() < sector_size_) fail_corrupt("the file is truncated inside the directory");
         for (std::size_t i = 0; i < per_sector; ++i) {
-            const std::size_t at = i * kDirectoryEntrySize;
+            const std::size_t at = i * directory_entry_size;
             DirectoryEntry entry;
             {
-                const std::string_view raw = s.substr(at, kDirectoryEntrySize);
+                const std::string_view raw = s.substr(at, directory_entry_size);
                 const std::size_t name_bytes = std::min<std::size_t>(le16(raw, 64), 64);
                 entry.name = utf16le_to_utf8(raw.substr(0, name_bytes >= 2 ? name_bytes - 2 : 0));
                 const auto type = static_cast<unsigned char>(raw[66]);
@@ -217,7 +217,7 @@ void CompoundFile::read_directory() {
     while (!pending.empty()) {
         const std::uint32_t id = pending.back();
         pending.pop_back();
-        if (id == kNoStream) continue;
+        if (id == no_stream) continue;
         if (id >= directory_.size()) {
             fail_corrupt("the directory refers to entry " + std::to_string(id) + " of " +
                          std::to_string(directory_.size()));
@@ -239,11 +239,11 @@ void CompoundFile::read_mini_fat() {
     // Lenient here, strict on use: a stream that needs a missing part fails in read_stream().
     const DirectoryEntry& root = directory_[0];
     const std::uint64_t mini_stream_sectors = (root.size + sector_size_ - 1) / sector_size_;
-    if (root.start_sector != kEndOfChain && mini_stream_sectors > 0) {
+    if (root.start_sector != end_of_chain && mini_stream_sectors > 0) {
         mini_stream_sectors_ = chain(root.start_sector, fat_, sector_count_,
                                      std::min<std::uint64_t>(mini_stream_sectors, sector_count_), "the mini stream");
     }
-    if (first_mini_fat_sector_ != kEndOfChain && mini_fat_sector_count_ > 0) {
+    if (first_mini_fat_sector_ != end_of_chain && mini_fat_sector_count_ > 0) {
         const std::vector<std::uint32_t> sectors =
             chain(first_mini_fat_sector_, fat_, sector_count_,
                   std::min<std::uint64_t>(mini_fat_sector_count_, sector_count_), "the mini FAT chain");
@@ -269,9 +269,9 @@ void CompoundFile::visit_stream(const DirectoryEntry& stream, std::uint64_t want
     if (want == 0) return;
     const std::string what = "the chain of stream \"" + stream.name + "\"";
     const bool mini = stream.type != DirectoryEntry::Type::root && stream.size < mini_cutoff_;
-    const std::uint64_t unit = mini ? kMiniSectorSize : sector_size_;
+    const std::uint64_t unit = mini ? mini_sector_size : sector_size_;
     const std::uint64_t needed = (want + unit - 1) / unit;
-    const std::uint64_t capacity = mini ? mini_stream_sectors_.size() * (sector_size_ / kMiniSectorSize) : sector_count_;
+    const std::uint64_t capacity = mini ? mini_stream_sectors_.size() * (sector_size_ / mini_sector_size) : sector_count_;
     const std::vector<std::uint32_t> sectors =
         chain(stream.start_sector, mini ? mini_fat_ : fat_, capacity, needed, what);
     if (sectors.size() < needed) {
@@ -283,7 +283,7 @@ void CompoundFile::visit_stream(const DirectoryEntry& stream, std::uint64_t want
         const std::uint64_t length = std::min<std::uint64_t>(unit, want - done);
         std::string_view piece;
         if (mini) {
-            const std::uint64_t offset = static_cast<std::uint64_t>(index) * kMiniSectorSize;
+            const std::uint64_t offset = static_cast<std::uint64_t>(index) * mini_sector_size;
             const std::string_view host = sector(mini_stream_sectors_[offset / sector_size_]);
             const std::uint64_t within = offset % sector_size_;
             if (within < host.size()) piece = host.substr(within, length);
@@ -310,12 +310,12 @@ void CompoundFile::check_root_streams() const {
         if (claimed[index]) fail_corrupt("the mini stream's chain is cyclic");
         claimed[index] = true;
     }
-    const std::uint64_t mini_capacity = mini_stream_sectors_.size() * (sector_size_ / kMiniSectorSize);
+    const std::uint64_t mini_capacity = mini_stream_sectors_.size() * (sector_size_ / mini_sector_size);
     std::vector<bool> mini_claimed(mini_capacity, false);
     for (const DirectoryEntry* stream : root_children_) {
         if (stream->type != DirectoryEntry::Type::stream || stream->size == 0) continue;
         const bool mini = stream->size < mini_cutoff_;
-        const std::uint64_t unit = mini ? kMiniSectorSize : sector_size_;
+        const std::uint64_t unit = mini ? mini_sector_size : sector_size_;
         const std::uint64_t needed = (stream->size + unit - 1) / unit;
         const std::vector<std::uint32_t> sectors =
             chain(stream->start_sector, mini ? mini_fat_ : fat_, mini ? mini_capacity : sector_count_, needed,
@@ -327,7 +327,7 @@ void CompoundFile::check_root_streams() const {
         // Only the file's last sector can be short: the stream must not need what is missing.
         const std::uint64_t tail = stream->size - (needed - 1) * unit;
         const std::uint64_t last = sectors.back();
-        const std::uint64_t host_offset = mini ? last * kMiniSectorSize : 0;
+        const std::uint64_t host_offset = mini ? last * mini_sector_size : 0;
         const std::string_view host =
             mini ? sector(mini_stream_sectors_[host_offset / sector_size_]) : sector(static_cast<std::uint32_t>(last));
         const std::uint64_t within = mini ? host_offset % sector_size_ : 0;

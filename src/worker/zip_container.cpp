@@ -21,14 +21,14 @@ namespace {
 
 /// Entries at most this large are exempt from the ratio check: small XML parts legitimately
 /// compress 100-200× (runs of identical attributes).
-constexpr std::uint64_t kRatioCheckFloor = 1ull << 20;
+constexpr std::uint64_t ratio_check_floor = 1ull << 20;
 /// [Content_Types].xml and the ODF manifest are read (and kept) up to this size for identification;
 /// the hazard scan still covers all of them.
-constexpr std::size_t kMaxKeptXml = 4u << 20;
+constexpr std::size_t max_kept_xml = 4u << 20;
 /// The `mimetype` entry is read up to this size.
-constexpr std::size_t kMaxMimetype = 256;
+constexpr std::size_t max_mimetype = 256;
 /// Bytes of a part without an XML extension that decide whether it is markup (and scanned).
-constexpr std::size_t kSniffBytes = 256;
+constexpr std::size_t sniff_bytes = 256;
 
 // --- Helpers ----------------------------------------------------------------------------------
 
@@ -56,16 +56,16 @@ std::string extension_of(std::string_view name) {
 
 /// "1.0 MiB": binary units, one decimal; a value of 1000 or more of a unit moves to the next.
 std::string human_size(std::uint64_t bytes) {
-    static constexpr std::array<const char*, 7> kUnits = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    static constexpr std::array<const char*, 7> unit_names = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     if (bytes < 1000) return std::to_string(bytes) + " B";
     double value = static_cast<double>(bytes);
     std::size_t unit = 0;
-    while (value >= 1000 && unit + 1 < kUnits.size()) {
+    while (value >= 1000 && unit + 1 < unit_names.size()) {
         value /= 1024;
         ++unit;
     }
     char text[32];
-    std::snprintf(text, sizeof text, "%.1f %s", value, kUnits[unit]);
+    std::snprintf(text, sizeof text, "%.1f %s", value, unit_names[unit]);
     return text;
 }
 
@@ -98,7 +98,7 @@ struct MainPartType {
     std::string_view content_type;
     const char* format;
 };
-constexpr std::array<MainPartType, 13> kMainPartTypes = {{
+constexpr std::array<MainPartType, 13> main_part_types = {{
     {"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml", "docx"},
     {"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml", "docx"},
     {"application/vnd.ms-word.document.macroEnabled.main+xml", "docx"},
@@ -119,7 +119,7 @@ struct MediaType {
     std::string_view media_type;
     const char* format;
 };
-constexpr std::array<MediaType, 8> kMediaTypes = {{
+constexpr std::array<MediaType, 8> media_types = {{
     {"application/vnd.oasis.opendocument.text", "odt"},
     {"application/vnd.oasis.opendocument.text-template", "odt"},
     {"application/vnd.oasis.opendocument.text-master", "odt"},
@@ -131,7 +131,7 @@ constexpr std::array<MediaType, 8> kMediaTypes = {{
 }};
 
 const char* format_for_media_type(std::string_view media_type) {
-    for (const auto& m : kMediaTypes) {
+    for (const auto& m : media_types) {
         if (iequals(media_type, m.media_type)) return m.format;
     }
     return nullptr;
@@ -139,20 +139,20 @@ const char* format_for_media_type(std::string_view media_type) {
 
 /// Extensions of parts that are XML (or HTML/SVG) by convention: always scanned in full.
 bool has_xml_extension(std::string_view name) {
-    static constexpr std::array<std::string_view, 18> kExtensions = {
+    static constexpr std::array<std::string_view, 18> extension_list = {
         "xml",  "rels", "opf",  "xhtml", "xht", "html", "htm", "ncx", "svg",
         "smil", "xsl",  "xslt", "vml",   "mml", "dtd",  "ent", "xsd", "rdf",
     };
     const std::string ext = extension_of(name);
-    return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
+    return std::find(extension_list.begin(), extension_list.end(), ext) != extension_list.end();
 }
 
 /// Parts in which a public DOCTYPE (XHTML, SVG, NCX) is normal.
 bool is_web_part(std::string_view name) {
-    static constexpr std::array<std::string_view, 8> kExtensions = {"xhtml", "xht", "html", "htm",
+    static constexpr std::array<std::string_view, 8> extension_list = {"xhtml", "xht", "html", "htm",
                                                                     "ncx",   "svg", "smil", "mml"};
     const std::string ext = extension_of(name);
-    return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
+    return std::find(extension_list.begin(), extension_list.end(), ext) != extension_list.end();
 }
 
 /// Does `head` (the first bytes of a part) start like markup, in any Unicode encoding form?
@@ -194,7 +194,7 @@ class ZipInspector {
         for (const auto& entry : entries()) {
             const std::uint64_t usize = entry.uncompressed_size;
             const std::uint64_t csize = entry.compressed_size;
-            if (usize > kRatioCheckFloor &&
+            if (usize > ratio_check_floor &&
                 static_cast<double>(usize) > limits_.max_ratio * static_cast<double>(csize)) {
                 const std::string ratio = csize == 0 ? std::string("∞") : std::to_string(usize / csize);
                 refuse(error_code::too_large,
@@ -314,7 +314,7 @@ class ZipInspector {
         const zip::Entry& entry = entries()[index];
         scanned_[index] = true;
         const bool always = has_xml_extension(entry.name) || keep > 0;
-        if (!always && entry.method != zip::kMethodStored && entry.method != zip::kMethodDeflated) {
+        if (!always && entry.method != zip::method_stored && entry.method != zip::method_deflated) {
             return {};  // nobody reads it (LibreOffice neither), so it cannot hide markup
         }
         zip::XmlHazardScanner scanner(policy_for(entry.name, format), keep);
@@ -322,9 +322,9 @@ class ZipInspector {
         enum class Mode { sniffing, scanning, skipping } mode = always ? Mode::scanning : Mode::sniffing;
         archive_.read(entry, [&](std::string_view piece) {
             if (mode == Mode::sniffing) {
-                const std::size_t take = std::min(piece.size(), kSniffBytes - head.size());
+                const std::size_t take = std::min(piece.size(), sniff_bytes - head.size());
                 head.append(piece.substr(0, take));
-                if (head.size() < kSniffBytes) return true;
+                if (head.size() < sniff_bytes) return true;
                 mode = starts_like_markup(head) ? Mode::scanning : Mode::skipping;
                 if (mode == Mode::skipping) return false;
                 if (!scanner.feed(head)) return false;
@@ -350,7 +350,7 @@ class ZipInspector {
 
         std::string mimetype;
         if (const auto m = find("mimetype", false)) {
-            mimetype = read_raw(*m, kMaxMimetype);
+            mimetype = read_raw(*m, max_mimetype);
             const auto last = mimetype.find_last_not_of(" \t\r\n");
             mimetype.erase(last == std::string::npos ? 0 : last + 1);
             mimetype.erase(0, std::min(mimetype.find_first_not_of(" \t\r\n"), mimetype.size()));
@@ -368,8 +368,8 @@ class ZipInspector {
         }
 
         if (content_types) {
-            const std::string types = lower_ascii(scan(*content_types, "docx", kMaxKeptXml));
-            for (const auto& main : kMainPartTypes) {
+            const std::string types = lower_ascii(scan(*content_types, "docx", max_kept_xml));
+            for (const auto& main : main_part_types) {
                 if (types.find(lower_ascii(main.content_type)) != std::string::npos) return main.format;
             }
             if (find("word/document.xml", true)) return "docx";
@@ -382,7 +382,7 @@ class ZipInspector {
 
         // OpenDocument without a `mimetype` entry: the manifest names the root's media type.
         if (const auto manifest = find("META-INF/manifest.xml", false)) {
-            const std::string text = scan(*manifest, "odt", kMaxKeptXml);
+            const std::string text = scan(*manifest, "odt", max_kept_xml);
             const auto root = text.find("full-path=\"/\"");
             if (root != std::string::npos) {
                 const auto open = text.rfind('<', root);
@@ -403,7 +403,7 @@ class ZipInspector {
         }
         // EPUB without a `mimetype` entry: the container names an OPF package.
         if (const auto container = find("META-INF/container.xml", false)) {
-            const std::string text = scan(*container, "epub", kMaxKeptXml);
+            const std::string text = scan(*container, "epub", max_kept_xml);
             if (text.find("application/oebps-package+xml") != std::string::npos) return "epub";
         }
 

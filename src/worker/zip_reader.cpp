@@ -15,25 +15,25 @@
 namespace wenku::worker::zip {
 namespace {
 
-constexpr std::uint32_t kEndSignature = 0x06054b50;
-constexpr std::uint32_t kZip64EndSignature = 0x06064b50;
-constexpr std::uint32_t kZip64LocatorSignature = 0x07064b50;
-constexpr std::uint32_t kCentralSignature = 0x02014b50;
-constexpr std::uint32_t kLocalSignature = 0x04034b50;
+constexpr std::uint32_t end_signature = 0x06054b50;
+constexpr std::uint32_t zip64_end_signature = 0x06064b50;
+constexpr std::uint32_t zip64_locator_signature = 0x07064b50;
+constexpr std::uint32_t central_signature = 0x02014b50;
+constexpr std::uint32_t local_signature = 0x04034b50;
 
-constexpr std::size_t kEndSize = 22;
-constexpr std::size_t kZip64LocatorSize = 20;
-constexpr std::size_t kZip64EndSize = 56;
-constexpr std::size_t kCentralSize = 46;
-constexpr std::size_t kLocalSize = 30;
-constexpr std::size_t kMaxCommentSize = 0xFFFF;
+constexpr std::size_t end_size = 22;
+constexpr std::size_t zip64_locator_size = 20;
+constexpr std::size_t zip64_end_size = 56;
+constexpr std::size_t central_size = 46;
+constexpr std::size_t local_size = 30;
+constexpr std::size_t max_comment_size = 0xFFFF;
 
-constexpr std::uint16_t kZip64ExtraId = 0x0001;
+constexpr std::uint16_t zip64_extra_id = 0x0001;
 
 /// Output is produced (and handed to the sink) in pieces of this size.
-constexpr std::size_t kInflateChunk = 64 * 1024;
+constexpr std::size_t inflate_chunk = 64 * 1024;
 /// Stored entries are handed to the sink in pieces of this size.
-constexpr std::size_t kStoredChunk = 1024 * 1024;
+constexpr std::size_t stored_chunk = 1024 * 1024;
 
 /// True when [at, at + length) lies inside a buffer of `size` bytes (overflow-safe).
 bool fits(std::uint64_t at, std::uint64_t length, std::uint64_t size) { return at <= size && length <= size - at; }
@@ -67,10 +67,10 @@ struct EndRecord {
 }  // namespace
 
 std::string printable_name(std::string_view name) {
-    constexpr std::size_t kMaxBytes = 160;
+    constexpr std::size_t max_bytes = 160;
     std::string out;
     std::size_t i = 0;
-    while (i < name.size() && out.size() < kMaxBytes) {
+    while (i < name.size() && out.size() < max_bytes) {
         const auto b = static_cast<unsigned char>(name[i]);
         std::size_t length = 0;
         if (b >= 0x20 && b < 0x7F) {
@@ -84,10 +84,10 @@ std::string printable_name(std::string_view name) {
             out.append(name.substr(i, length));
             i += length;
         } else {
-            static constexpr char kHex[] = "0123456789abcdef";
+            static constexpr char hex_digits[] = "0123456789abcdef";
             out += "\\x";
-            out += kHex[b >> 4];
-            out += kHex[b & 0xF];
+            out += hex_digits[b >> 4];
+            out += hex_digits[b & 0xF];
             ++i;
         }
     }
@@ -106,7 +106,7 @@ void Archive::fail_corrupt(const std::string& what) const {
 
 void Archive::parse_directory(std::uint64_t max_entries) {
     const std::uint64_t size = bytes_.size();
-    if (size < kEndSize) {
+    if (size < end_size) {
         fail_corrupt("at " + std::to_string(size) + " bytes it is too short to be a ZIP archive");
     }
 
@@ -116,17 +116,17 @@ void Archive::parse_directory(std::uint64_t max_entries) {
     bool found_exact = false;
     bool found_loose = false;
     bool saw_signature = false;
-    const std::uint64_t lowest = size - kEndSize > kMaxCommentSize ? size - kEndSize - kMaxCommentSize : 0;
-    for (std::uint64_t at = size - kEndSize + 1; at-- > lowest;) {
-        if (le32(bytes_, at) != kEndSignature) continue;
+    const std::uint64_t lowest = size - end_size > max_comment_size ? size - end_size - max_comment_size : 0;
+    for (std::uint64_t at = size - end_size + 1; at-- > lowest;) {
+        if (le32(bytes_, at) != end_signature) continue;
         saw_signature = true;
         const std::uint64_t comment = le16(bytes_, at + 20);
-        if (at + kEndSize + comment == size) {
+        if (at + end_size + comment == size) {
             end_at = at;
             found_exact = true;
             break;
         }
-        if (!found_loose && at + kEndSize + comment <= size) {
+        if (!found_loose && at + end_size + comment <= size) {
             end_at = at;
             found_loose = true;
         }
@@ -148,10 +148,10 @@ void Archive::parse_directory(std::uint64_t max_entries) {
 
     const bool maybe_zip64 = end.entries == 0xFFFF || end.entries_on_disk == 0xFFFF ||
                              end.directory_size == 0xFFFFFFFF || end.directory_offset == 0xFFFFFFFF;
-    if (end_at >= kZip64LocatorSize && le32(bytes_, end_at - kZip64LocatorSize) == kZip64LocatorSignature) {
-        const std::uint64_t locator = end_at - kZip64LocatorSize;
+    if (end_at >= zip64_locator_size && le32(bytes_, end_at - zip64_locator_size) == zip64_locator_signature) {
+        const std::uint64_t locator = end_at - zip64_locator_size;
         const std::uint64_t record = le64(bytes_, locator + 8);
-        if (!fits(record, kZip64EndSize, locator) || le32(bytes_, record) != kZip64EndSignature) {
+        if (!fits(record, zip64_end_size, locator) || le32(bytes_, record) != zip64_end_signature) {
             fail_corrupt("the ZIP64 end-of-central-directory record is missing or damaged");
         }
         end.position = record;
@@ -178,7 +178,7 @@ void Archive::parse_directory(std::uint64_t max_entries) {
                      std::to_string(end.directory_offset) + ") lies outside the file's " + std::to_string(size) +
                      " bytes");
     }
-    if (end.entries > end.directory_size / kCentralSize) {
+    if (end.entries > end.directory_size / central_size) {
         fail_corrupt("the ZIP central directory is too short for the " + std::to_string(end.entries) +
                      " entries it should hold");
     }
@@ -189,13 +189,13 @@ void Archive::parse_directory(std::uint64_t max_entries) {
     std::uint64_t at = end.directory_offset;
     for (std::uint64_t index = 0; index < end.entries; ++index) {
         const std::string which = "entry " + std::to_string(index + 1) + " of the ZIP central directory";
-        if (!fits(at, kCentralSize, directory_end) || le32(bytes_, at) != kCentralSignature) {
+        if (!fits(at, central_size, directory_end) || le32(bytes_, at) != central_signature) {
             fail_corrupt(which + " is missing or damaged");
         }
         const std::uint64_t name_length = le16(bytes_, at + 28);
         const std::uint64_t extra_length = le16(bytes_, at + 30);
         const std::uint64_t comment_length = le16(bytes_, at + 32);
-        if (!fits(at + kCentralSize, name_length + extra_length + comment_length, directory_end)) {
+        if (!fits(at + central_size, name_length + extra_length + comment_length, directory_end)) {
             fail_corrupt(which + " runs past the end of the directory");
         }
         Entry entry;
@@ -206,7 +206,7 @@ void Archive::parse_directory(std::uint64_t max_entries) {
         entry.uncompressed_size = le32(bytes_, at + 24);
         std::uint64_t disk = le16(bytes_, at + 34);
         entry.local_header_offset = le32(bytes_, at + 42);
-        entry.name.assign(bytes_.substr(at + kCentralSize, name_length));
+        entry.name.assign(bytes_.substr(at + central_size, name_length));
 
         // ZIP64: the fields saturated in the record follow, 8 bytes each, in a fixed order.
         const bool need_usize = entry.uncompressed_size == 0xFFFFFFFF;
@@ -215,13 +215,13 @@ void Archive::parse_directory(std::uint64_t max_entries) {
         const bool need_disk = disk == 0xFFFF;
         if (need_usize || need_csize || need_offset || need_disk) {
             bool found = false;
-            std::uint64_t field = at + kCentralSize + name_length;
+            std::uint64_t field = at + central_size + name_length;
             const std::uint64_t extra_end = field + extra_length;
             while (!found && fits(field, 4, extra_end)) {
                 const std::uint16_t id = le16(bytes_, field);
                 const std::uint64_t length = le16(bytes_, field + 2);
                 if (!fits(field + 4, length, extra_end)) break;
-                if (id == kZip64ExtraId) {
+                if (id == zip64_extra_id) {
                     found = true;
                     std::uint64_t value = field + 4;
                     const std::uint64_t value_end = value + length;
@@ -241,7 +241,7 @@ void Archive::parse_directory(std::uint64_t max_entries) {
         }
         if (disk != 0) fail_corrupt(which + " lies on another disk of a split archive");
         entries_.push_back(std::move(entry));
-        at += kCentralSize + name_length + extra_length + comment_length;
+        at += central_size + name_length + extra_length + comment_length;
     }
     if (at != directory_end) {
         fail_corrupt("the ZIP central directory holds " + std::to_string(directory_end - at) +
@@ -252,19 +252,19 @@ void Archive::parse_directory(std::uint64_t max_entries) {
 Extent Archive::extent(const Entry& entry) const {
     const std::uint64_t at = entry.local_header_offset;
     const std::string name = printable_name(entry.name);
-    if (!fits(at, kLocalSize, directory_offset_) || le32(bytes_, at) != kLocalSignature) {
+    if (!fits(at, local_size, directory_offset_) || le32(bytes_, at) != local_signature) {
         fail_corrupt("the local header of " + name + " is missing (offset " + std::to_string(at) + ")");
     }
     const std::uint64_t name_length = le16(bytes_, at + 26);
     const std::uint64_t extra_length = le16(bytes_, at + 28);
-    if (!fits(at + kLocalSize, name_length + extra_length, directory_offset_)) {
+    if (!fits(at + local_size, name_length + extra_length, directory_offset_)) {
         fail_corrupt("the local header of " + name + " runs into the central directory");
     }
-    if (bytes_.substr(at + kLocalSize, name_length) != entry.name) {
+    if (bytes_.substr(at + local_size, name_length) != entry.name) {
         fail_corrupt("the local header of " + name + " names another entry (" +
-                     printable_name(bytes_.substr(at + kLocalSize, name_length)) + ")");
+                     printable_name(bytes_.substr(at + local_size, name_length)) + ")");
     }
-    const std::uint64_t data = at + kLocalSize + name_length + extra_length;
+    const std::uint64_t data = at + local_size + name_length + extra_length;
     if (!fits(data, entry.compressed_size, directory_offset_)) {
         fail_corrupt("the data of " + name + " (" + std::to_string(entry.compressed_size) +
                      " bytes) runs past the end of the entries");
@@ -280,7 +280,7 @@ std::string_view Archive::compressed_data(const Entry& entry) const {
 
 std::uint64_t Archive::read(const Entry& entry, const Sink& sink) const {
     const std::string name = printable_name(entry.name);
-    if (entry.method != kMethodStored && entry.method != kMethodDeflated) {
+    if (entry.method != method_stored && entry.method != method_deflated) {
         throw InputError(error_code::unsupported, display_name_ + " stores " + name + " with compression method " +
                                                       std::to_string(entry.method) + " (" +
                                                       method_name(entry.method) + "), which wenku cannot read");
@@ -290,14 +290,14 @@ std::uint64_t Archive::read(const Entry& entry, const Sink& sink) const {
     std::uint64_t produced = 0;
     uLong crc = crc32(0L, Z_NULL, 0);
 
-    if (entry.method == kMethodStored) {
+    if (entry.method == method_stored) {
         if (entry.compressed_size != entry.uncompressed_size) {
             fail_corrupt(name + " is stored uncompressed, yet its sizes differ (" +
                          std::to_string(entry.compressed_size) + " and " + std::to_string(entry.uncompressed_size) +
                          " bytes)");
         }
         while (produced < input.size()) {
-            const std::string_view piece = input.substr(produced, kStoredChunk);
+            const std::string_view piece = input.substr(produced, stored_chunk);
             produced += piece.size();
             crc = crc32(crc, reinterpret_cast<const Bytef*>(piece.data()), static_cast<uInt>(piece.size()));
             if (!sink(piece)) return produced;
@@ -310,7 +310,7 @@ std::uint64_t Archive::read(const Entry& entry, const Sink& sink) const {
             ~InflateEnd() { inflateEnd(s); }
         } guard{&stream};
 
-        std::array<unsigned char, kInflateChunk> buffer;
+        std::array<unsigned char, inflate_chunk> buffer;
         std::uint64_t fed = 0;
         for (;;) {
             if (stream.avail_in == 0 && fed < input.size()) {

@@ -12,13 +12,13 @@
 namespace wenku::worker::zip {
 
 /// General purpose flag bits (APPNOTE.TXT 4.4.4).
-inline constexpr std::uint16_t kFlagEncrypted = 0x0001;
-inline constexpr std::uint16_t kFlagStrongEncryption = 0x0040;
-inline constexpr std::uint16_t kFlagEncryptedDirectory = 0x2000;
+inline constexpr std::uint16_t flag_encrypted = 0x0001;
+inline constexpr std::uint16_t flag_strong_encryption = 0x0040;
+inline constexpr std::uint16_t flag_encrypted_directory = 0x2000;
 
 /// Compression methods this reader inflates.
-inline constexpr std::uint16_t kMethodStored = 0;
-inline constexpr std::uint16_t kMethodDeflated = 8;
+inline constexpr std::uint16_t method_stored = 0;
+inline constexpr std::uint16_t method_deflated = 8;
 
 /// One central directory record, with ZIP64 extra fields already applied.
 struct Entry {
@@ -31,7 +31,7 @@ struct Entry {
     std::uint64_t local_header_offset = 0;
 
     bool encrypted() const {
-        return (flags & (kFlagEncrypted | kFlagStrongEncryption | kFlagEncryptedDirectory)) != 0 || method == 99;
+        return (flags & (flag_encrypted | flag_strong_encryption | flag_encrypted_directory)) != 0 || method == 99;
     }
 };
 

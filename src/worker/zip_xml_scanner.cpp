@@ -8,13 +8,13 @@ namespace wenku::worker::zip {
 namespace {
 
 /// A document type declaration longer than this is judged a hazard without reading further.
-constexpr std::size_t kMaxDeclaration = 4096;
+constexpr std::size_t max_declaration = 4096;
 /// The XML declaration (with its encoding) must lie within the first this many characters.
-constexpr std::size_t kHeadSize = 512;
+constexpr std::size_t head_size = 512;
 /// Characters carried between pieces so that "schemaLocation" split by a piece boundary is found.
-constexpr std::size_t kTail = 16;
+constexpr std::size_t kept_tail = 16;
 /// Length of "<!DOCTYPE": a '<' closer than this to the end of the window waits for more input.
-constexpr std::size_t kLongestMarker = 9;
+constexpr std::size_t longest_marker = 9;
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -50,12 +50,12 @@ bool take_literal(std::string_view& s, std::string_view& literal) {
 /// DTDs that XHTML, SVG, MathML, NCX and OEB documents name by convention; readers never need
 /// to load them (and those that do resolve them from catalogues).
 bool is_public_dtd(std::string_view system_id) {
-    static constexpr std::array<std::string_view, 9> kPrefixes = {
+    static constexpr std::array<std::string_view, 9> name_prefixes = {
         "http://www.w3.org/",   "https://www.w3.org/",  "http://www.daisy.org/",
         "https://www.daisy.org/", "http://www.idpf.org/", "https://www.idpf.org/",
         "http://openebook.org/", "http://www.openebook.org/", "about:legacy-compat",
     };
-    return std::any_of(kPrefixes.begin(), kPrefixes.end(),
+    return std::any_of(name_prefixes.begin(), name_prefixes.end(),
                        [&](std::string_view prefix) { return istarts_with(system_id, prefix); });
 }
 
@@ -63,15 +63,15 @@ bool is_public_dtd(std::string_view system_id) {
 /// byte scan. (OPC, ODF and EPUB allow only UTF-8 and UTF-16; the rest is leniency for
 /// embedded SVG and HTML.)
 bool is_ascii_compatible_encoding(std::string_view name) {
-    static constexpr std::array<std::string_view, 12> kExact = {
+    static constexpr std::array<std::string_view, 12> exact_names = {
         "utf-8", "utf8", "us-ascii", "ascii", "latin1", "latin-1",
         "gb2312", "gbk", "gb18030", "shift_jis", "sjis", "cp936",
     };
-    static constexpr std::array<std::string_view, 8> kPrefixes = {
+    static constexpr std::array<std::string_view, 8> name_prefixes = {
         "iso-8859-", "iso8859-", "iso_8859-", "windows-125", "cp125", "big5", "euc-", "koi8-",
     };
-    return std::any_of(kExact.begin(), kExact.end(), [&](std::string_view e) { return iequals(name, e); }) ||
-           std::any_of(kPrefixes.begin(), kPrefixes.end(),
+    return std::any_of(exact_names.begin(), exact_names.end(), [&](std::string_view e) { return iequals(name, e); }) ||
+           std::any_of(name_prefixes.begin(), name_prefixes.end(),
                        [&](std::string_view prefix) { return istarts_with(name, prefix); });
 }
 
@@ -201,15 +201,15 @@ void XmlHazardScanner::narrow(std::string_view raw) {
         }
     }
     if (kept_.size() < keep_bytes_) kept_.append(chars.substr(0, keep_bytes_ - kept_.size()));
-    if (head_.size() < kHeadSize) {
-        head_.append(chars.substr(0, kHeadSize - head_.size()));
-        if (head_.size() >= kHeadSize) check_declaration(false);
+    if (head_.size() < head_size) {
+        head_.append(chars.substr(0, head_size - head_.size()));
+        if (head_.size() >= head_size) check_declaration(false);
     }
     window_.append(chars);
 }
 
 void XmlHazardScanner::check_declaration(bool at_end) {
-    if (declaration_checked_ || (!at_end && head_.size() < kHeadSize)) return;
+    if (declaration_checked_ || (!at_end && head_.size() < head_size)) return;
     declaration_checked_ = true;
     std::string_view head = head_;
     if (!istarts_with(head, "<?xml")) return;
@@ -244,7 +244,7 @@ bool XmlHazardScanner::judge_doctype(std::string_view declaration) {
         report(XmlHazard::Kind::doctype);  // an internal subset, or no end at all
         return false;
     }
-    std::string_view rest = skip_spaces(declaration.substr(kLongestMarker, declaration.size() - kLongestMarker - 1));
+    std::string_view rest = skip_spaces(declaration.substr(longest_marker, declaration.size() - longest_marker - 1));
     while (!rest.empty() && !is_space(rest.front())) rest.remove_prefix(1);  // the root element name
     rest = skip_spaces(rest);
     std::string_view public_id;
@@ -282,17 +282,17 @@ void XmlHazardScanner::scan(bool at_end) {
         const void* found = std::memchr(window.data() + pos, '<', window.size() - pos);
         if (found == nullptr) break;
         const std::size_t lt = static_cast<const char*>(found) - window.data();
-        if (window.size() - lt < kLongestMarker && !at_end) {
+        if (window.size() - lt < longest_marker && !at_end) {
             carry_from = lt;
             break;
         }
         if (lt + 1 < window.size() && window[lt + 1] == '!') {
             if (iequals(window.substr(lt + 2, 7), "DOCTYPE")) {
                 // The declaration ends at its first '>' or '[' outside quoted literals.
-                std::size_t end = lt + kLongestMarker;
+                std::size_t end = lt + longest_marker;
                 char quote = 0;
                 bool closed = false;
-                for (; end < window.size() && end - lt < kMaxDeclaration; ++end) {
+                for (; end < window.size() && end - lt < max_declaration; ++end) {
                     const char c = window[end];
                     if (quote != 0) {
                         if (c == quote) quote = 0;
@@ -303,7 +303,7 @@ void XmlHazardScanner::scan(bool at_end) {
                         break;
                     }
                 }
-                if (!closed && end - lt < kMaxDeclaration && !at_end && policy_.allow_public_doctype) {
+                if (!closed && end - lt < max_declaration && !at_end && policy_.allow_public_doctype) {
                     carry_from = lt;
                     break;
                 }
@@ -335,7 +335,7 @@ void XmlHazardScanner::scan(bool at_end) {
     // Markup before `resume_` is judged and never looked at again (re-reading from inside a
     // declaration would judge a quoted "<!DOCTYPE" as markup); only "schemaLocation" needs the tail.
     resume_ = carry_from != std::string::npos ? carry_from : window.size();
-    std::size_t keep_from = window_.size() > kTail ? window_.size() - kTail : 0;
+    std::size_t keep_from = window_.size() > kept_tail ? window_.size() - kept_tail : 0;
     keep_from = std::min(keep_from, resume_);
     window_.erase(0, keep_from);
     resume_ -= keep_from;

@@ -79,7 +79,7 @@ void print_row(const fs::path& file, const Outcome& o) {
 bool is_hidden(const fs::path& file) { return file.filename().string().starts_with("."); }
 
 /// Raw BIFF streams without an OLE wrapper: the converter hands them to LibreOffice by type.
-const std::set<std::string> kNotContainers = {"files/xls/apache-poi__testEXCEL_4.xls"};
+const std::set<std::string> not_containers = {"files/xls/apache-poi__testEXCEL_4.xls"};
 
 TEST(ContainerCorpus, GoodDocumentsAreIdentifiedAsTheManifestSays) {
     if (!wenku::test::corpus_dir()) GTEST_SKIP() << wenku::test::corpus_missing_message();
@@ -92,7 +92,7 @@ TEST(ContainerCorpus, GoodDocumentsAreIdentifiedAsTheManifestSays) {
             const Outcome o = inspect(file);
             print_row(file, o);
             const std::string rel = manifest_path(file);
-            if (kNotContainers.contains(rel)) {
+            if (not_containers.contains(rel)) {
                 EXPECT_TRUE(o.container.empty()) << rel;
                 continue;
             }

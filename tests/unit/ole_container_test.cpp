@@ -41,25 +41,25 @@ struct CfbOptions {
 };
 
 std::string make_cfb(std::vector<CfbStream> streams, CfbOptions options = {}) {
-    constexpr std::uint32_t kEnd = 0xFFFFFFFE;
-    constexpr std::uint32_t kFree = 0xFFFFFFFF;
+    constexpr std::uint32_t end_of_chain_marker = 0xFFFFFFFE;
+    constexpr std::uint32_t free_marker = 0xFFFFFFFF;
     for (auto& s : streams) {
         if (s.data.size() < 4096) s.data.resize(4096, '\0');
         s.data.resize((s.data.size() + 511) / 512 * 512, '\0');
     }
     const std::size_t entries = streams.size() + 1;
     const std::uint32_t dir_sectors = static_cast<std::uint32_t>((entries + 3) / 4);
-    std::vector<std::uint32_t> fat(128, kFree);
+    std::vector<std::uint32_t> fat(128, free_marker);
     fat[0] = 0xFFFFFFFD;  // the FAT itself
     std::uint32_t next = 1;
     for (std::uint32_t i = 0; i < dir_sectors; ++i, ++next)
-        fat[next] = i + 1 == dir_sectors ? kEnd : next + 1;
+        fat[next] = i + 1 == dir_sectors ? end_of_chain_marker : next + 1;
     if (options.cyclic_directory_chain) fat[dir_sectors] = 1;
     std::vector<std::uint32_t> starts;
     for (const auto& s : streams) {
         starts.push_back(next);
         const auto count = static_cast<std::uint32_t>(s.data.size() / 512);
-        for (std::uint32_t i = 0; i < count; ++i, ++next) fat[next] = i + 1 == count ? kEnd : next + 1;
+        for (std::uint32_t i = 0; i < count; ++i, ++next) fat[next] = i + 1 == count ? end_of_chain_marker : next + 1;
     }
 
     std::string out;
@@ -76,12 +76,12 @@ std::string make_cfb(std::vector<CfbStream> streams, CfbOptions options = {}) {
     put32(out, 1);     // first directory sector
     put32(out, 0);     // transaction
     put32(out, 4096);  // mini stream cutoff
-    put32(out, kEnd);  // mini FAT
+    put32(out, end_of_chain_marker);  // mini FAT
     put32(out, 0);
-    put32(out, kEnd);  // DIFAT
+    put32(out, end_of_chain_marker);  // DIFAT
     put32(out, 0);
     put32(out, 0);  // DIFAT[0]: sector 0 holds the FAT
-    for (int i = 1; i < 109; ++i) put32(out, kFree);
+    for (int i = 1; i < 109; ++i) put32(out, free_marker);
 
     for (std::uint32_t v : fat) put32(out, v);
 
@@ -105,7 +105,7 @@ std::string make_cfb(std::vector<CfbStream> streams, CfbOptions options = {}) {
         put32(e, 0);
         out += e;
     };
-    entry("Root Entry", 5, 0xFFFFFFFF, streams.empty() ? 0xFFFFFFFF : 1, kEnd, 0);
+    entry("Root Entry", 5, 0xFFFFFFFF, streams.empty() ? 0xFFFFFFFF : 1, end_of_chain_marker, 0);
     for (std::size_t i = 0; i < streams.size(); ++i) {
         std::uint32_t right = i + 1 < streams.size() ? static_cast<std::uint32_t>(i + 2) : 0xFFFFFFFF;
         if (streams[i].right != 0xFFFFFFFF) right = streams[i].right;

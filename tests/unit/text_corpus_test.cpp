@@ -21,7 +21,7 @@ using namespace wenku::worker;
 using wenku::encode_from_utf8;
 namespace fs = std::filesystem;
 
-const std::map<std::string, TextEncoding> kExpectedTextEncodings = {
+const std::map<std::string, TextEncoding> expected_text_encodings = {
     {"kkfileview__dia_zh-tw.txt", TextEncoding::utf8},
     {"kkfileview__dia_zh.txt", TextEncoding::utf8},
     {"xapian__iso88591.txt", TextEncoding::latin1},
@@ -30,7 +30,7 @@ const std::map<std::string, TextEncoding> kExpectedTextEncodings = {
     {"xapian__utf8-bom.txt", TextEncoding::utf8_bom},
 };
 
-const std::map<std::string, std::string> kExpectedMarkdownTitles = {
+const std::map<std::string, std::string> expected_markdown_titles = {
     {"easyexcel__README.md", "EasyExcel"},
     {"kkfileview__README.cn.md", "kkFileView"},
 };
@@ -78,8 +78,8 @@ TEST(TextCorpus, TextFilesDecodeCompletely) {
         SCOPED_TRACE(file.filename().string());
         const std::string raw = wenku::test::read_file(file);
         const TextEncoding detected = detect_text_encoding(raw);
-        const auto expected = kExpectedTextEncodings.find(file.filename().string());
-        if (expected != kExpectedTextEncodings.end()) {
+        const auto expected = expected_text_encodings.find(file.filename().string());
+        if (expected != expected_text_encodings.end()) {
             EXPECT_EQ(to_string(detected), std::string(to_string(expected->second)));
         }
         const std::string text = decode_and_check(file, detected);
@@ -134,8 +134,8 @@ TEST(TextCorpus, MarkdownFilesRender) {
         EXPECT_FALSE(has_replacement_char(html));
         // Hanzi only in link targets (percent-encoded in HTML) may be lost; the rest must survive.
         EXPECT_GE(wenku::test::count_cjk(html) * 100, wenku::test::count_cjk(text) * 95);
-        const auto title = kExpectedMarkdownTitles.find(file.filename().string());
-        if (title != kExpectedMarkdownTitles.end()) {
+        const auto title = expected_markdown_titles.find(file.filename().string());
+        if (title != expected_markdown_titles.end()) {
             EXPECT_EQ(markdown_title(text), title->second);
         }
     }

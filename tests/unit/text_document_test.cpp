@@ -43,10 +43,10 @@ long count_occurrences(const std::string& haystack, const std::string& needle) {
     return n;
 }
 
-const std::string kChinese =
+const std::string chinese_text =
     "床前明月光，疑是地上霜。\n举头望明月，低头思故乡。\n"
     "文档在线预览项目解决方案，项目使用流行的框架搭建，易上手和部署。";
-const std::string kSurrogatePairChar = "\xF0\xA0\xAE\x9F";  // U+20B9F, outside the BMP
+const std::string surrogate_pair_char = "\xF0\xA0\xAE\x9F";  // U+20B9F, outside the BMP
 
 // --- to_string ----------------------------------------------------------------------------------
 
@@ -74,17 +74,17 @@ TEST(DetectTextEncoding, EmptyAndAsciiAreUtf8) {
 }
 
 TEST(DetectTextEncoding, ValidUtf8) {
-    EXPECT_EQ(detect_text_encoding(kChinese), TextEncoding::utf8);
+    EXPECT_EQ(detect_text_encoding(chinese_text), TextEncoding::utf8);
     EXPECT_EQ(detect_text_encoding("caf\xC3\xA9 na\xC3\xAFve"), TextEncoding::utf8);
-    EXPECT_EQ(detect_text_encoding("x" + kSurrogatePairChar), TextEncoding::utf8);
+    EXPECT_EQ(detect_text_encoding("x" + surrogate_pair_char), TextEncoding::utf8);
 }
 
 TEST(DetectTextEncoding, Utf8CutOffAtTheEndIsStillUtf8) {
-    EXPECT_EQ(detect_text_encoding(kChinese + "\xE4\xB8"), TextEncoding::utf8);
+    EXPECT_EQ(detect_text_encoding(chinese_text + "\xE4\xB8"), TextEncoding::utf8);
 }
 
 TEST(DetectTextEncoding, MostlyValidUtf8IsUtf8) {
-    std::string damaged = kChinese + kChinese;
+    std::string damaged = chinese_text + chinese_text;
     damaged[7] = '\xFF';
     EXPECT_EQ(detect_text_encoding(damaged), TextEncoding::utf8);
     // Cyrillic in UTF-8 pairs up like GB2312; one bad byte must not make it Chinese.
@@ -95,10 +95,10 @@ TEST(DetectTextEncoding, MostlyValidUtf8IsUtf8) {
 }
 
 TEST(DetectTextEncoding, Gb18030FromIconv) {
-    const std::string gb = encode_from_utf8(kChinese, "GB18030");
-    ASSERT_NE(gb, kChinese);
+    const std::string gb = encode_from_utf8(chinese_text, "GB18030");
+    ASSERT_NE(gb, chinese_text);
     EXPECT_EQ(detect_text_encoding(gb), TextEncoding::gb18030);
-    EXPECT_EQ(decode_to_utf8(gb, TextEncoding::gb18030), kChinese);
+    EXPECT_EQ(decode_to_utf8(gb, TextEncoding::gb18030), chinese_text);
 }
 
 TEST(DetectTextEncoding, Gb2312BytesHardCoded) {
@@ -121,7 +121,7 @@ TEST(DetectTextEncoding, GbkOnlyCharactersAmongGb2312Text) {
 }
 
 TEST(DetectTextEncoding, Gb18030FourByteSequence) {
-    const std::string utf8 = "古文字" + kSurrogatePairChar + "在这里。";
+    const std::string utf8 = "古文字" + surrogate_pair_char + "在这里。";
     const std::string gb = encode_from_utf8(utf8, "GB18030");
     EXPECT_NE(gb.find(bytes({0x95, 0x34, 0xB0, 0x31})), std::string::npos);
     EXPECT_EQ(detect_text_encoding(gb), TextEncoding::gb18030);
@@ -158,7 +158,7 @@ TEST(DetectTextEncoding, InvalidUtf8WithoutChineseIsLatin1) {
 // --- decode_to_utf8 -----------------------------------------------------------------------------
 
 TEST(DecodeToUtf8, Utf8BomIsStripped) {
-    EXPECT_EQ(decode_to_utf8("\xEF\xBB\xBF" + kChinese, TextEncoding::utf8_bom), kChinese);
+    EXPECT_EQ(decode_to_utf8("\xEF\xBB\xBF" + chinese_text, TextEncoding::utf8_bom), chinese_text);
     EXPECT_EQ(decode_to_utf8("\xEF\xBB\xBF" "abc", TextEncoding::utf8), "abc");
     // Only a leading BOM is a BOM.
     EXPECT_EQ(decode_to_utf8("a\xEF\xBB\xBF", TextEncoding::utf8), "a\xEF\xBB\xBF");
@@ -172,11 +172,11 @@ TEST(DecodeToUtf8, InvalidUtf8BecomesReplacementCharacters) {
     EXPECT_EQ(decode_to_utf8("\xF4\x90\x80\x80", TextEncoding::utf8), "\uFFFD\uFFFD\uFFFD\uFFFD");
     EXPECT_EQ(decode_to_utf8("\xF5\xFF", TextEncoding::utf8), "\uFFFD\uFFFD");
     EXPECT_EQ(decode_to_utf8("\xE4\xB8", TextEncoding::utf8), "\uFFFD");  // cut off
-    EXPECT_EQ(decode_to_utf8("x" + kSurrogatePairChar, TextEncoding::utf8), "x" + kSurrogatePairChar);
+    EXPECT_EQ(decode_to_utf8("x" + surrogate_pair_char, TextEncoding::utf8), "x" + surrogate_pair_char);
 }
 
 TEST(DecodeToUtf8, Utf16WithSurrogatePair) {
-    const std::string text = "Aé中" + kSurrogatePairChar + "\n";
+    const std::string text = "Aé中" + surrogate_pair_char + "\n";
     const std::string le = "\xFF\xFE" + encode_from_utf8(text, "UTF-16LE");
     const std::string be = "\xFE\xFF" + encode_from_utf8(text, "UTF-16BE");
     EXPECT_NE(le.find(bytes({0x42, 0xD8, 0x9F, 0xDF})), std::string::npos);
@@ -213,7 +213,7 @@ TEST(DecodeToUtf8, PrepareLoadsTheGb18030Converter) {
 
 TEST(DecodeToUtf8, LargeGb18030Input) {
     std::string utf8;
-    for (int i = 0; i < 5000; ++i) utf8 += kChinese;
+    for (int i = 0; i < 5000; ++i) utf8 += chinese_text;
     const std::string gb = encode_from_utf8(utf8, "GB18030");
     EXPECT_EQ(detect_text_encoding(gb), TextEncoding::gb18030);
     EXPECT_EQ(decode_to_utf8(gb, TextEncoding::gb18030), utf8);
@@ -261,8 +261,8 @@ TEST(DecodeToUtf8, ArbitraryBytesAlwaysGiveCleanUtf8) {
 TEST(LooksLikeText, OrdinaryText) {
     EXPECT_TRUE(looks_like_text(""));
     EXPECT_TRUE(looks_like_text("hello\tworld\r\nline two\f\n"));
-    EXPECT_TRUE(looks_like_text(kChinese));
-    EXPECT_TRUE(looks_like_text(encode_from_utf8(kChinese, "GB18030"), TextEncoding::gb18030));
+    EXPECT_TRUE(looks_like_text(chinese_text));
+    EXPECT_TRUE(looks_like_text(encode_from_utf8(chinese_text, "GB18030"), TextEncoding::gb18030));
     // UTF-16 is full of NUL bytes, but not of NUL characters.
     const std::string le = "\xFF\xFE" + encode_from_utf8("plain text", "UTF-16LE");
     EXPECT_TRUE(looks_like_text(le, TextEncoding::utf16le_bom));
@@ -347,7 +347,7 @@ TEST(TextToHtml, LongWordsGetBreakOpportunities) {
     const std::string html = text_to_html(std::string(100, 'a'));
     EXPECT_EQ(count_occurrences(html, "\u200B"), 3);
     // CJK text breaks anywhere already; short words need nothing.
-    EXPECT_EQ(count_occurrences(text_to_html(kChinese + kChinese + kChinese), "\u200B"), 0);
+    EXPECT_EQ(count_occurrences(text_to_html(chinese_text + chinese_text + chinese_text), "\u200B"), 0);
     EXPECT_EQ(count_occurrences(text_to_html("short words only here"), "\u200B"), 0);
 }
 
@@ -544,8 +544,8 @@ TEST(FirstLineTitle, CutAt80CodePointsOnACharacterBoundary) {
     EXPECT_TRUE(is_clean_utf8(title));
     EXPECT_EQ(wenku::test::count_cjk(title), 80);
     EXPECT_EQ(title.size(), 80u * 3);
-    const std::string mixed = first_line_title(std::string(79, 'a') + kSurrogatePairChar + "b");
-    EXPECT_EQ(mixed, std::string(79, 'a') + kSurrogatePairChar);
+    const std::string mixed = first_line_title(std::string(79, 'a') + surrogate_pair_char + "b");
+    EXPECT_EQ(mixed, std::string(79, 'a') + surrogate_pair_char);
 }
 
 TEST(FirstLineTitle, InvalidUtf8AndControls) {
