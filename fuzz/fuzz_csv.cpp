@@ -13,7 +13,8 @@ using wenku::fuzz::require;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view bytes(reinterpret_cast<const char*>(data), size);
     const char delimiter = detect_csv_delimiter(bytes);
-    require(delimiter == ',' || delimiter == '\t' || delimiter == ';', "detect_csv_delimiter chose another delimiter");
+    require(delimiter == ',' || delimiter == '\t' || delimiter == ';',
+            "detect_csv_delimiter chose another delimiter");
 
     // Small limits, so that every folding and cutting path is reached by small inputs.
     CsvLimits limits;
@@ -26,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(table.rows.size() <= table.total_rows, "parse_csv showed records it did not count");
     std::size_t cells = 0;
     for (const auto& row : table.rows) {
-        require(!row.empty() && row.size() <= limits.max_columns, "parse_csv made a record outside 1..max_columns");
+        require(!row.empty() && row.size() <= limits.max_columns,
+                "parse_csv made a record outside 1..max_columns");
         cells += row.size();
     }
     require(cells <= limits.max_cells + limits.max_columns, "parse_csv showed more cells than max_cells");

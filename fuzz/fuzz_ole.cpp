@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         static const std::set<std::string> known_formats = {"doc", "xls", "ppt"};
         require(known_formats.contains(info.format), "inspect_ole_bytes returned an unknown format");
     } catch (const wenku::InputError& e) {
-        static const std::set<std::string> documented_codes = {"encrypted", "corrupt", "unsupported", "empty"};
+        static const std::set<std::string> documented_codes = {"encrypted", "corrupt", "unsupported",
+                                                               "empty"};
         require(documented_codes.contains(e.code()), "inspect_ole_bytes threw an undocumented code");
         const std::string_view message = e.what();
         require(message.starts_with("fuzz.doc "), "message does not name the file");

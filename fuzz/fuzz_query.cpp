@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             "the canonical spelling does not parse to itself");
     for (const auto& part : query.parts) {
         require(!part.tokens.empty(), "a part without tokens was kept");
-        for (const auto& t : part.tokens) require(t.begin < t.end && t.end <= part.folded.size(), "a token outside its part");
+        for (const auto& t : part.tokens)
+            require(t.begin < t.end && t.end <= part.folded.size(), "a token outside its part");
         for (const auto& run : token_runs(part, true)) require(!run.empty(), "an empty token run");
     }
 
@@ -47,6 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string joined;
     for (const auto& f : highlight(text, query)) joined += f.text;
     require(joined == wenku::encode_utf8(chars), "highlight() lost or changed text");
-    for (const auto& f : snippet(text, query, 40)) require(wenku::fuzz::is_valid_utf8(f.text), "snippet() produced invalid UTF-8");
+    for (const auto& f : snippet(text, query, 40))
+        require(wenku::fuzz::is_valid_utf8(f.text), "snippet() produced invalid UTF-8");
     return 0;
 }

@@ -20,8 +20,8 @@ bool bounded(std::string_view output, std::string_view input) {
 }
 
 constexpr TextEncoding all_encodings[] = {TextEncoding::utf8,        TextEncoding::utf8_bom,
-                                       TextEncoding::utf16le_bom, TextEncoding::utf16be_bom,
-                                       TextEncoding::gb18030,     TextEncoding::latin1};
+                                          TextEncoding::utf16le_bom, TextEncoding::utf16be_bom,
+                                          TextEncoding::gb18030,     TextEncoding::latin1};
 
 }  // namespace
 
@@ -40,11 +40,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // Every decoder, not only the detected one.
     const TextEncoding other = all_encodings[size % std::size(all_encodings)];
-    require(wenku::fuzz::is_valid_utf8(decode_to_utf8(bytes, other)), "decode_to_utf8 produced invalid UTF-8");
+    require(wenku::fuzz::is_valid_utf8(decode_to_utf8(bytes, other)),
+            "decode_to_utf8 produced invalid UTF-8");
 
     const std::string html = text_to_html(text);
     require(bounded(html, bytes), "text_to_html output is out of proportion");
-    require(wenku::fuzz::is_valid_utf8(text_to_html(bytes)), "text_to_html produced invalid UTF-8 from raw bytes");
+    require(wenku::fuzz::is_valid_utf8(text_to_html(bytes)),
+            "text_to_html produced invalid UTF-8 from raw bytes");
     const std::string markdown = markdown_to_html(text);
     require(bounded(markdown, bytes), "markdown_to_html output is out of proportion");
     const std::string title = markdown_title(text);

@@ -23,11 +23,12 @@ void check_zip(std::string_view bytes) {
     limits.max_total_bytes = 16u << 20;
     try {
         const auto info = wenku::worker::inspect_zip_bytes(bytes, "fuzz.docx", limits);
-        static const std::set<std::string> known_formats = {"docx", "xlsx", "pptx", "odt", "ods", "odp", "epub"};
+        static const std::set<std::string> known_formats = {"docx", "xlsx", "pptx", "odt",
+                                                            "ods",  "odp",  "epub"};
         require(known_formats.contains(info.format), "inspect_zip_bytes returned an unknown format");
     } catch (const wenku::InputError& e) {
-        static const std::set<std::string> documented_codes = {"too_large", "unsafe", "corrupt", "encrypted", "unsupported",
-                                                     "empty"};
+        static const std::set<std::string> documented_codes = {"too_large", "unsafe",      "corrupt",
+                                                               "encrypted", "unsupported", "empty"};
         require(documented_codes.contains(e.code()), "inspect_zip_bytes threw an undocumented code");
         const std::string_view message = e.what();
         require(message.starts_with("fuzz.docx "), "message does not name the file");
@@ -36,8 +37,8 @@ void check_zip(std::string_view bytes) {
 }
 
 bool has_hazard(std::string_view bytes, bool allow_public_doctype, std::size_t piece_size) {
-    wenku::worker::zip::XmlHazardScanner scanner({.allow_public_doctype = allow_public_doctype,
-                                                  .forbid_schema_location = false});
+    wenku::worker::zip::XmlHazardScanner scanner(
+        {.allow_public_doctype = allow_public_doctype, .forbid_schema_location = false});
     for (std::size_t at = 0; at < bytes.size(); at += piece_size) {
         if (!scanner.feed(bytes.substr(at, piece_size))) break;
     }

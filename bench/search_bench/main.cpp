@@ -30,21 +30,32 @@ namespace {
 
 struct Query {
     std::string kind;
-    std::string text;                 // as typed (Simplified)
-    std::vector<std::string> needles; // brute force: all must occur in the folded text
+    std::string text;                  // as typed (Simplified)
+    std::vector<std::string> needles;  // brute force: all must occur in the folded text
 };
 
 // The fixed query set: 1-, 2-, 3- and 4-character words, phrases, two words; all typed in
 // Simplified characters while most poems are in Traditional ones.
 const std::vector<Query> queries = {
-    {"1 char", "月", {"月"}},          {"1 char", "鹤", {"鹤"}},           {"1 char", "泪", {"泪"}},
-    {"2 chars", "春风", {"春风"}},     {"2 chars", "长安", {"长安"}},      {"2 chars", "归来", {"归来"}},
-    {"2 chars", "江南", {"江南"}},     {"3 chars", "黄鹤楼", {"黄鹤楼"}},  {"3 chars", "少年时", {"少年时"}},
-    {"4 chars", "春风得意", {"春风得意"}}, {"4 chars", "万里长城", {"万里长城"}}, {"4 chars", "明月几时", {"明月几时"}},
-    {"phrase", "\"床前明月光\"", {"床前明月光"}}, {"phrase", "\"白日依山尽\"", {"白日依山尽"}},
-    {"two words", "春风 明月", {"春风", "明月"}}, {"two words", "故乡 归来", {"故乡", "归来"}},
+    {"1 char", "月", {"月"}},
+    {"1 char", "鹤", {"鹤"}},
+    {"1 char", "泪", {"泪"}},
+    {"2 chars", "春风", {"春风"}},
+    {"2 chars", "长安", {"长安"}},
+    {"2 chars", "归来", {"归来"}},
+    {"2 chars", "江南", {"江南"}},
+    {"3 chars", "黄鹤楼", {"黄鹤楼"}},
+    {"3 chars", "少年时", {"少年时"}},
+    {"4 chars", "春风得意", {"春风得意"}},
+    {"4 chars", "万里长城", {"万里长城"}},
+    {"4 chars", "明月几时", {"明月几时"}},
+    {"phrase", "\"床前明月光\"", {"床前明月光"}},
+    {"phrase", "\"白日依山尽\"", {"白日依山尽"}},
+    {"two words", "春风 明月", {"春风", "明月"}},
+    {"two words", "故乡 归来", {"故乡", "归来"}},
     // Typed in Traditional characters, 3 or more: what FTS5's trigrams can find.
-    {"Traditional 3+", "黃鶴樓", {"黄鹤楼"}}, {"Traditional 3+", "\"春風得意\"", {"春风得意"}},
+    {"Traditional 3+", "黃鶴樓", {"黄鹤楼"}},
+    {"Traditional 3+", "\"春風得意\"", {"春风得意"}},
 };
 
 double percentile(std::vector<double> v, double p) {
@@ -71,7 +82,7 @@ void check(int rc, sqlite3* db, const char* what) {
 
 /// SQLite FTS5 with the trigram tokenizer: the embedded search existing systems could use.
 class Fts5 {
-public:
+  public:
     explicit Fts5(const fs::path& file) {
         check(sqlite3_open(file.c_str(), &db_), db_, "open");
         sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
@@ -85,11 +96,14 @@ public:
     Fts5& operator=(const Fts5&) = delete;
 
     void build(const std::vector<bench::Poem>& poems) {
-        check(sqlite3_exec(db_, "CREATE VIRTUAL TABLE poems USING fts5(title, body, tokenize='trigram')", nullptr, nullptr,
-                           nullptr), db_, "create");
+        check(sqlite3_exec(db_, "CREATE VIRTUAL TABLE poems USING fts5(title, body, tokenize='trigram')",
+                           nullptr, nullptr, nullptr),
+              db_, "create");
         check(sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr), db_, "begin");
         sqlite3_stmt* st = nullptr;
-        check(sqlite3_prepare_v2(db_, "INSERT INTO poems(rowid, title, body) VALUES(?, ?, ?)", -1, &st, nullptr), db_, "prepare");
+        check(sqlite3_prepare_v2(db_, "INSERT INTO poems(rowid, title, body) VALUES(?, ?, ?)", -1, &st,
+                                 nullptr),
+              db_, "prepare");
         for (std::size_t i = 0; i < poems.size(); ++i) {
             const std::string text = poems[i].text();
             sqlite3_bind_int64(st, 1, static_cast<sqlite3_int64>(i + 1));
@@ -100,7 +114,8 @@ public:
         }
         sqlite3_finalize(st);
         check(sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr), db_, "commit");
-        check(sqlite3_exec(db_, "INSERT INTO poems(poems) VALUES('optimize')", nullptr, nullptr, nullptr), db_, "optimize");
+        check(sqlite3_exec(db_, "INSERT INTO poems(poems) VALUES('optimize')", nullptr, nullptr, nullptr),
+              db_, "optimize");
         sqlite3_exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
     }
 
@@ -124,12 +139,16 @@ public:
     std::int64_t top10(const Query& q) {
         const std::string match = match_of(q);
         if (!top_) {
-            sqlite3_prepare_v2(db_, "SELECT rowid, snippet(poems, 1, '【', '】', '…', 24) FROM poems WHERE poems MATCH ? "
-                                    "ORDER BY rank LIMIT 10", -1, &top_, nullptr);
+            sqlite3_prepare_v2(
+                db_,
+                "SELECT rowid, snippet(poems, 1, '【', '】', '…', 24) FROM poems WHERE poems MATCH ? "
+                "ORDER BY rank LIMIT 10",
+                -1, &top_, nullptr);
             sqlite3_prepare_v2(db_, "SELECT count(*) FROM poems WHERE poems MATCH ?", -1, &count_, nullptr);
         }
         sqlite3_bind_text(top_, 1, match.c_str(), -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(top_) == SQLITE_ROW) snippet_bytes_ += static_cast<std::size_t>(sqlite3_column_bytes(top_, 1));
+        while (sqlite3_step(top_) == SQLITE_ROW)
+            snippet_bytes_ += static_cast<std::size_t>(sqlite3_column_bytes(top_, 1));
         sqlite3_reset(top_);
         std::int64_t n = 0;
         sqlite3_bind_text(count_, 1, match.c_str(), -1, SQLITE_TRANSIENT);
@@ -149,7 +168,7 @@ public:
         return ids;
     }
 
-private:
+  private:
     sqlite3* db_ = nullptr;
     sqlite3_stmt* top_ = nullptr;
     sqlite3_stmt* count_ = nullptr;
@@ -208,10 +227,12 @@ int main(int argc, char** argv) {
     int rounds = 20;
     std::string work = "/tmp/wenku-bench-search";
     bool keep = false;
-    app.add_option("--poetry", poetry, "chinese-poetry's dist folder (bench/fetch-poetry prints it)")->required();
+    app.add_option("--poetry", poetry, "chinese-poetry's dist folder (bench/fetch-poetry prints it)")
+        ->required();
     app.add_option("--docs", docs, "Poems to index")->capture_default_str();
     app.add_option("--threads", threads, "Threads building wenku's index")->capture_default_str();
-    app.add_option("--clients", clients, "Concurrent clients in the second latency run")->capture_default_str();
+    app.add_option("--clients", clients, "Concurrent clients in the second latency run")
+        ->capture_default_str();
     app.add_option("--rounds", rounds, "Times each query runs per client")->capture_default_str();
     app.add_option("--work", work, "Scratch folder (emptied)")->capture_default_str();
     app.add_flag("--keep", keep, "Keep the indexes in the scratch folder");
@@ -267,7 +288,8 @@ int main(int argc, char** argv) {
     };
 
     // --- recall against a brute-force scan of the folded texts
-    std::printf("| query | kind | brute force | wenku matches | wenku recall | FTS5 matches | FTS5 recall |\n");
+    std::printf(
+        "| query | kind | brute force | wenku matches | wenku recall | FTS5 matches | FTS5 recall |\n");
     std::printf("|---|---|---:|---:|---:|---:|---:|\n");
     std::map<std::string, std::pair<std::size_t, std::size_t>> recall_by_kind[2];  // found, relevant
     {
@@ -293,8 +315,8 @@ int main(int argc, char** argv) {
             std::size_t theirs_found = 0;
             for (auto id : theirs) theirs_found += relevant.count(id);
             auto pct = [&](std::size_t f) { return relevant.empty() ? 100.0 : 100.0 * f / relevant.size(); };
-            std::printf("| %s | %s | %zu | %zu | %.1f%% | %zu | %.1f%% |\n", q.text.c_str(), q.kind.c_str(), relevant.size(),
-                        ours.hits.size(), pct(ours_found), theirs.size(), pct(theirs_found));
+            std::printf("| %s | %s | %zu | %zu | %.1f%% | %zu | %.1f%% |\n", q.text.c_str(), q.kind.c_str(),
+                        relevant.size(), ours.hits.size(), pct(ours_found), theirs.size(), pct(theirs_found));
             recall_by_kind[0][q.kind].first += ours_found;
             recall_by_kind[0][q.kind].second += relevant.size();
             recall_by_kind[1][q.kind].first += theirs_found;
@@ -317,18 +339,24 @@ int main(int argc, char** argv) {
     const Latency wenku_n = measure(clients, rounds, wenku_open, wenku_run);
     const Latency fts_n = measure(clients, rounds, fts_open, fts_run);
 
-    std::printf("\n| engine | build s | index MB | × raw text | 1 client p50 ms | p99 ms | %d clients p50 ms | p99 ms | queries/s |\n", clients);
+    std::printf(
+        "\n| engine | build s | index MB | × raw text | 1 client p50 ms | p99 ms | %d clients p50 ms | p99 "
+        "ms | queries/s |\n",
+        clients);
     std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    auto row = [&](const char* name, double build, std::uintmax_t size, const Latency& one, const Latency& many) {
-        std::printf("| %s | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n", name, build, size / 1e6,
-                    static_cast<double>(size) / static_cast<double>(raw_bytes), percentile(one.ms, 0.5),
-                    percentile(one.ms, 0.99), percentile(many.ms, 0.5), percentile(many.ms, 0.99),
-                    static_cast<double>(many.ms.size()) / many.wall);
+    auto row = [&](const char* name, double build, std::uintmax_t size, const Latency& one,
+                   const Latency& many) {
+        std::printf("| %s | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n", name, build,
+                    size / 1e6, static_cast<double>(size) / static_cast<double>(raw_bytes),
+                    percentile(one.ms, 0.5), percentile(one.ms, 0.99), percentile(many.ms, 0.5),
+                    percentile(many.ms, 0.99), static_cast<double>(many.ms.size()) / many.wall);
     };
     row("wenku (Xapian, characters + pairs, folding)", wenku_build, wenku_size, wenku_1, wenku_n);
     row("SQLite FTS5 trigram", fts_build, fts_size, fts_1, fts_n);
 
-    std::printf("\n| by kind (1 client) | wenku recall | wenku p50 ms | p99 ms | FTS5 recall | FTS5 p50 ms | p99 ms |\n");
+    std::printf(
+        "\n| by kind (1 client) | wenku recall | wenku p50 ms | p99 ms | FTS5 recall | FTS5 p50 ms | p99 ms "
+        "|\n");
     std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
     for (const auto& [kind, v] : recall_by_kind[0]) {
         const auto& f = recall_by_kind[1][kind];
@@ -337,8 +365,9 @@ int main(int argc, char** argv) {
                     percentile(wenku_1.by_kind.at(kind), 0.99), f.second ? 100.0 * f.first / f.second : 100.0,
                     percentile(fts_1.by_kind.at(kind), 0.5), percentile(fts_1.by_kind.at(kind), 0.99));
     }
-    std::printf("\n(%zu queries × %d rounds per client; latency = top 10 with snippets and the exact total)\n",
-                queries.size(), rounds);
+    std::printf(
+        "\n(%zu queries × %d rounds per client; latency = top 10 with snippets and the exact total)\n",
+        queries.size(), rounds);
     if (!keep) fs::remove_all(work);
     return 0;
 }

@@ -24,7 +24,8 @@ std::vector<Poem> load_poems(const std::filesystem::path& dist, std::size_t limi
         const std::string name = entry.path().filename().string();
         if (name.starts_with("poet.") && name.ends_with(".json")) files.push_back(entry.path());
     }
-    if (files.empty()) throw std::runtime_error("no poems in " + (dist / "quantangshi").string() + " (bench/fetch-poetry)");
+    if (files.empty())
+        throw std::runtime_error("no poems in " + (dist / "quantangshi").string() + " (bench/fetch-poetry)");
     std::sort(files.begin(), files.end());
     std::vector<Poem> poems;
     for (const auto& file : files) {
@@ -38,7 +39,8 @@ std::vector<Poem> load_poems(const std::filesystem::path& dist, std::size_t limi
             poem.author = p.value("author", std::string());
             if (p.contains("paragraphs") && p["paragraphs"].is_array()) {
                 for (const auto& line : p["paragraphs"]) {
-                    if (line.is_string() && !line.get<std::string>().empty()) poem.lines.push_back(line.get<std::string>());
+                    if (line.is_string() && !line.get<std::string>().empty())
+                        poem.lines.push_back(line.get<std::string>());
                 }
             }
             if (!poem.lines.empty()) poems.push_back(std::move(poem));

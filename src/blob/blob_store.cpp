@@ -1,7 +1,6 @@
 #include "blob/blob_store.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +12,8 @@
 #include <random>
 #include <system_error>
 #include <utility>
+
+#include <openssl/evp.h>
 
 #include "core/errors.h"
 
@@ -36,7 +37,7 @@ constexpr std::string_view temp_prefix = ".tmp-";
 
 /// An open file descriptor, closed when it dies (close errors are reported by close_checked).
 class FileDescriptor {
-public:
+  public:
     explicit FileDescriptor(int fd) : fd_(fd) {}
     ~FileDescriptor() {
         if (fd_ >= 0) ::close(fd_);
@@ -51,7 +52,7 @@ public:
         if (::close(fd) != 0) throw_errno("close", path, errno);
     }
 
-private:
+  private:
     int fd_;
 };
 
@@ -118,7 +119,7 @@ void ensure_directory(const fs::path& dir) {
 /// A file being written under a temporary name in its final folder; unlinked when it dies unless
 /// it was moved into place.
 class TempFile {
-public:
+  public:
     TempFile(const fs::path& dir, const std::string& final_name) : fd_(-1) {
         const std::string stem = final_name.substr(0, 100);
         for (int attempt = 0; attempt < 100; ++attempt) {
@@ -171,7 +172,7 @@ public:
         return true;
     }
 
-private:
+  private:
     fs::path path_;
     int fd_;
     bool owned_ = false;
@@ -190,14 +191,15 @@ std::string to_hex(const unsigned char* bytes, unsigned size) {
 
 /// A streaming SHA-256 over OpenSSL's EVP interface.
 class Sha256 {
-public:
+  public:
     Sha256() : ctx_(EVP_MD_CTX_new()) {
         if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
             throw EnvironmentError("cannot start a SHA-256 digest (OpenSSL failed)");
         }
     }
     void update(const unsigned char* data, std::size_t size) {
-        if (EVP_DigestUpdate(ctx_.get(), data, size) != 1) throw EnvironmentError("SHA-256 digest failed (OpenSSL)");
+        if (EVP_DigestUpdate(ctx_.get(), data, size) != 1)
+            throw EnvironmentError("SHA-256 digest failed (OpenSSL)");
     }
     std::string hex() {
         unsigned char digest[EVP_MAX_MD_SIZE];
@@ -208,7 +210,7 @@ public:
         return to_hex(digest, size);
     }
 
-private:
+  private:
     struct Free {
         void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
     };
@@ -217,7 +219,9 @@ private:
 
 bool is_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
-bool is_sha256_hex(std::string_view s) { return s.size() == 64 && std::all_of(s.begin(), s.end(), is_hex_digit); }
+bool is_sha256_hex(std::string_view s) {
+    return s.size() == 64 && std::all_of(s.begin(), s.end(), is_hex_digit);
+}
 
 /// The <ab> folders of the two-level layout.
 bool is_prefix_dir_name(std::string_view name) {
@@ -356,8 +360,8 @@ fs::path BlobStore::put_original(const fs::path& file, const std::string& sha256
     }
     temp.finish();
     if (const std::string actual = digest.hex(); actual != sha256) {
-        throw EnvironmentError("cannot store " + file.string() + ": its SHA-256 is " + actual + ", not " + sha256 +
-                               " (did the file change while it was being imported?)");
+        throw EnvironmentError("cannot store " + file.string() + ": its SHA-256 is " + actual + ", not " +
+                               sha256 + " (did the file change while it was being imported?)");
     }
     temp.move_to_if_absent(target);  // false: another writer stored the same bytes first
     return target;
@@ -382,7 +386,8 @@ fs::path BlobStore::publish_pages(const fs::path& staged_dir, const std::string&
         fs::remove_all(target, ec);
         if (ec) throw_error_code("remove the old pages folder", target, ec);
     }
-    if (::rename(staged_dir.c_str(), target.c_str()) != 0) throw_errno("move the pages into place at", target, errno);
+    if (::rename(staged_dir.c_str(), target.c_str()) != 0)
+        throw_errno("move the pages into place at", target, errno);
     fsync_path(target.parent_path());
     const fs::path staged_parent = fs::absolute(staged_dir, ec).parent_path();
     if (!ec && staged_parent != target.parent_path()) fsync_path(staged_parent);

@@ -13,7 +13,7 @@
 namespace wenku {
 
 class BlobStore {
-public:
+  public:
     explicit BlobStore(const std::filesystem::path& root);  // the data folder; creates blobs/ pages/
 
     /// SHA-256 (lowercase hex) of a file's bytes, streamed in 1 MiB chunks.
@@ -48,7 +48,7 @@ public:
 
     const std::filesystem::path& root() const { return root_; }
 
-private:
+  private:
     std::filesystem::path root_;
 };
 

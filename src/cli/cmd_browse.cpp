@@ -7,8 +7,8 @@
 #include "cli/terminal.h"
 #include "core/description.h"
 #include "core/errors.h"
-#include "search/search_index.h"
 #include "search/near_duplicate.h"
+#include "search/search_index.h"
 
 namespace wenku::cli {
 
@@ -22,25 +22,26 @@ std::string category_path(Library& library, const std::optional<std::int64_t>& i
 }
 
 nlohmann::json document_json(Library& library, const Document& d) {
-    return {{"id", d.id},
-            {"title", d.title},
-            {"original_name", d.original_name},
-            {"format", d.format},
-            {"size_bytes", d.size_bytes},
-            {"sha256", d.sha256},
-            {"page_count", d.page_count},
-            {"status", to_string(d.status)},
-            {"error", d.error},
-            {"uploader", d.uploader},
-            {"category", category_path(library, d.category_id)},
-            {"price", d.price},
-            {"created_at", d.created_at},
-            {"views", d.views},
-            {"downloads", d.downloads},
-            {"favorites", d.favorites},
-            {"near_duplicate_of", d.near_duplicate_of ? nlohmann::json(*d.near_duplicate_of) : nlohmann::json()},
-            {"near_duplicate_similarity",
-             d.near_duplicate_of ? nlohmann::json(d.near_duplicate_similarity) : nlohmann::json()}};
+    return {
+        {"id", d.id},
+        {"title", d.title},
+        {"original_name", d.original_name},
+        {"format", d.format},
+        {"size_bytes", d.size_bytes},
+        {"sha256", d.sha256},
+        {"page_count", d.page_count},
+        {"status", to_string(d.status)},
+        {"error", d.error},
+        {"uploader", d.uploader},
+        {"category", category_path(library, d.category_id)},
+        {"price", d.price},
+        {"created_at", d.created_at},
+        {"views", d.views},
+        {"downloads", d.downloads},
+        {"favorites", d.favorites},
+        {"near_duplicate_of", d.near_duplicate_of ? nlohmann::json(*d.near_duplicate_of) : nlohmann::json()},
+        {"near_duplicate_similarity",
+         d.near_duplicate_of ? nlohmann::json(d.near_duplicate_similarity) : nlohmann::json()}};
 }
 
 /// "near-duplicate of №3 (93% the same)", or "" when the document is not flagged.
@@ -66,10 +67,12 @@ void add_ls_command(CLI::App& app, Context& ctx) {
         int limit = 1000;
     };
     auto opt = std::make_shared<Options>();
-    auto* cmd = app.add_subcommand("ls",
-                                   "List the documents in the library, newest first; a near-duplicate of an earlier "
-                                   "document shows it in its status (ready ≈№3)");
-    cmd->add_option("--status", opt->status, "Only documents in this state: queued, converting, ready, failed");
+    auto* cmd =
+        app.add_subcommand("ls",
+                           "List the documents in the library, newest first; a near-duplicate of an earlier "
+                           "document shows it in its status (ready ≈№3)");
+    cmd->add_option("--status", opt->status,
+                    "Only documents in this state: queued, converting, ready, failed");
     cmd->add_option("--limit", opt->limit, "At most this many")->capture_default_str();
     cmd->add_flag("--json", opt->json, "JSON lines instead of a table");
     cmd->callback([&ctx, opt] {
@@ -99,16 +102,17 @@ void add_info_command(CLI::App& app, Context& ctx) {
         bool json = false;
     };
     auto opt = std::make_shared<Options>();
-    auto* cmd = app.add_subcommand("info",
-                                   "Show one document: metadata, whether it is a near-duplicate of an earlier "
-                                   "document, and its description (资源描述)");
+    auto* cmd =
+        app.add_subcommand("info",
+                           "Show one document: metadata, whether it is a near-duplicate of an earlier "
+                           "document, and its description (资源描述)");
     cmd->add_option("number", opt->number, "Document number (文档编号)")->required();
     cmd->add_flag("--json", opt->json, "Print JSON");
     cmd->callback([&ctx, opt] {
         Library& library = ctx.library();
         const Document d = require_document(library, parse_document_number(opt->number));
-        const auto segments = describe(library.repository().pages(d.id),
-                                       library.config().description.chars_per_page);
+        const auto segments =
+            describe(library.repository().pages(d.id), library.config().description.chars_per_page);
         if (opt->json) {
             auto j = document_json(library, d);
             j["description"] = nlohmann::json::array();
@@ -117,12 +121,15 @@ void add_info_command(CLI::App& app, Context& ctx) {
             return;
         }
         std::printf("%s\n\n", d.title.c_str());
-        std::printf("文档编号: %lld   格式: %s   页数: %d   大小: %s   上传时间: %s\n", static_cast<long long>(d.id),
-                    d.format.c_str(), d.page_count, human_size(d.size_bytes).c_str(), format_time(d.created_at).c_str());
+        std::printf("文档编号: %lld   格式: %s   页数: %d   大小: %s   上传时间: %s\n",
+                    static_cast<long long>(d.id), d.format.c_str(), d.page_count,
+                    human_size(d.size_bytes).c_str(), format_time(d.created_at).c_str());
         std::printf("状态: %s%s%s\n", to_string(d.status), d.error.empty() ? "" : " — ", d.error.c_str());
         std::printf("文件: %s   sha256: %s\n", d.original_name.c_str(), d.sha256.c_str());
-        if (const auto note = near_duplicate_note(d); !note.empty()) std::printf("疑似重复: %s\n", note.c_str());
-        if (const auto cat = category_path(library, d.category_id); !cat.empty()) std::printf("分类: %s\n", cat.c_str());
+        if (const auto note = near_duplicate_note(d); !note.empty())
+            std::printf("疑似重复: %s\n", note.c_str());
+        if (const auto cat = category_path(library, d.category_id); !cat.empty())
+            std::printf("分类: %s\n", cat.c_str());
         if (!d.uploader.empty()) std::printf("上传人: %s\n", d.uploader.c_str());
         if (d.price > 0) std::printf("价格: %d\n", d.price);
         if (!segments.empty()) {
@@ -138,7 +145,8 @@ void add_text_command(CLI::App& app, Context& ctx) {
         int page = 0;
     };
     auto opt = std::make_shared<Options>();
-    auto* cmd = app.add_subcommand("text", "Print a document's text, page by page (pages end with a form feed)");
+    auto* cmd =
+        app.add_subcommand("text", "Print a document's text, page by page (pages end with a form feed)");
     cmd->add_option("number", opt->number, "Document number")->required();
     cmd->add_option("--page", opt->page, "Only this page (1-based)");
     cmd->callback([&ctx, opt] {
@@ -147,8 +155,9 @@ void add_text_command(CLI::App& app, Context& ctx) {
         if (opt->page > 0) {
             const auto p = library.repository().page(d.id, opt->page);
             if (!p) {
-                throw NotFoundError("document №" + std::to_string(d.id) + " has no page " + std::to_string(opt->page) +
-                                    " (it has " + std::to_string(d.page_count) + ")");
+                throw NotFoundError("document №" + std::to_string(d.id) + " has no page " +
+                                    std::to_string(opt->page) + " (it has " + std::to_string(d.page_count) +
+                                    ")");
             }
             std::printf("%s\n", p->text.c_str());
             return;
@@ -167,7 +176,8 @@ void add_rm_command(CLI::App& app, Context& ctx) {
         std::optional<QueueLock> lock;
         lock.emplace(library.data_dir(), /*wait=*/false);
         if (!lock->held()) {
-            std::fprintf(stderr, "waiting for the process converting this library (wenku import, add or serve)...\n");
+            std::fprintf(stderr,
+                         "waiting for the process converting this library (wenku import, add or serve)...\n");
             lock.emplace(library.data_dir(), /*wait=*/true);
         }
         const Document d = require_document(library, parse_document_number(*number));
@@ -188,16 +198,19 @@ void add_rm_command(CLI::App& app, Context& ctx) {
 void add_reports_command(CLI::App& app, Context& ctx) {
     auto limit = std::make_shared<int>(50);
     auto* cmd = app.add_subcommand("reports", "Readers' reports (举报) of documents, newest first");
-    cmd->add_option("--limit", *limit, "At most this many")->capture_default_str()->check(CLI::PositiveNumber);
+    cmd->add_option("--limit", *limit, "At most this many")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     cmd->callback([&ctx, limit] {
         Library& library = ctx.library();
         const auto reports = library.repository().reports(*limit);
         if (reports.empty()) std::printf("no reports\n");
         for (const Report& r : reports) {
             const auto d = library.repository().find_document(r.document_id);
-            std::printf("#%lld  %s  №%lld %s  %s%s%s\n", static_cast<long long>(r.id), format_time(r.created_at).c_str(),
-                        static_cast<long long>(r.document_id), d ? d->title.c_str() : "", r.reason.c_str(),
-                        r.detail.empty() ? "" : ": ", r.detail.c_str());
+            std::printf("#%lld  %s  №%lld %s  %s%s%s\n", static_cast<long long>(r.id),
+                        format_time(r.created_at).c_str(), static_cast<long long>(r.document_id),
+                        d ? d->title.c_str() : "", r.reason.c_str(), r.detail.empty() ? "" : ": ",
+                        r.detail.c_str());
         }
     });
 }

@@ -11,9 +11,9 @@
 
 #include "blob/blob_store.h"
 #include "cli/commands.h"
+#include "core/config.h"
 #include "core/conversion.h"
 #include "core/errors.h"
-#include "core/config.h"
 #include "core/settings.h"
 #include "core/utf8.h"
 #include "ingest/worker_process.h"

@@ -47,15 +47,21 @@ void add_search_command(CLI::App& app, Context& ctx) {
         "exactly; -word excludes; format:pdf, category:N, uploader:NAME and title:WORD filter. Traditional "
         "and Simplified characters find each other.");
     cmd->add_option("query", opt->query, "What to search for")->required();
-    cmd->add_option("--page", opt->page, "Page of results (1 = the first)")->capture_default_str()->check(CLI::PositiveNumber);
-    cmd->add_option("--per-page", opt->per_page, "Results per page")->capture_default_str()->check(CLI::Range(1, 1000));
-    cmd->add_option("--sort", opt->sort, "relevance, newest, downloads, views or favorites")->capture_default_str();
+    cmd->add_option("--page", opt->page, "Page of results (1 = the first)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--per-page", opt->per_page, "Results per page")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    cmd->add_option("--sort", opt->sort, "relevance, newest, downloads, views or favorites")
+        ->capture_default_str();
     cmd->add_option("--format", opt->format, "Only documents of this format (pdf, docx, ...)");
     cmd->add_flag("--facets", opt->facets, "Also count the matches per category and format");
     cmd->add_flag("--json", opt->json, "One JSON object instead of text");
-    cmd->add_flag("--log", opt->log,
-                  "Count this search in the search log that suggests related searches (相关搜索), as readers' "
-                  "searches are: the query's text only");
+    cmd->add_flag(
+        "--log", opt->log,
+        "Count this search in the search log that suggests related searches (相关搜索), as readers' "
+        "searches are: the query's text only");
     cmd->callback([&ctx, opt] {
         Library& library = ctx.library();
         search::SearchRequest request;
@@ -71,17 +77,24 @@ void add_search_command(CLI::App& app, Context& ctx) {
             const QueueLock lock(library.data_dir(), /*wait=*/false);
             if (lock.held()) search::reconcile_index(library.repository(), library.index_dir());
         }
-        const search::IndexReader reader(library.index_dir(), search::SearchOptions::from(library.config().search));
+        const search::IndexReader reader(library.index_dir(),
+                                         search::SearchOptions::from(library.config().search));
         const auto results = reader.search(request, page_texts(library));
         if (opt->log) search::record_search(library.repository(), results);
         const auto suggestions = search::related_searches(library.repository(), reader, results, 8);
         if (opt->json) {
-            nlohmann::json out{{"query", results.canonical_query}, {"total", results.total},
-                               {"total_exact", results.total_exact}, {"page", opt->page}};
+            nlohmann::json out{{"query", results.canonical_query},
+                               {"total", results.total},
+                               {"total_exact", results.total_exact},
+                               {"page", opt->page}};
             auto hits = nlohmann::json::array();
             for (const auto& h : results.hits) {
-                hits.push_back({{"id", h.document_id}, {"title", h.title}, {"title_fragments", fragments_json(h.title_fragments)},
-                                {"page", h.page}, {"pages", h.pages}, {"snippet", fragments_json(h.snippet)},
+                hits.push_back({{"id", h.document_id},
+                                {"title", h.title},
+                                {"title_fragments", fragments_json(h.title_fragments)},
+                                {"page", h.page},
+                                {"pages", h.pages},
+                                {"snippet", fragments_json(h.snippet)},
                                 {"weight", h.weight}});
             }
             out["hits"] = hits;
@@ -99,7 +112,8 @@ void add_search_command(CLI::App& app, Context& ctx) {
         std::size_t rank = request.offset;
         for (const auto& h : results.hits) {
             std::string pages;
-            for (std::size_t i = 0; i < h.pages.size() && i < 12; ++i) pages += (i ? "," : "") + std::to_string(h.pages[i]);
+            for (std::size_t i = 0; i < h.pages.size() && i < 12; ++i)
+                pages += (i ? "," : "") + std::to_string(h.pages[i]);
             if (h.pages.size() > 12) pages += ",…";
             std::printf("\n%zu. №%lld %s\n", ++rank, static_cast<long long>(h.document_id),
                         search::bracketed(h.title_fragments).c_str());
@@ -113,7 +127,8 @@ void add_search_command(CLI::App& app, Context& ctx) {
         }
         if (opt->facets) {
             std::printf("\nformats:");
-            for (const auto& [f, n] : results.formats) std::printf(" %s %lld", f.c_str(), static_cast<long long>(n));
+            for (const auto& [f, n] : results.formats)
+                std::printf(" %s %lld", f.c_str(), static_cast<long long>(n));
             std::printf("\n");
         }
     });
@@ -125,16 +140,20 @@ void add_related_command(CLI::App& app, Context& ctx) {
         int count = 8;
     };
     auto opt = std::make_shared<Options>();
-    auto* cmd = app.add_subcommand("related", "Documents most like one document (相关资源), and its key terms");
+    auto* cmd =
+        app.add_subcommand("related", "Documents most like one document (相关资源), and its key terms");
     cmd->add_option("number", opt->number, "Document number (文档编号)")->required();
     cmd->add_option("--count", opt->count, "How many")->capture_default_str()->check(CLI::Range(1, 100));
     cmd->callback([&ctx, opt] {
         Library& library = ctx.library();
         const Document doc = require_document(library, parse_document_number(opt->number));
-        const search::IndexReader reader(library.index_dir(), search::SearchOptions::from(library.config().search));
+        const search::IndexReader reader(library.index_dir(),
+                                         search::SearchOptions::from(library.config().search));
         std::string terms;
-        for (const auto& [term, weight] : reader.key_terms(doc.id, 12)) terms += (terms.empty() ? "" : " ") + term;
-        std::printf("№%lld %s\nkey terms: %s\n", static_cast<long long>(doc.id), doc.title.c_str(), terms.c_str());
+        for (const auto& [term, weight] : reader.key_terms(doc.id, 12))
+            terms += (terms.empty() ? "" : " ") + term;
+        std::printf("№%lld %s\nkey terms: %s\n", static_cast<long long>(doc.id), doc.title.c_str(),
+                    terms.c_str());
         for (const auto id : search::related_documents(library.repository(), reader, doc.id,
                                                        static_cast<std::size_t>(opt->count))) {
             const auto other = library.repository().find_document(id);
@@ -157,12 +176,15 @@ void add_reindex_command(CLI::App& app, Context& ctx) {
             throw EnvironmentError("a wenku process is converting in " + library.data_dir().string() +
                                    ": reindex when it has finished");
         }
-        const int threads = opt->threads > 0 ? opt->threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        const int threads = opt->threads > 0
+                                ? opt->threads
+                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         const auto db_path = library.data_dir() / "wenku.db";
-        const auto n = search::rebuild_index([db_path] { return open_sqlite_repository(db_path.string()); },
-                                             library.index_dir(), threads, [](std::int64_t done) {
-                                                 std::fprintf(stderr, "\rindexed %lld documents", static_cast<long long>(done));
-                                             });
+        const auto n = search::rebuild_index(
+            [db_path] { return open_sqlite_repository(db_path.string()); }, library.index_dir(), threads,
+            [](std::int64_t done) {
+                std::fprintf(stderr, "\rindexed %lld documents", static_cast<long long>(done));
+            });
         std::fprintf(stderr, "\n");
         std::printf("search index rebuilt: %lld documents\n", static_cast<long long>(n));
     });

@@ -1,7 +1,5 @@
 // wenku serve : the web site and JSON API, converting uploads as they arrive.
 #include <pthread.h>
-#include <spdlog/sinks/base_sink.h>
-#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <csignal>
@@ -9,6 +7,9 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+
+#include <spdlog/sinks/base_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "core/errors.h"

@@ -18,7 +18,14 @@ namespace {
 
 struct Problem {
     std::string what;
-    enum class Fix { none, requeue, remove_blob, remove_pages, clear_leftovers, reconcile_index } fix = Fix::none;
+    enum class Fix {
+        none,
+        requeue,
+        remove_blob,
+        remove_pages,
+        clear_leftovers,
+        reconcile_index
+    } fix = Fix::none;
     std::int64_t document_id = 0;
     std::string sha256;
 };
@@ -27,7 +34,8 @@ bool is_webp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     char head[12] = {};
     in.read(head, sizeof head);
-    return in.gcount() == 12 && std::string_view(head, 4) == "RIFF" && std::string_view(head + 8, 4) == "WEBP";
+    return in.gcount() == 12 && std::string_view(head, 4) == "RIFF" &&
+           std::string_view(head + 8, 4) == "WEBP";
 }
 
 std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
@@ -41,7 +49,8 @@ std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
         const std::string label = "№" + std::to_string(d.id) + " (" + d.original_name + ")";
         known.insert(d.sha256);
         if (!blobs.has_original(d.sha256)) {
-            problems.push_back({label + ": the original file is missing", Problem::Fix::none, d.id, d.sha256});
+            problems.push_back(
+                {label + ": the original file is missing", Problem::Fix::none, d.id, d.sha256});
             continue;
         }
         if (BlobStore::sha256_file(blobs.original_path(d.sha256)) != d.sha256) {
@@ -50,7 +59,8 @@ std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
             continue;
         }
         if (d.status == DocumentStatus::queued || d.status == DocumentStatus::converting) {
-            problems.push_back({label + ": conversion never finished", Problem::Fix::requeue, d.id, d.sha256});
+            problems.push_back(
+                {label + ": conversion never finished", Problem::Fix::requeue, d.id, d.sha256});
             continue;
         }
         if (d.status != DocumentStatus::ready) continue;
@@ -59,21 +69,28 @@ std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
         const fs::path dir = blobs.pages_dir(d.sha256);
         std::string broken;
         if (static_cast<int>(pages.size()) != d.page_count) {
-            broken = "has " + std::to_string(pages.size()) + " pages stored of " + std::to_string(d.page_count);
+            broken =
+                "has " + std::to_string(pages.size()) + " pages stored of " + std::to_string(d.page_count);
         } else if (!is_webp(dir / cover_file_name)) {
             broken = "its cover thumbnail is missing or damaged";
         }
         for (const Page& p : pages) {
             ++pages_checked;
-            if (broken.empty() && !is_webp(dir / preview_file_name(p.number))) broken = "the preview of page " + std::to_string(p.number) + " is missing or damaged";
+            if (broken.empty() && !is_webp(dir / preview_file_name(p.number)))
+                broken = "the preview of page " + std::to_string(p.number) + " is missing or damaged";
         }
-        if (!broken.empty()) problems.push_back({label + ": " + broken, Problem::Fix::requeue, d.id, d.sha256});
+        if (!broken.empty())
+            problems.push_back({label + ": " + broken, Problem::Fix::requeue, d.id, d.sha256});
     }
     for (const auto& sha : blobs.list_originals()) {
-        if (!known.contains(sha)) problems.push_back({"original " + sha + " belongs to no document", Problem::Fix::remove_blob, 0, sha});
+        if (!known.contains(sha))
+            problems.push_back(
+                {"original " + sha + " belongs to no document", Problem::Fix::remove_blob, 0, sha});
     }
     for (const auto& sha : blobs.list_page_sets()) {
-        if (!ready.contains(sha)) problems.push_back({"previews " + sha + " belong to no ready document", Problem::Fix::remove_pages, 0, sha});
+        if (!ready.contains(sha))
+            problems.push_back(
+                {"previews " + sha + " belong to no ready document", Problem::Fix::remove_pages, 0, sha});
     }
     bool leftovers = false;
     std::error_code ec;
@@ -82,7 +99,9 @@ std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
             leftovers = leftovers || entry.path().filename().string().starts_with("job-");
         }
     }
-    if (leftovers) problems.push_back({"files of an interrupted conversion are left behind", Problem::Fix::clear_leftovers});
+    if (leftovers)
+        problems.push_back(
+            {"files of an interrupted conversion are left behind", Problem::Fix::clear_leftovers});
     // The search index holds exactly the ready documents.
     DocumentFilter ready_filter;
     ready_filter.status = DocumentStatus::ready;
@@ -96,8 +115,8 @@ std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
     for (const auto id : ready_ids) missing += indexed_ids.contains(id) ? 0 : 1;
     for (const auto id : indexed_ids) stray += ready_ids.contains(id) ? 0 : 1;
     if (missing + stray > 0) {
-        problems.push_back({"the search index lacks " + std::to_string(missing) + " ready documents and holds " +
-                                std::to_string(stray) + " that are not",
+        problems.push_back({"the search index lacks " + std::to_string(missing) +
+                                " ready documents and holds " + std::to_string(stray) + " that are not",
                             Problem::Fix::reconcile_index});
     }
     return problems;
@@ -107,10 +126,11 @@ std::vector<Problem> find_problems(Library& library, long long& pages_checked) {
 
 void add_verify_command(CLI::App& app, Context& ctx) {
     auto repair = std::make_shared<bool>(false);
-    auto* cmd = app.add_subcommand("verify",
-                                   "Check every original against its SHA-256, every preview, the search index, and "
-                                   "look for files no document owns. With --repair: remove orphans, bring the index in "
-                                   "line and re-convert what is damaged.");
+    auto* cmd = app.add_subcommand(
+        "verify",
+        "Check every original against its SHA-256, every preview, the search index, and "
+        "look for files no document owns. With --repair: remove orphans, bring the index in "
+        "line and re-convert what is damaged.");
     cmd->add_flag("--repair", *repair, "Mend what can be mended");
     cmd->callback([&ctx, repair] {
         Library& library = ctx.library();
@@ -118,8 +138,9 @@ void add_verify_command(CLI::App& app, Context& ctx) {
         // meanwhile.
         ConversionService conversion(library);
         if (!conversion.holds_queue_lock()) {
-            throw EnvironmentError("another wenku process is converting in " + library.data_dir().string() +
-                                   "; its work in flight would look like damage: run verify when it has stopped");
+            throw EnvironmentError(
+                "another wenku process is converting in " + library.data_dir().string() +
+                "; its work in flight would look like damage: run verify when it has stopped");
         }
         long long pages_checked = 0;
         auto problems = find_problems(library, pages_checked);
@@ -129,13 +150,18 @@ void add_verify_command(CLI::App& app, Context& ctx) {
             bool requeued = false;
             for (const auto& p : problems) {
                 switch (p.fix) {
-                    case Problem::Fix::none: continue;
+                    case Problem::Fix::none:
+                        continue;
                     case Problem::Fix::requeue:
                         library.repository().requeue_document(p.document_id);
                         requeued = true;
                         break;
-                    case Problem::Fix::remove_blob: library.blobs().remove_original(p.sha256); break;
-                    case Problem::Fix::remove_pages: library.blobs().remove_pages(p.sha256); break;
+                    case Problem::Fix::remove_blob:
+                        library.blobs().remove_original(p.sha256);
+                        break;
+                    case Problem::Fix::remove_pages:
+                        library.blobs().remove_pages(p.sha256);
+                        break;
                     case Problem::Fix::clear_leftovers:
                         library.blobs().remove_stray_temp_files();
                         clear_worker_jobs(library.data_dir());
@@ -164,8 +190,9 @@ void add_verify_command(CLI::App& app, Context& ctx) {
             for (const auto& p : problems) std::printf("still: %s\n", p.what.c_str());
         }
         std::printf("verify: %lld documents, %lld pages checked; %zu problems%s\n",
-                    static_cast<long long>(library.repository().count_documents(DocumentFilter{})), pages_checked,
-                    problems.size(), *repair ? (" (" + std::to_string(repaired) + " repairs made)").c_str() : "");
+                    static_cast<long long>(library.repository().count_documents(DocumentFilter{})),
+                    pages_checked, problems.size(),
+                    *repair ? (" (" + std::to_string(repaired) + " repairs made)").c_str() : "");
         ctx.exit_code = problems.empty() ? exit_code::ok : exit_code::verify_failed;
     });
 }

@@ -1,8 +1,9 @@
 #pragma once
 // The `wenku` command line: one file per subcommand, each adding itself to the CLI11 app.
-#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "ingest/library.h"
 
@@ -24,7 +25,7 @@ struct Context {
     int exit_code = exit_code::ok;
     Library& library();
 
-private:
+  private:
     std::unique_ptr<Library> library_;
 };
 

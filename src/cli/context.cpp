@@ -1,5 +1,4 @@
 #include "cli/commands.h"
-
 #include "core/errors.h"
 
 namespace wenku::cli {

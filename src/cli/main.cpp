@@ -1,6 +1,6 @@
 // wenku: a self-hosted document library (文库). See README.md and `wenku --help`.
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
     spdlog::set_default_logger(spdlog::stderr_color_mt("wenku"));
     spdlog::set_pattern("%Y-%m-%d %H:%M:%S %^%l%$ %v");
 
-    CLI::App app{"wenku " WENKU_VERSION " — a self-hosted document library (文库): upload documents, read page "
+    CLI::App app{"wenku " WENKU_VERSION
+                 " — a self-hosted document library (文库): upload documents, read page "
                  "previews, search their text."};
     app.footer(
         "Exit codes: 0 success; 1 a document was refused or failed to convert; 2 usage error; 3 no such "

@@ -94,7 +94,8 @@ std::string format_time(long long unix_seconds) {
     return buf;
 }
 
-Progress::Progress(std::FILE* out, int total_files) : out_(out), tty_(::isatty(::fileno(out)) != 0), total_(total_files) {}
+Progress::Progress(std::FILE* out, int total_files)
+    : out_(out), tty_(::isatty(::fileno(out)) != 0), total_(total_files) {}
 
 void Progress::add_total(int files) {
     std::lock_guard lock(mutex_);

@@ -16,23 +16,23 @@ std::string fit_width(std::string_view utf8, int width);
 
 /// A table printed with aligned columns (by display width).
 class Table {
-public:
+  public:
     explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
     void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
     /// Columns listed in `right` are right-aligned; `max_width` caps each column.
     void print(std::FILE* out, const std::vector<std::size_t>& right = {}, int max_width = 48) const;
 
-private:
+  private:
     std::vector<std::string> header_;
     std::vector<std::vector<std::string>> rows_;
 };
 
-std::string human_size(long long bytes);  // "15.55 KB"
+std::string human_size(long long bytes);          // "15.55 KB"
 std::string format_time(long long unix_seconds);  // "2023-06-01 12:00"
 
 /// Import progress: a redrawn bar on a terminal, plain log lines otherwise. Thread-safe.
 class Progress {
-public:
+  public:
     Progress(std::FILE* out, int total_files);
     void add_total(int files);
     /// A file finished: converted (with pages), skipped (already imported), or failed (message).
@@ -45,7 +45,7 @@ public:
     int skipped_count() const { return skipped_; }
     long long pages() const { return pages_; }
 
-private:
+  private:
     void redraw_locked();
     std::string summary_locked() const;
 

@@ -1,9 +1,9 @@
 #include "core/config.h"
 
-#include <fmt/format.h>
-
 #include <initializer_list>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "core/errors.h"
 
@@ -13,7 +13,7 @@ namespace {
 
 /// Reads settings by kind, each checked against what is allowed, and remembers what it read.
 class SettingReader {
-public:
+  public:
     SettingReader(const Settings& settings, std::vector<std::string>* keys_read)
         : settings_(settings), keys_read_(keys_read) {}
 
@@ -58,13 +58,14 @@ public:
 
     const std::string& text(const std::string& key) const { return value(key); }
 
-private:
+  private:
     const std::string& value(const std::string& key) const {
         if (keys_read_) keys_read_->push_back(key);
         return settings_.get(key);
     }
 
-    [[noreturn]] static void refuse(const std::string& key, const std::string& v, const std::string& allowed) {
+    [[noreturn]] static void refuse(const std::string& key, const std::string& v,
+                                    const std::string& allowed) {
         throw UsageError(fmt::format("setting {} must be {}, not '{}'", key, allowed, v));
     }
 
@@ -83,15 +84,17 @@ ConvertConfig convert_config(const SettingReader& r) {
     c.worker_file_mb = r.whole("convert.worker_file_mb", 1, 1 << 20);
     c.worker_documents = r.whole_int("convert.worker_documents", 1, 1'000'000);
     c.worker_rss_mb = r.whole("convert.worker_rss_mb", 16, 1 << 20);
-    c.sandbox = r.word<SandboxMode>("convert.sandbox", {{"auto", SandboxMode::automatic},
-                                                        {"bwrap", SandboxMode::bwrap},
-                                                        {"basic", SandboxMode::basic}});
+    c.sandbox = r.word<SandboxMode>(
+        "convert.sandbox",
+        {{"auto", SandboxMode::automatic}, {"bwrap", SandboxMode::bwrap}, {"basic", SandboxMode::basic}});
     c.ocr = r.flag("convert.ocr");
     c.ocr_languages = r.text("convert.ocr_languages");
     if (c.ocr_languages.empty() ||
         c.ocr_languages.find_first_not_of("abcdefghijklmnopqrstuvwxyz_+") != std::string::npos) {
-        throw UsageError("setting convert.ocr_languages must be tesseract language names joined by '+' "
-                         "(chi_sim+eng), not '" + c.ocr_languages + "'");
+        throw UsageError(
+            "setting convert.ocr_languages must be tesseract language names joined by '+' "
+            "(chi_sim+eng), not '" +
+            c.ocr_languages + "'");
     }
     c.ocr_page_seconds = r.whole_int("convert.ocr_page_seconds", 1, 3600);
     c.ocr_document_seconds = r.whole_int("convert.ocr_document_seconds", 0, 86400);
@@ -112,9 +115,10 @@ ConvertConfig convert_config(const SettingReader& r) {
 
 IngestConfig ingest_config(const SettingReader& r) {
     IngestConfig c;
-    c.near_duplicate = r.word<NearDuplicateAction>("ingest.near_duplicate", {{"flag", NearDuplicateAction::flag},
-                                                                            {"refuse", NearDuplicateAction::refuse},
-                                                                            {"off", NearDuplicateAction::off}});
+    c.near_duplicate =
+        r.word<NearDuplicateAction>("ingest.near_duplicate", {{"flag", NearDuplicateAction::flag},
+                                                              {"refuse", NearDuplicateAction::refuse},
+                                                              {"off", NearDuplicateAction::off}});
     // Below one half, LSH banding (32 bands of 4) no longer finds most candidates, and texts on one
     // subject share that much by chance.
     c.near_duplicate_similarity = r.whole_int("ingest.near_duplicate_similarity", 50, 100);
@@ -179,7 +183,8 @@ HttpConfig http_config(const SettingReader& r) {
     c.open_files = static_cast<std::size_t>(r.whole("http.open_files", 0, 1'000'000));
     c.page_cache_lifetime = std::chrono::seconds(r.whole("http.page_cache_seconds", 0, 86400));
     c.page_cache_entries = static_cast<std::size_t>(r.whole("http.page_cache_entries", 0, 100'000'000));
-    c.document_cache_entries = static_cast<std::size_t>(r.whole("http.document_cache_entries", 0, 100'000'000));
+    c.document_cache_entries =
+        static_cast<std::size_t>(r.whole("http.document_cache_entries", 0, 100'000'000));
     c.search_cache_entries = static_cast<std::size_t>(r.whole("http.search_cache_entries", 0, 100'000'000));
     c.flush_interval = std::chrono::seconds(r.whole("http.flush_seconds", 1, 3600));
     c.count_backlog_entries = static_cast<std::size_t>(r.whole("http.count_backlog_entries", 0, 100'000'000));
@@ -188,7 +193,9 @@ HttpConfig http_config(const SettingReader& r) {
 
 SearchConfig search_config(const SettingReader& r) {
     SearchConfig c;
-    auto count = [&r](const char* key, long long hi) { return static_cast<std::size_t>(r.whole(key, 1, hi)); };
+    auto count = [&r](const char* key, long long hi) {
+        return static_cast<std::size_t>(r.whole(key, 1, hi));
+    };
     c.query_max_chars = count("search.query_max_chars", 100'000);
     c.query_max_parts = count("search.query_max_parts", 1'000);
     c.query_max_part_tokens = count("search.query_max_part_tokens", 10'000);

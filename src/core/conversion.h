@@ -1,9 +1,10 @@
 #pragma once
 // What the converter worker is asked to do and what it answers: the one contract between the
 // trusted side (importer, server) and the sandboxed side (src/worker/). Both sides speak it as JSON.
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace wenku {
 
@@ -40,19 +41,19 @@ inline constexpr const char* markdown_pdf_file_name = "document.pdf";
 
 struct ConvertRequest {
     JobKind job = JobKind::convert;
-    std::string input_path;     // the original file (read-only for the worker)
-    std::string output_dir;     // private job folder the worker writes previews into
-    std::string original_name;  // the uploader's file name, for title fallback and type hints
-    int preview_width = 1000;   // px width of page previews
-    int thumb_width = 240;      // px width of the cover thumbnail
-    int webp_quality = 80;      // 0-100 lossy WebP quality
-    int max_pages = 2000;       // refuse documents with more pages
-    long long max_pixels = 40'000'000;  // refuse rendering a page above this many pixels
-    std::string watermark;      // text drawn across every preview; empty = none
-    int watermark_opacity = 12; // percent, 0-100
-    bool ocr = true;            // recognise text on pages that have none (scans)
+    std::string input_path;                     // the original file (read-only for the worker)
+    std::string output_dir;                     // private job folder the worker writes previews into
+    std::string original_name;                  // the uploader's file name, for title fallback and type hints
+    int preview_width = 1000;                   // px width of page previews
+    int thumb_width = 240;                      // px width of the cover thumbnail
+    int webp_quality = 80;                      // 0-100 lossy WebP quality
+    int max_pages = 2000;                       // refuse documents with more pages
+    long long max_pixels = 40'000'000;          // refuse rendering a page above this many pixels
+    std::string watermark;                      // text drawn across every preview; empty = none
+    int watermark_opacity = 12;                 // percent, 0-100
+    bool ocr = true;                            // recognise text on pages that have none (scans)
     std::string ocr_languages = "chi_sim+eng";  // tesseract language packs
-    int ocr_page_seconds = 20;  // time limit for recognising one page
+    int ocr_page_seconds = 20;                  // time limit for recognising one page
     /// OCR time one document may use in all; pages after that keep their (empty) text and one
     /// warning says so. Keep it well below the per-document timeout (convert.timeout_seconds).
     double ocr_document_seconds = 60;
@@ -62,12 +63,12 @@ struct ConvertRequest {
 };
 
 struct PageResult {
-    int number = 0;         // 1-based
-    int width_px = 0;       // preview size
+    int number = 0;    // 1-based
+    int width_px = 0;  // preview size
     int height_px = 0;
-    std::string preview;    // file name inside output_dir, e.g. "p0001.webp"
-    std::string text;       // page text in reading order, UTF-8, paragraphs separated by '\n'
-    bool ocr = false;       // the text was recognised from the page image, not read from it
+    std::string preview;  // file name inside output_dir, e.g. "p0001.webp"
+    std::string text;     // page text in reading order, UTF-8, paragraphs separated by '\n'
+    bool ocr = false;     // the text was recognised from the page image, not read from it
 };
 
 struct ConvertResult {
@@ -78,9 +79,9 @@ struct ConvertResult {
     std::string title;       // from metadata, else first heading or line; may be empty
     std::string cover;       // thumbnail file name inside output_dir
     std::vector<PageResult> pages;
-    long long worker_peak_rss_kb = 0;  // the worker process's peak resident memory so far
-    long long worker_rss_kb = 0;       // ... and its resident memory now, after the document
-    std::vector<std::string> warnings; // what was repaired, skipped or recognised (OCR) on the way
+    long long worker_peak_rss_kb = 0;   // the worker process's peak resident memory so far
+    long long worker_rss_kb = 0;        // ... and its resident memory now, after the document
+    std::vector<std::string> warnings;  // what was repaired, skipped or recognised (OCR) on the way
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertRequest, job, input_path, output_dir, original_name,

@@ -6,10 +6,14 @@ namespace wenku {
 
 const char* to_string(DocumentStatus s) {
     switch (s) {
-        case DocumentStatus::queued: return "queued";
-        case DocumentStatus::converting: return "converting";
-        case DocumentStatus::ready: return "ready";
-        case DocumentStatus::failed: return "failed";
+        case DocumentStatus::queued:
+            return "queued";
+        case DocumentStatus::converting:
+            return "converting";
+        case DocumentStatus::ready:
+            return "ready";
+        case DocumentStatus::failed:
+            return "failed";
     }
     return "unknown";
 }

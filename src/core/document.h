@@ -14,20 +14,20 @@ const char* to_string(DocumentStatus s);
 DocumentStatus document_status_from_string(const std::string& s);  // throws UsageError
 
 struct Document {
-    std::int64_t id = 0;          // the public number, 文档编号
+    std::int64_t id = 0;  // the public number, 文档编号
     std::string title;
-    std::string original_name;    // the uploaded file name
-    std::string format;           // detected by content: "pdf", "txt", "md", ... (empty until converted)
+    std::string original_name;  // the uploaded file name
+    std::string format;         // detected by content: "pdf", "txt", "md", ... (empty until converted)
     std::int64_t size_bytes = 0;
-    std::string sha256;           // hex of the original's bytes; unique in the library
+    std::string sha256;  // hex of the original's bytes; unique in the library
     int page_count = 0;
     DocumentStatus status = DocumentStatus::queued;
-    std::string error;            // "code: message" when failed
-    std::string uploader;         // user name; empty for command-line imports
+    std::string error;     // "code: message" when failed
+    std::string uploader;  // user name; empty for command-line imports
     std::optional<std::int64_t> category_id;
-    int price = 0;                // in the site's points; 0 = free to download
+    int price = 0;                  // in the site's points; 0 = free to download
     std::optional<int> free_pages;  // per-document override of the site's free-preview pages
-    std::int64_t created_at = 0;  // unix seconds
+    std::int64_t created_at = 0;    // unix seconds
     std::int64_t views = 0, downloads = 0, favorites = 0;
     /// Flagged at ingest: the earlier document whose text this one nearly repeats (a re-upload under
     /// another name), and the estimated share of text they have in common, 0-1.
@@ -37,10 +37,10 @@ struct Document {
 
 struct Page {
     std::int64_t document_id = 0;
-    int number = 0;               // 1-based
+    int number = 0;  // 1-based
     int width_px = 0, height_px = 0;
     std::string text;
-    bool ocr = false;             // the text was recognised from the page image (a scan)
+    bool ocr = false;  // the text was recognised from the page image (a scan)
 };
 
 /// A document's text reduced for near-duplicate detection (search/near_duplicate.h): its MinHash

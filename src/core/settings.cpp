@@ -13,7 +13,8 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"convert.timeout_seconds", "120",
          "Wall-clock limit for converting one document; the worker is killed and replaced past it."},
         {"convert.worker_memory_mb", "4096",
-         "Address-space limit (RLIMIT_AS) of each converter worker, MiB (LibreOffice maps ~1 GiB of libraries)."},
+         "Address-space limit (RLIMIT_AS) of each converter worker, MiB (LibreOffice maps ~1 GiB of "
+         "libraries)."},
         {"convert.render_memory_mb", "1536", "Cap on MuPDF's allocations while rendering one document, MiB."},
         {"convert.worker_file_mb", "512", "Largest file a converter worker may write (RLIMIT_FSIZE), MiB."},
         {"convert.worker_documents", "200",
@@ -32,9 +33,11 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"convert.ocr_max_pixels", "9000000",
          "Pixel budget of a page image for OCR (300 dpi unless that exceeds it; A4 at 300 dpi is 8.7 MP). "
          "Tesseract needs about 12 bytes a pixel, and a worker's memory grows with it."},
-        {"convert.max_file_mb", "200", "Largest original accepted, MiB; larger files are refused before conversion."},
+        {"convert.max_file_mb", "200",
+         "Largest original accepted, MiB; larger files are refused before conversion."},
         {"convert.max_pages", "2000", "Documents with more pages are refused."},
-        {"convert.max_page_pixels", "40000000", "Pixel budget of one page preview; larger pages render smaller."},
+        {"convert.max_page_pixels", "40000000",
+         "Pixel budget of one page preview; larger pages render smaller."},
         {"convert.zip_max_entries", "20000",
          "Entries a ZIP-based document (docx, xlsx, pptx, odt, ods, odp, epub) may have; more is refused "
          "as a decompression bomb."},
@@ -61,8 +64,10 @@ const std::vector<SettingSpec>& Settings::specs() {
          "name): flag (keep it, marked as a near-duplicate of the original), refuse (fail it with error "
          "'duplicate'), or off (compare nothing)."},
         {"ingest.near_duplicate_similarity", "90",
-         "Estimated share of their text (percent, 50-100) two documents must have in common for the later one "
-         "to be a near-duplicate. A new title and one reworded sentence leave the 1,500-character demo guide 94% "
+         "Estimated share of their text (percent, 50-100) two documents must have in common for the later "
+         "one "
+         "to be a near-duplicate. A new title and one reworded sentence leave the 1,500-character demo guide "
+         "94% "
          "the same; rewriting one of its twelve paragraphs entirely, 89%."},
         {"ingest.max_page_text_kb", "1024",
          "Text kept of one page, KiB (1-65536); the rest of a longer page's text is neither shown nor "
@@ -80,7 +85,8 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"preview.width", "1000", "Width of page previews in pixels."},
         {"preview.thumb_width", "240", "Width of the cover thumbnail in pixels."},
         {"preview.webp_quality", "80", "Lossy WebP quality of previews, 0-100."},
-        {"preview.watermark", "", "Text drawn across every page preview (e.g. the site's name); empty = none."},
+        {"preview.watermark", "",
+         "Text drawn across every page preview (e.g. the site's name); empty = none."},
         {"preview.watermark_opacity", "12", "Opacity of the watermark, percent."},
         {"description.chars_per_page", "300", "Characters of each page shown in 资源描述 (the description)."},
         {"preview.free_pages", "5",
@@ -90,13 +96,15 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"site.url", "http://127.0.0.1:8080",
          "The site's public address, for canonical links, OpenGraph, the sitemap and share links."},
         {"site.copyright", "copyright© 2026 wenku文库 网站版权所有", "The footer's copyright line."},
-        {"site.icp", "", "The footer's ICP licence number (经营许可证编号), e.g. 浙ICP备2024059924号-2; empty = none."},
+        {"site.icp", "",
+         "The footer's ICP licence number (经营许可证编号), e.g. 浙ICP备2024059924号-2; empty = none."},
         {"site.uploads", "1", "Whether visitors may upload documents: 1 or 0."},
         {"site.home_documents", "12", "Documents in each list of the home page (latest, most viewed)."},
         {"site.related_documents", "8", "相关资源 (related documents) a document page lists."},
         {"site.guess_documents", "8",
          "猜你喜欢 a document page lists: the most viewed documents of its category, then of the library."},
-        {"site.related_searches", "8", "相关搜索 (related searches) a document page and the search page list."},
+        {"site.related_searches", "8",
+         "相关搜索 (related searches) a document page and the search page list."},
         {"site.category_page_size", "20", "Documents on each page of a category."},
         {"site.search_page_size", "10", "Results on each page of the search page."},
         {"site.sitemap_documents", "49000",
@@ -104,17 +112,22 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"http.address", "127.0.0.1", "Address `wenku serve` listens on (0.0.0.0 for every interface)."},
         {"http.port", "8080", "Port `wenku serve` listens on."},
         {"http.threads", "0", "Threads serving HTTP; 0 = one per CPU core."},
-        {"http.max_body_kb", "64", "Largest request body other than an upload (forms, JSON), KiB; larger gets 413."},
+        {"http.max_body_kb", "64",
+         "Largest request body other than an upload (forms, JSON), KiB; larger gets 413."},
         {"http.max_in_flight", "256", "Requests handled at once; more get 503 with Retry-After."},
         {"http.max_connections", "4096", "Open connections; more are closed at once."},
-        {"http.rate_per_ip", "100", "Requests per second each client address may sustain; more get 429. 0 = no limit."},
-        {"http.rate_burst", "200", "Requests a client address may send at once before http.rate_per_ip applies."},
-        {"http.idle_seconds", "30", "Seconds an idle keep-alive connection (or a slow request header) is kept."},
+        {"http.rate_per_ip", "100",
+         "Requests per second each client address may sustain; more get 429. 0 = no limit."},
+        {"http.rate_burst", "200",
+         "Requests a client address may send at once before http.rate_per_ip applies."},
+        {"http.idle_seconds", "30",
+         "Seconds an idle keep-alive connection (or a slow request header) is kept."},
         {"http.access_log", "1", "Log every request (address, request line, status, bytes, time): 1 or 0."},
         {"http.open_files", "1024",
          "Previews and static files kept open for sending with sendfile (each holds one file descriptor)."},
         {"http.page_cache_seconds", "30",
-         "Seconds a rendered document or home page is reused (any new or removed document refreshes them at once)."},
+         "Seconds a rendered document or home page is reused (any new or removed document refreshes them at "
+         "once)."},
         {"http.page_cache_entries", "20000",
          "Rendered pages (document, home and search pages, per language) kept for reuse; when full, the "
          "stale ones are dropped, or all."},
@@ -128,21 +141,25 @@ const std::vector<SettingSpec>& Settings::specs() {
          "Documents whose view and download counts are kept for the next write while the database refuses "
          "them; past this the oldest are dropped, and the loss is logged."},
         {"search.query_max_chars", "1000",
-         "Characters of a search query that are read (1-100000); the rest is ignored, so that whatever is typed "
+         "Characters of a search query that are read (1-100000); the rest is ignored, so that whatever is "
+         "typed "
          "costs little."},
         {"search.query_max_parts", "32",
          "Words, \"phrases\" and -exclusions of one query that are searched (1-1000); later ones are ignored "
          "(field:value filters still count)."},
         {"search.query_max_part_tokens", "64",
-         "Characters and words of one query part that are searched (1-10000); the rest of the part is ignored."},
+         "Characters and words of one query part that are searched (1-10000); the rest of the part is "
+         "ignored."},
         {"search.snippet_chars", "120", "Characters of the passage shown under a search result (1-10000)."},
         {"search.related_list_size", "12",
          "Related documents (相关资源) computed and stored per document (1-1000; more when more are shown)."},
         {"search.related_refresh_percent", "10",
-         "A document's stored related documents are computed again once the library has grown by more than this "
+         "A document's stored related documents are computed again once the library has grown by more than "
+         "this "
          "many percent since they were (0-1000)."},
         {"search.log_max_pending", "10000",
-         "Distinct searches `wenku serve` keeps in memory until they are written to the search log (相关搜索), "
+         "Distinct searches `wenku serve` keeps in memory until they are written to the search log "
+         "(相关搜索), "
          "also while the database cannot be written (1-10000000); past it the least recently searched are "
          "dropped, with a warning saying how many."},
         {"search.reader_reopen_ms", "1000",
@@ -161,7 +178,8 @@ Settings::Settings() {
 
 std::string Settings::env_name(const std::string& key) {
     std::string name = "WENKU_";
-    for (char c : key) name += (c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char c : key)
+        name += (c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return name;
 }
 
@@ -221,7 +239,8 @@ long long Settings::get_int(const std::string& key) const {
 }
 
 void Settings::set(const std::string& key, const std::string& value) {
-    if (!values_.contains(key)) throw UsageError("unknown setting '" + key + "' (see: wenku config --defaults)");
+    if (!values_.contains(key))
+        throw UsageError("unknown setting '" + key + "' (see: wenku config --defaults)");
     values_[key] = value;
     sources_[key] = "set";
 }

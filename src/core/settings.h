@@ -17,7 +17,7 @@ struct SettingSpec {
 };
 
 class Settings {
-public:
+  public:
     /// Every known setting, in the order `config --defaults` prints them.
     static const std::vector<SettingSpec>& specs();
 
@@ -37,7 +37,7 @@ public:
 
     static std::string env_name(const std::string& key);
 
-private:
+  private:
     std::map<std::string, std::string> values_;
     std::map<std::string, std::string> sources_;
 };

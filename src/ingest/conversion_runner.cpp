@@ -1,10 +1,10 @@
 #include "ingest/conversion_runner.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <optional>
 #include <string>
+
+#include <spdlog/spdlog.h>
 
 #include "core/errors.h"
 
@@ -15,7 +15,6 @@ namespace {
 
 /// Number of worker processes for `requested` (0 or less = one per core).
 int resolve_workers(long long requested);
-
 
 }  // namespace
 

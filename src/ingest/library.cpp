@@ -16,7 +16,8 @@ namespace {
 fs::path prepare(const fs::path& data_dir) {
     std::error_code ec;
     fs::create_directories(data_dir, ec);
-    if (ec) throw EnvironmentError("cannot create the data folder " + data_dir.string() + ": " + ec.message());
+    if (ec)
+        throw EnvironmentError("cannot create the data folder " + data_dir.string() + ": " + ec.message());
     return fs::absolute(data_dir).lexically_normal();
 }
 }  // namespace

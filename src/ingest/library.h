@@ -14,7 +14,7 @@
 namespace wenku {
 
 class Library {
-public:
+  public:
     /// Opens (creating if needed) the library in `data_dir`. Throws EnvironmentError, or UsageError
     /// for a malformed setting (every setting is validated here, once).
     explicit Library(const std::filesystem::path& data_dir);
@@ -29,7 +29,7 @@ public:
     /// The full-text index (derived from the database; search/search_index.h).
     std::filesystem::path index_dir() const { return data_dir_ / "index"; }
 
-private:
+  private:
     std::filesystem::path data_dir_;
     Settings settings_;
     Config config_;
@@ -41,7 +41,7 @@ private:
 /// process that died). Holding this lock makes the holder that process. The lock is an flock on
 /// DATA/queue.lock, released when the object dies or the process ends however it ends.
 class QueueLock {
-public:
+  public:
     /// Takes the lock; with `wait` false returns without it when another process holds it.
     QueueLock(const std::filesystem::path& data_dir, bool wait);
     ~QueueLock();
@@ -49,7 +49,7 @@ public:
     QueueLock& operator=(const QueueLock&) = delete;
     bool held() const { return fd_ >= 0 && held_; }
 
-private:
+  private:
     int fd_ = -1;
     bool held_ = false;
 };

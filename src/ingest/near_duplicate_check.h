@@ -5,8 +5,8 @@
 #include <optional>
 #include <vector>
 
-#include "core/document.h"
 #include "core/config.h"
+#include "core/document.h"
 #include "store/repository.h"
 
 namespace wenku {

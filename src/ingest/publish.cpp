@@ -1,11 +1,11 @@
 #include "ingest/publish.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <filesystem>
+
+#include <spdlog/spdlog.h>
 
 #include "core/errors.h"
 #include "search/near_duplicate.h"

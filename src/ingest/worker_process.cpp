@@ -9,8 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <mutex>
 #include <filesystem>
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -56,9 +56,10 @@ bool runs_cleanly(const std::vector<std::string>& args) {
 }  // namespace
 
 bool bwrap_works() {
-    static const bool works = ::access(bwrap_path, X_OK) == 0 &&
-                              runs_cleanly({bwrap_path, "--unshare-net", "--unshare-pid", "--die-with-parent",
-                                            "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "true"});
+    static const bool works =
+        ::access(bwrap_path, X_OK) == 0 &&
+        runs_cleanly({bwrap_path, "--unshare-net", "--unshare-pid", "--die-with-parent", "--ro-bind", "/",
+                      "/", "--dev", "/dev", "--proc", "/proc", "true"});
     return works;
 }
 
@@ -102,7 +103,8 @@ WorkerProcess::~WorkerProcess() { stop(); }
 void WorkerProcess::start() {
     int in_pipe[2], out_pipe[2];
     if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) {
-        throw EnvironmentError(std::string("cannot create pipes for a converter worker: ") + std::strerror(errno));
+        throw EnvironmentError(std::string("cannot create pipes for a converter worker: ") +
+                               std::strerror(errno));
     }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -114,22 +116,42 @@ void WorkerProcess::start() {
         // is not replaced, as wenku itself may live there), the data folder hidden behind an empty
         // tmpfs, then only the worker's scratch folder (inside it) bound writable again.
         const std::string scratch = options_.scratch_dir.string();
-        args = {bwrap_path, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-                "--die-with-parent", "--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                "--setenv", "TMPDIR", scratch};
+        args = {bwrap_path,
+                "--unshare-net",
+                "--unshare-pid",
+                "--unshare-ipc",
+                "--unshare-uts",
+                "--die-with-parent",
+                "--new-session",
+                "--ro-bind",
+                "/",
+                "/",
+                "--dev",
+                "/dev",
+                "--proc",
+                "/proc",
+                "--setenv",
+                "TMPDIR",
+                scratch};
         if (!options_.hidden_dir.empty()) {
             args.insert(args.end(), {"--tmpfs", options_.hidden_dir.string()});
         }
         args.insert(args.end(), {"--bind", scratch, scratch, "--chdir", scratch, "--"});
     }
     args.insert(args.end(), {
-        options_.executable, "worker",
-        "--memory-mb", std::to_string(options_.address_space_mb),
-        "--file-mb", std::to_string(options_.file_size_mb),
-        "--cpu-seconds", std::to_string(options_.timeout.count() + 5),
-        "--render-memory-mb", std::to_string(options_.render_memory_mb),
-        "--scratch", options_.scratch_dir.string(),
-    });
+                                options_.executable,
+                                "worker",
+                                "--memory-mb",
+                                std::to_string(options_.address_space_mb),
+                                "--file-mb",
+                                std::to_string(options_.file_size_mb),
+                                "--cpu-seconds",
+                                std::to_string(options_.timeout.count() + 5),
+                                "--render-memory-mb",
+                                std::to_string(options_.render_memory_mb),
+                                "--scratch",
+                                options_.scratch_dir.string(),
+                            });
     const std::pair<const char*, long long> content_limits[] = {
         {"--zip-max-entries", options_.limits.zip_max_entries},
         {"--zip-max-entry-mb", options_.limits.zip_max_entry_mb},
@@ -148,8 +170,8 @@ void WorkerProcess::start() {
     std::error_code ec;
     std::filesystem::create_directories(options_.scratch_dir, ec);
     if (ec) {
-        throw EnvironmentError("cannot create the worker's scratch folder " + options_.scratch_dir.string() + ": " +
-                               ec.message());
+        throw EnvironmentError("cannot create the worker's scratch folder " + options_.scratch_dir.string() +
+                               ": " + ec.message());
     }
     const int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
@@ -159,7 +181,8 @@ void WorkerProcess::start() {
         ::close(in_pipe[1]);
         ::close(out_pipe[0]);
         pid_ = -1;
-        throw EnvironmentError("cannot start the converter worker " + options_.executable + ": " + std::strerror(rc));
+        throw EnvironmentError("cannot start the converter worker " + options_.executable + ": " +
+                               std::strerror(rc));
     }
     to_worker_ = in_pipe[1];
     from_worker_ = out_pipe[0];
@@ -200,7 +223,8 @@ ConvertResult WorkerProcess::convert(const ConvertRequest& request) {
     for (std::size_t sent = 0; sent < line.size();) {
         const ssize_t n = ::write(to_worker_, line.data() + sent, line.size() - sent);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return fail(error_code::crashed, "the converter worker died before it could read " + name);
+        if (n <= 0)
+            return fail(error_code::crashed, "the converter worker died before it could read " + name);
         sent += static_cast<std::size_t>(n);
     }
 
@@ -224,14 +248,17 @@ ConvertResult WorkerProcess::convert(const ConvertRequest& request) {
             if (result.worker_rss_kb > options_.rss_limit_mb * 1024) stop();
             return result;
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             return fail(error_code::timeout, "converting " + name + " took longer than " +
-                                                 std::to_string(options_.timeout.count()) + " s and was stopped");
+                                                 std::to_string(options_.timeout.count()) +
+                                                 " s and was stopped");
         }
         pollfd pfd{from_worker_, POLLIN, 0};
         const int ready = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
-        if (ready < 0 && errno != EINTR) return fail(error_code::crashed, "lost the converter worker for " + name);
+        if (ready < 0 && errno != EINTR)
+            return fail(error_code::crashed, "lost the converter worker for " + name);
         if (ready <= 0) continue;
         const ssize_t n = ::read(from_worker_, chunk, sizeof chunk);
         if (n > 0) {
@@ -247,7 +274,8 @@ ConvertResult WorkerProcess::convert(const ConvertRequest& request) {
         ::waitpid(pid_, &status, 0);
         pid_ = -1;
         if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU) {
-            return fail(error_code::timeout, "converting " + name + " used more CPU time than allowed and was stopped");
+            return fail(error_code::timeout,
+                        "converting " + name + " used more CPU time than allowed and was stopped");
         }
         const std::string how = WIFSIGNALED(status) ? std::string("signal ") + ::strsignal(WTERMSIG(status))
                                                     : "exit code " + std::to_string(WEXITSTATUS(status));

@@ -2,13 +2,14 @@
 // The trusted side's handle on one converter worker (`wenku worker`): spawns it, sends it one
 // document at a time, enforces the wall-clock timeout, and replaces it when it dies, hangs, or has
 // converted its quota. One WorkerProcess is used by one thread at a time.
+#include <sys/types.h>
+
 #include <chrono>
 #include <filesystem>
 #include <string>
-#include <sys/types.h>
 
-#include "core/conversion.h"
 #include "core/config.h"
+#include "core/conversion.h"
 
 namespace wenku {
 
@@ -20,7 +21,7 @@ enum class Sandbox {
 };
 
 struct WorkerOptions {
-    std::string executable;   // the wenku binary; empty = this process's own executable
+    std::string executable;             // the wenku binary; empty = this process's own executable
     std::filesystem::path scratch_dir;  // the worker's only writable folder: job folders, LibreOffice profile
     std::filesystem::path hidden_dir;   // hidden from a bwrap worker (the data folder); empty = none
     Sandbox sandbox = Sandbox::basic;
@@ -28,7 +29,7 @@ struct WorkerOptions {
     long long address_space_mb = 4096;
     long long file_size_mb = 512;
     long long render_memory_mb = 1536;
-    long long rss_limit_mb = 1024;      // replaced after a document that left it larger
+    long long rss_limit_mb = 1024;  // replaced after a document that left it larger
     int documents_per_process = 200;
     DocumentLimits limits;  // passed on to the worker
 
@@ -41,7 +42,7 @@ struct WorkerOptions {
 bool bwrap_works();
 
 class WorkerProcess {
-public:
+  public:
     explicit WorkerProcess(WorkerOptions options);
     ~WorkerProcess();
     WorkerProcess(const WorkerProcess&) = delete;
@@ -58,7 +59,7 @@ public:
     long long peak_rss_kb() const { return peak_rss_kb_; }
     const WorkerOptions& options() const { return options_; }
 
-private:
+  private:
     void start();
     void stop();  // SIGKILL and reap
     ConvertResult fail(const std::string& code, const std::string& message);

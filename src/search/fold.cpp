@@ -2,13 +2,13 @@
 
 #include <xapian.h>
 
-#include <opencc/SimpleConverter.hpp>
-
 #include <array>
 #include <filesystem>
 #include <memory>
 #include <unordered_map>
 #include <vector>
+
+#include <opencc/SimpleConverter.hpp>
 
 #include "core/errors.h"
 #include "core/utf8.h"
@@ -22,18 +22,18 @@ constexpr const char* t2s_config = "/usr/share/opencc/t2s.json";
 
 // Code points OpenCC's character table covers: CJK Unified Ideographs with Extension A, the
 // compatibility ideographs, and the supplementary ideographic plane.
-constexpr std::array<std::pair<char32_t, char32_t>, 4> han_blocks{{
-    {0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}, {0x20000, 0x2FA1F}}};
+constexpr std::array<std::pair<char32_t, char32_t>, 4> han_blocks{
+    {{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}, {0x20000, 0x2FA1F}}};
 
 /// The Traditional → Simplified table: identity except where OpenCC turns one character into one
 /// other character. Built once by converting every Han code point, one per line, in one call.
 class HanTable {
-public:
+  public:
     HanTable() : bmp_(0x10000) {
         for (char32_t c = 0; c < 0x10000; ++c) bmp_[c] = c;
         if (!std::filesystem::exists(t2s_config)) {
-            throw EnvironmentError(std::string("OpenCC's Traditional→Simplified data is missing: ") + t2s_config +
-                                   " (install libopencc-data)");
+            throw EnvironmentError(std::string("OpenCC's Traditional→Simplified data is missing: ") +
+                                   t2s_config + " (install libopencc-data)");
         }
         std::u32string all;
         for (const auto& [first, last] : han_blocks) {
@@ -51,7 +51,8 @@ public:
             const std::size_t in_end = all.find(U'\n', in);
             const std::size_t out_end = converted.find(U'\n', out);
             if (in_end == std::u32string::npos || out_end == std::u32string::npos) break;
-            if (in_end - in == 1 && out_end - out == 1 && all[in] != converted[out]) set(all[in], converted[out]);
+            if (in_end - in == 1 && out_end - out == 1 && all[in] != converted[out])
+                set(all[in], converted[out]);
             in = in_end + 1;
             out = out_end + 1;
         }
@@ -63,7 +64,7 @@ public:
         return it == supplementary_.end() ? c : it->second;
     }
 
-private:
+  private:
     void set(char32_t from, char32_t to) {
         if (from < 0x10000) {
             bmp_[from] = to;
@@ -86,14 +87,14 @@ const HanTable& han_table() {
 void prepare_folding() { (void)han_table(); }
 
 bool is_cjk(char32_t c) {
-    return (c >= 0x3040 && c <= 0x30FF) ||   // hiragana, katakana
-           (c >= 0x3100 && c <= 0x312F) ||   // bopomofo
-           (c >= 0x3400 && c <= 0x4DBF) ||   // CJK Extension A
-           (c >= 0x4E00 && c <= 0x9FFF) ||   // CJK Unified Ideographs
-           (c >= 0xAC00 && c <= 0xD7AF) ||   // hangul syllables
-           (c >= 0xF900 && c <= 0xFAFF) ||   // compatibility ideographs
-           (c >= 0x20000 && c <= 0x2FA1F) || // supplementary ideographic plane
-           c == 0x3007;                      // 〇
+    return (c >= 0x3040 && c <= 0x30FF) ||    // hiragana, katakana
+           (c >= 0x3100 && c <= 0x312F) ||    // bopomofo
+           (c >= 0x3400 && c <= 0x4DBF) ||    // CJK Extension A
+           (c >= 0x4E00 && c <= 0x9FFF) ||    // CJK Unified Ideographs
+           (c >= 0xAC00 && c <= 0xD7AF) ||    // hangul syllables
+           (c >= 0xF900 && c <= 0xFAFF) ||    // compatibility ideographs
+           (c >= 0x20000 && c <= 0x2FA1F) ||  // supplementary ideographic plane
+           c == 0x3007;                       // 〇
 }
 
 bool is_word_char(char32_t c) {
@@ -106,9 +107,17 @@ char32_t fold_char(char32_t c) {
     if (c < 0x80) return c >= 'A' && c <= 'Z' ? c + 32 : c;
     if (c >= 0xFF01 && c <= 0xFF5E) return fold_char(c - 0xFF01 + 0x21);  // full-width ASCII
     switch (c) {
-        case 0x3000: return U' ';
-        case 0x201C: case 0x201D: case 0x300C: case 0x300D: case 0x300E: case 0x300F: return U'"';
-        default: break;
+        case 0x3000:
+            return U' ';
+        case 0x201C:
+        case 0x201D:
+        case 0x300C:
+        case 0x300D:
+        case 0x300E:
+        case 0x300F:
+            return U'"';
+        default:
+            break;
     }
     if (c >= 0x3400) return han_table()(c);
     return static_cast<char32_t>(Xapian::Unicode::tolower(static_cast<unsigned>(c)));

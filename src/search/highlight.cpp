@@ -35,7 +35,8 @@ std::vector<Needle> needles_of(const QueryPart& part) {
     return needles;
 }
 
-bool matches_at(std::u32string_view folded, const std::vector<Token>& tokens, std::size_t at, const Needle& needle) {
+bool matches_at(std::u32string_view folded, const std::vector<Token>& tokens, std::size_t at,
+                const Needle& needle) {
     if (at + needle.texts.size() > tokens.size()) return false;
     for (std::size_t k = 0; k < needle.texts.size(); ++k) {
         const Token& t = tokens[at + k];
@@ -109,7 +110,8 @@ bool occurs_in(std::string_view text, const QueryPart& part) {
     const std::vector<Token> tokens = tokenize(folded);
     for (const auto& needle : needles_of(part)) {
         bool found = false;
-        for (std::size_t i = 0; i < tokens.size() && !found; ++i) found = matches_at(folded, tokens, i, needle);
+        for (std::size_t i = 0; i < tokens.size() && !found; ++i)
+            found = matches_at(folded, tokens, i, needle);
         if (!found) return false;
     }
     return true;

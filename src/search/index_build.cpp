@@ -1,6 +1,5 @@
 // The index brought in line with the database (reconcile_index) and built anew (rebuild_index,
 // build_index).
-#include <spdlog/spdlog.h>
 #include <xapian.h>
 
 #include <algorithm>
@@ -9,6 +8,8 @@
 #include <limits>
 #include <mutex>
 #include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "core/errors.h"
 #include "search/index_reader.h"

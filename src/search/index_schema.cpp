@@ -1,9 +1,10 @@
 #include "search/index_schema.h"
 
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 #include "core/errors.h"
 #include "core/utf8.h"

@@ -1,10 +1,11 @@
 #include "search/index_writer.h"
 
-#include <spdlog/spdlog.h>
 #include <xapian.h>
 
 #include <chrono>
 #include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "core/errors.h"
 #include "search/index_schema.h"

@@ -79,7 +79,8 @@ void SignatureBuilder::add_char(char32_t c) {
     if (++significant_ < shingle_length) return;
     std::uint64_t shingle = shingle_seed;
     for (const char32_t w : window_) shingle = mix64(shingle ^ w);
-    for (std::size_t i = 0; i < minhash_size; ++i) minhash_[i] = std::min(minhash_[i], hash_functions[i](shingle));
+    for (std::size_t i = 0; i < minhash_size; ++i)
+        minhash_[i] = std::min(minhash_[i], hash_functions[i](shingle));
 }
 
 std::optional<TextSignature> SignatureBuilder::finish() const {
@@ -103,8 +104,9 @@ std::optional<TextSignature> sign_text(std::string_view utf8) {
 
 double estimated_similarity(const TextSignature& a, const TextSignature& b) {
     if (a.minhash.size() != minhash_size || b.minhash.size() != minhash_size) {
-        throw UsageError("a text signature has " + std::to_string(minhash_size) + " values, not " +
-                         std::to_string(a.minhash.size() != minhash_size ? a.minhash.size() : b.minhash.size()));
+        throw UsageError(
+            "a text signature has " + std::to_string(minhash_size) + " values, not " +
+            std::to_string(a.minhash.size() != minhash_size ? a.minhash.size() : b.minhash.size()));
     }
     std::size_t same = 0;
     for (std::size_t i = 0; i < minhash_size; ++i) same += a.minhash[i] == b.minhash[i] ? 1 : 0;

@@ -23,7 +23,7 @@ namespace wenku::search {
 
 /// Hash functions: the estimate's standard error is sqrt(J(1-J)/128), ±0.027 at J = 0.9.
 inline constexpr std::size_t minhash_size = 128;
-inline constexpr std::size_t band_count = 32;     // LSH bands of band_rows values each
+inline constexpr std::size_t band_count = 32;  // LSH bands of band_rows values each
 inline constexpr std::size_t band_rows = minhash_size / band_count;
 inline constexpr std::size_t shingle_length = 5;  // code points per shingle
 /// Texts with fewer significant characters (CJK and word characters) get no signature: short
@@ -35,7 +35,7 @@ inline constexpr std::size_t max_signed_bytes = 4 << 20;
 /// Builds the signature of a text given in pieces (a document's pages, in order), as if the
 /// pieces were one text. Each piece must be whole UTF-8 (invalid sequences are dropped).
 class SignatureBuilder {
-public:
+  public:
     SignatureBuilder();
 
     /// Adds the next piece; past max_signed_bytes in all, the rest is ignored.
@@ -44,7 +44,7 @@ public:
     /// characters.
     std::optional<TextSignature> finish() const;
 
-private:
+  private:
     void add_char(char32_t c);
 
     std::vector<std::uint32_t> minhash_;

@@ -1,10 +1,10 @@
 #include "search/search_log.h"
 
-#include <spdlog/spdlog.h>
-
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 namespace wenku::search {
 

@@ -1,8 +1,8 @@
 #include "search/suggest.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
+
+#include <spdlog/spdlog.h>
 
 #include "core/errors.h"
 

@@ -9,7 +9,9 @@ namespace {
 
 constexpr std::size_t max_word_length = 64;
 
-bool is_space(char32_t c) { return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == U'\f' || c == U'\v'; }
+bool is_space(char32_t c) {
+    return c == U' ' || c == U'\t' || c == U'\n' || c == U'\r' || c == U'\f' || c == U'\v';
+}
 
 }  // namespace
 

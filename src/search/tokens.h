@@ -12,8 +12,8 @@ namespace wenku::search {
 struct Token {
     std::size_t begin = 0;  // code point offsets in the text
     std::size_t end = 0;
-    bool cjk = false;       // a single CJK character (else a word)
-    bool joined = false;    // only white space separates it from the token before
+    bool cjk = false;     // a single CJK character (else a word)
+    bool joined = false;  // only white space separates it from the token before
 };
 
 /// The tokens of folded text. Words longer than 64 code points are skipped (no one searches for

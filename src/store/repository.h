@@ -42,8 +42,8 @@ enum class DocumentOrder { newest, views, downloads };
 struct Report {
     std::int64_t id = 0;
     std::int64_t document_id = 0;
-    std::string reason;   // one of the site's reason words ("copyright", "illegal", ...)
-    std::string detail;   // free text
+    std::string reason;  // one of the site's reason words ("copyright", "illegal", ...)
+    std::string detail;  // free text
     std::int64_t created_at = 0;
 };
 
@@ -63,7 +63,7 @@ struct DocumentFilter {
 };
 
 class Repository {
-public:
+  public:
     virtual ~Repository() = default;
 
     // --- documents ---

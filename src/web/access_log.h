@@ -11,7 +11,7 @@
 namespace wenku::web {
 
 class AccessLog {
-public:
+  public:
     explicit AccessLog(int fd) : fd_(fd) {}
     ~AccessLog();
     /// Appends "YYYY-MM-DD HH:MM:SS " + `line` + "\n".
@@ -19,7 +19,7 @@ public:
     /// Writes every thread's buffer out.
     void flush();
 
-private:
+  private:
     struct Buffer {
         std::mutex mutex;
         std::string text;

@@ -1,9 +1,9 @@
 #include "web/display.h"
 
-#include <fmt/format.h>
-
 #include <cctype>
 #include <ctime>
+
+#include <fmt/format.h>
 
 #include "core/utf8.h"
 

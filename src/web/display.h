@@ -2,9 +2,10 @@
 // How values are shown on the pages and in the API: sizes, dates, masked uploaders, formats,
 // shortened texts and highlighted fragments.
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "search/highlight.h"
 

@@ -1,9 +1,10 @@
 #include "web/file_cache.h"
 
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 namespace wenku::web {
 

@@ -1,8 +1,8 @@
 #include "web/metrics.h"
 
-#include <fmt/format.h>
-
 #include <cstring>
+
+#include <fmt/format.h>
 
 namespace wenku::web {
 

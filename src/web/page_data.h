@@ -2,14 +2,15 @@
 // The data every page's template shares: the page context (site, strings, language, canonical
 // and alternate addresses, navigation), document cards, page figures, breadcrumbs and pagers.
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "core/config.h"
 #include "core/document.h"
 #include "web/categories.h"
 #include "web/http.h"
-#include "core/config.h"
 #include "web/translations.h"
 #include "web/urls.h"
 

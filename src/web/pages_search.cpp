@@ -53,10 +53,10 @@ Response search(SiteServices& site, Request& req, const Params&) {
     // Like the search results, the rendered page is kept per index size (search_service.h).
     const std::string key = "s" + std::to_string(site.search.index().document_count()) +
                             query_string({{"q", query.q},
-                                                {"format", query.format},
-                                                {"category", query.category},
-                                                {"sort", query.sort},
-                                                {"page", std::to_string(query.page)}});
+                                          {"format", query.format},
+                                          {"category", query.category},
+                                          {"sort", query.sort},
+                                          {"page", std::to_string(query.page)}});
     return site.renderer.render_cached(
         req, key, [&] { return search_context(site, req, query, found.get()); }, "search");
 }

@@ -1,9 +1,10 @@
 #include "web/qr.h"
 
-#include <fmt/format.h>
 #include <qrencode.h>
 
 #include <memory>
+
+#include <fmt/format.h>
 
 #include "core/errors.h"
 

@@ -1,8 +1,9 @@
 #pragma once
 // Responses the handlers share: JSON bodies and files sent with sendfile(2).
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "web/file_cache.h"
 #include "web/http.h"

@@ -1,8 +1,8 @@
 #include "web/search_service.h"
 
-#include <fmt/format.h>
-
 #include <optional>
+
+#include <fmt/format.h>
 
 namespace wenku::web {
 using Clock = std::chrono::steady_clock;
@@ -24,9 +24,10 @@ std::shared_ptr<const SearchOutcome> SearchService::search(const Request& req,
     // The index's size is part of the key: a document becomes searchable when the index is
     // committed and this thread's reader reopened, which may be after the change that bumped the
     // generation; results found before then must not be kept under the new generation.
-    const std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", index().document_count(), request.query,
-                                        request.offset, request.limit, static_cast<int>(request.sort),
-                                        request.facets, request.category_id.value_or(0), request.format);
+    const std::string key =
+        fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", index().document_count(), request.query,
+                    request.offset, request.limit, static_cast<int>(request.sort), request.facets,
+                    request.category_id.value_or(0), request.format);
     auto outcome = cache_.get(key, [&] {
         auto made = std::make_shared<SearchOutcome>();
         made->results = run(req, request);

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "search/search_options.h"
 #include "search/search_index.h"
+#include "search/search_options.h"
 #include "search/suggest.h"
 #include "store/repository.h"
 #include "web/cache.h"

@@ -1,13 +1,8 @@
 #include "web/server.h"
 
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -18,6 +13,12 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "core/errors.h"
 #include "web/access_log.h"

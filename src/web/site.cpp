@@ -1,11 +1,11 @@
 #include "web/site.h"
 
-#include <spdlog/spdlog.h>
-
 #include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "core/errors.h"
 #include "web/errors.h"

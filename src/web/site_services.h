@@ -28,8 +28,8 @@ struct SiteServices {
     Library& library;
     Repository& repository;
     const std::filesystem::path web_dir;  // templates/, static/, i18n/, openapi.json
-    const Config& config;  // the library's settings, validated when it opened
-    ContentGeneration generation;  // advanced whenever documents change
+    const Config& config;                 // the library's settings, validated when it opened
+    ContentGeneration generation;         // advanced whenever documents change
     Metrics metrics;
     FileCache files;  // previews, covers and static files kept open
     Translations translations;

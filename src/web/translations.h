@@ -3,8 +3,9 @@
 // which of the two a request asks for.
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "web/http.h"
 

@@ -1,9 +1,9 @@
 #include "web/view_counts.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 namespace wenku::web {
 

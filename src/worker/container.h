@@ -11,10 +11,10 @@
 namespace wenku::worker {
 
 struct ContainerLimits {
-    std::uint64_t max_entries = 20'000;               // entries in a ZIP directory
-    std::uint64_t max_entry_bytes = 512ull << 20;     // uncompressed size of one entry
-    std::uint64_t max_total_bytes = 1ull << 30;       // uncompressed size of all entries
-    double max_ratio = 100.0;                         // uncompressed / compressed, per entry (large entries)
+    std::uint64_t max_entries = 20'000;            // entries in a ZIP directory
+    std::uint64_t max_entry_bytes = 512ull << 20;  // uncompressed size of one entry
+    std::uint64_t max_total_bytes = 1ull << 30;    // uncompressed size of all entries
+    double max_ratio = 100.0;                      // uncompressed / compressed, per entry (large entries)
 };
 
 /// What a container holds.

@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string display_name(const ConvertRequest& request) {
-    return request.original_name.empty() ? fs::path(request.input_path).filename().string() : request.original_name;
+    return request.original_name.empty() ? fs::path(request.input_path).filename().string()
+                                         : request.original_name;
 }
 
 std::string read_head(const fs::path& path, std::size_t n) {

@@ -12,8 +12,9 @@ namespace {
 
 /// "%PDF-" and a version "d.d" at `pos`.
 bool pdf_header_at(std::string_view head, std::size_t pos) {
-    return head.substr(pos, 5) == "%PDF-" && head.size() >= pos + 8 && std::isdigit(static_cast<unsigned char>(head[pos + 5])) &&
-           head[pos + 6] == '.' && std::isdigit(static_cast<unsigned char>(head[pos + 7]));
+    return head.substr(pos, 5) == "%PDF-" && head.size() >= pos + 8 &&
+           std::isdigit(static_cast<unsigned char>(head[pos + 5])) && head[pos + 6] == '.' &&
+           std::isdigit(static_cast<unsigned char>(head[pos + 7]));
 }
 
 bool is_pdf(std::string_view head) {
@@ -34,15 +35,17 @@ bool is_pdf(std::string_view head) {
 DetectedType detect_type(std::string_view head) {
     if (head.empty()) return DetectedType::empty;
     if (is_pdf(head)) return DetectedType::pdf;
-    if (head.starts_with(std::string_view("PK\x03\x04", 4)) || head.starts_with(std::string_view("PK\x05\x06", 4))) {
+    if (head.starts_with(std::string_view("PK\x03\x04", 4)) ||
+        head.starts_with(std::string_view("PK\x05\x06", 4))) {
         return DetectedType::zip;
     }
     if (head.starts_with(std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))) return DetectedType::ole;
     if (head.starts_with("{\\rtf")) return DetectedType::rtf;
     // Excel 2, 3 and 4 wrote a bare BIFF stream: a BOF record (type 0x0009, 0x0209 or 0x0409)
     // with a short length and a sheet type.
-    if (head.size() >= 8 && head[0] == '\x09' && (head[1] == '\x00' || head[1] == '\x02' || head[1] == '\x04') &&
-        head[3] == '\x00' && head[2] >= 4 && head[2] <= 16) {
+    if (head.size() >= 8 && head[0] == '\x09' &&
+        (head[1] == '\x00' || head[1] == '\x02' || head[1] == '\x04') && head[3] == '\x00' && head[2] >= 4 &&
+        head[2] <= 16) {
         return DetectedType::biff;
     }
     const bool utf16_bom = head.starts_with("\xFF\xFE") || head.starts_with("\xFE\xFF");

@@ -1,8 +1,8 @@
 #include "worker/html_layout.h"
 
-#include <mupdf/pdf.h>
-
 #include <algorithm>
+
+#include <mupdf/pdf.h>
 
 #include "core/errors.h"
 #include "worker/renderer.h"

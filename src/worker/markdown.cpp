@@ -1,6 +1,5 @@
 #include "worker/markdown.h"
 
-#include <md4c-html.h>
 #include <md4c.h>
 
 #include <algorithm>
@@ -8,6 +7,8 @@
 #include <limits>
 #include <utility>
 #include <vector>
+
+#include <md4c-html.h>
 
 #include "core/utf8.h"
 #include "worker/page_html.h"

@@ -1,7 +1,6 @@
 #include "worker/mupdf_context.h"
 
 #include <fcntl.h>
-#include <mupdf/ucdn.h>
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -13,6 +12,8 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+
+#include <mupdf/ucdn.h>
 
 #include "core/conversion.h"
 #include "core/errors.h"

@@ -4,15 +4,15 @@
 // with the installed Noto CJK faces (Simplified Chinese unless the text says otherwise); owning
 // handles for MuPDF's objects, and MuPDF's failures turned into the errors a user sees.
 // Internal to src/worker/; nothing outside the worker includes MuPDF.
-#include <mupdf/fitz.h>
-#include <mupdf/pdf.h>
-
 #include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
+
+#include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
 
 namespace wenku::worker {
 

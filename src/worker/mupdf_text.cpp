@@ -1,10 +1,10 @@
 #include "worker/mupdf_text.h"
 
-#include "core/utf8.h"
-
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+
+#include "core/utf8.h"
 
 namespace wenku::worker {
 
@@ -295,7 +295,8 @@ std::string stext_page_text(const fz_stext_page* page) {
                 para.lines.push_back(std::move(chars));
                 para.last_line = line->bbox;
             }
-            if (para.lines.size() == 1 && para.size == 0 && line->first_char) para.size = line->first_char->size;
+            if (para.lines.size() == 1 && para.size == 0 && line->first_char)
+                para.size = line->first_char->size;
             para.horizontal = para.horizontal && line->wmode == 0 && line->dir.x > 0.99f;
             para.box = fz_is_empty_rect(para.box) ? line->bbox : fz_union_rect(para.box, line->bbox);
             prev = line;

@@ -2,11 +2,11 @@
 // Page text from MuPDF's structured text: paragraphs in reading order, lines of a paragraph joined
 // the way the language wants (no space inside Chinese and Japanese, one space between Latin words,
 // hyphenated words rejoined). Pure functions; no MuPDF call can throw in here.
-#include <mupdf/fitz.h>
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <mupdf/fitz.h>
 
 namespace wenku::worker {
 

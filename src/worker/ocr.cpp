@@ -1,7 +1,6 @@
 #include "worker/ocr.h"
 
 #include <dlfcn.h>
-#include <tesseract/capi.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +11,8 @@
 #include <memory>
 #include <mutex>
 #include <vector>
+
+#include <tesseract/capi.h>
 
 #include "worker/mupdf_text.h"
 

@@ -4,9 +4,9 @@
 #include <cstring>
 #include <limits>
 
-#include "core/utf8.h"
 #include "core/conversion.h"
 #include "core/errors.h"
+#include "core/utf8.h"
 #include "worker/little_endian.h"
 
 namespace wenku::worker::ole {
@@ -52,15 +52,22 @@ bool iequals_ascii(std::string_view a, std::string_view b) {
            });
 }
 
-std::string count_of_sectors(std::uint64_t n) { return std::to_string(n) + (n == 1 ? " sector" : " sectors"); }
+std::string count_of_sectors(std::uint64_t n) {
+    return std::to_string(n) + (n == 1 ? " sector" : " sectors");
+}
 
 std::string sector_name(std::uint32_t s) {
     switch (s) {
-        case free_sector: return "a free sector";
-        case end_of_chain: return "the end-of-chain mark";
-        case fat_sector: return "a FAT sector";
-        case difat_marker: return "a DIFAT sector";
-        default: return "sector " + std::to_string(s);
+        case free_sector:
+            return "a free sector";
+        case end_of_chain:
+            return "the end-of-chain mark";
+        case fat_sector:
+            return "a FAT sector";
+        case difat_marker:
+            return "a DIFAT sector";
+        default:
+            return "sector " + std::to_string(s);
     }
 }
 
@@ -90,12 +97,13 @@ void CompoundFile::read_header_and_fat() {
         fail_corrupt("the file is truncated: " + std::to_string(bytes_.size()) +
                      " bytes, shorter than the 512-byte compound file header");
     }
-    if (bytes_.substr(0, ole_signature.size()) != ole_signature) fail_corrupt("it has no OLE compound file signature");
+    if (bytes_.substr(0, ole_signature.size()) != ole_signature)
+        fail_corrupt("it has no OLE compound file signature");
     if (le16(bytes_, 28) != 0xFFFE) fail_corrupt("the compound file header has an invalid byte-order mark");
     sector_shift_ = le16(bytes_, 30);
     if (sector_shift_ != 9 && sector_shift_ != 12) {
-        fail_corrupt("the compound file header declares an invalid sector size (2^" + std::to_string(sector_shift_) +
-                     " bytes)");
+        fail_corrupt("the compound file header declares an invalid sector size (2^" +
+                     std::to_string(sector_shift_) + " bytes)");
     }
     if (le16(bytes_, 32) != 6) fail_corrupt("the compound file header declares an invalid mini sector size");
     sector_size_ = std::uint64_t{1} << sector_shift_;
@@ -114,8 +122,9 @@ void CompoundFile::read_header_and_fat() {
     const std::uint32_t difat_sector_count = le32(bytes_, 72);
 
     if (fat_sector_count == 0 || fat_sector_count > sector_count_) {
-        fail_corrupt("the header declares " + count_of_sectors(fat_sector_count) + " of FAT, but the file has " +
-                     count_of_sectors(sector_count_) + " (it is truncated or damaged)");
+        fail_corrupt("the header declares " + count_of_sectors(fat_sector_count) +
+                     " of FAT, but the file has " + count_of_sectors(sector_count_) +
+                     " (it is truncated or damaged)");
     }
     // The FAT's sectors are listed by the header (109 of them) and then by the DIFAT chain.
     std::vector<std::uint32_t> fat_sectors;
@@ -135,7 +144,8 @@ void CompoundFile::read_header_and_fat() {
             fail_corrupt("the DIFAT chain is longer than declared (a cycle)");
         }
         const std::string_view s = sector(difat_sector);
-        if (s.size() < sector_size_) fail_corrupt("the file is truncated inside DIFAT sector " + std::to_string(difat_sector));
+        if (s.size() < sector_size_)
+            fail_corrupt("the file is truncated inside DIFAT sector " + std::to_string(difat_sector));
         for (std::size_t i = 0; i < per_difat_sector && fat_sectors.size() < fat_sector_count; ++i) {
             fat_sectors.push_back(le32(s, 4 * i));
         }
@@ -146,11 +156,12 @@ void CompoundFile::read_header_and_fat() {
     fat_.reserve(fat_sectors.size() * per_sector);
     for (std::uint32_t fs : fat_sectors) {
         if (fs >= sector_count_) {
-            fail_corrupt("the file is truncated: FAT sector " + std::to_string(fs) + " lies beyond its end (" +
-                         count_of_sectors(sector_count_) + ")");
+            fail_corrupt("the file is truncated: FAT sector " + std::to_string(fs) +
+                         " lies beyond its end (" + count_of_sectors(sector_count_) + ")");
         }
         const std::string_view s = sector(fs);
-        if (s.size() < sector_size_) fail_corrupt("the file is truncated inside FAT sector " + std::to_string(fs));
+        if (s.size() < sector_size_)
+            fail_corrupt("the file is truncated inside FAT sector " + std::to_string(fs));
         for (std::size_t i = 0; i < per_sector; ++i) fat_.push_back(le32(s, 4 * i));
     }
 }
@@ -168,7 +179,8 @@ std::vector<std::uint32_t> CompoundFile::chain(std::uint32_t start, const std::v
         }
         if (sectors.size() >= limit_count) fail_corrupt(what + " is longer than the file (a cyclic chain)");
         if (claimed != nullptr) {
-            if (s >= claimed->size() || (*claimed)[s]) fail_corrupt(what + " shares sector " + std::to_string(s));
+            if (s >= claimed->size() || (*claimed)[s])
+                fail_corrupt(what + " shares sector " + std::to_string(s));
             (*claimed)[s] = true;
         }
         sectors.push_back(s);
@@ -240,8 +252,9 @@ void CompoundFile::read_mini_fat() {
     const DirectoryEntry& root = directory_[0];
     const std::uint64_t mini_stream_sectors = (root.size + sector_size_ - 1) / sector_size_;
     if (root.start_sector != end_of_chain && mini_stream_sectors > 0) {
-        mini_stream_sectors_ = chain(root.start_sector, fat_, sector_count_,
-                                     std::min<std::uint64_t>(mini_stream_sectors, sector_count_), "the mini stream");
+        mini_stream_sectors_ =
+            chain(root.start_sector, fat_, sector_count_,
+                  std::min<std::uint64_t>(mini_stream_sectors, sector_count_), "the mini stream");
     }
     if (first_mini_fat_sector_ != end_of_chain && mini_fat_sector_count_ > 0) {
         const std::vector<std::uint32_t> sectors =
@@ -271,12 +284,13 @@ void CompoundFile::visit_stream(const DirectoryEntry& stream, std::uint64_t want
     const bool mini = stream.type != DirectoryEntry::Type::root && stream.size < mini_cutoff_;
     const std::uint64_t unit = mini ? mini_sector_size : sector_size_;
     const std::uint64_t needed = (want + unit - 1) / unit;
-    const std::uint64_t capacity = mini ? mini_stream_sectors_.size() * (sector_size_ / mini_sector_size) : sector_count_;
+    const std::uint64_t capacity =
+        mini ? mini_stream_sectors_.size() * (sector_size_ / mini_sector_size) : sector_count_;
     const std::vector<std::uint32_t> sectors =
         chain(stream.start_sector, mini ? mini_fat_ : fat_, capacity, needed, what);
     if (sectors.size() < needed) {
-        fail_corrupt("stream \"" + stream.name + "\" ends after " + std::to_string(sectors.size() * unit) + " of its " +
-                     std::to_string(stream.size) + " bytes");
+        fail_corrupt("stream \"" + stream.name + "\" ends after " + std::to_string(sectors.size() * unit) +
+                     " of its " + std::to_string(stream.size) + " bytes");
     }
     std::uint64_t done = 0;
     for (std::uint32_t index : sectors) {
@@ -290,7 +304,8 @@ void CompoundFile::visit_stream(const DirectoryEntry& stream, std::uint64_t want
         } else {
             piece = sector(index).substr(0, length);
         }
-        if (piece.size() < length) fail_corrupt("the file is truncated inside stream \"" + stream.name + "\"");
+        if (piece.size() < length)
+            fail_corrupt("the file is truncated inside stream \"" + stream.name + "\"");
         take(piece);
         done += length;
     }
@@ -321,17 +336,19 @@ void CompoundFile::check_root_streams() const {
             chain(stream->start_sector, mini ? mini_fat_ : fat_, mini ? mini_capacity : sector_count_, needed,
                   "the chain of stream \"" + stream->name + "\"", mini ? &mini_claimed : &claimed);
         if (sectors.size() < needed) {
-            fail_corrupt("stream \"" + stream->name + "\" ends after " + std::to_string(sectors.size() * unit) +
-                         " of its " + std::to_string(stream->size) + " bytes");
+            fail_corrupt("stream \"" + stream->name + "\" ends after " +
+                         std::to_string(sectors.size() * unit) + " of its " + std::to_string(stream->size) +
+                         " bytes");
         }
         // Only the file's last sector can be short: the stream must not need what is missing.
         const std::uint64_t tail = stream->size - (needed - 1) * unit;
         const std::uint64_t last = sectors.back();
         const std::uint64_t host_offset = mini ? last * mini_sector_size : 0;
-        const std::string_view host =
-            mini ? sector(mini_stream_sectors_[host_offset / sector_size_]) : sector(static_cast<std::uint32_t>(last));
+        const std::string_view host = mini ? sector(mini_stream_sectors_[host_offset / sector_size_])
+                                           : sector(static_cast<std::uint32_t>(last));
         const std::uint64_t within = mini ? host_offset % sector_size_ : 0;
-        if (within + tail > host.size()) fail_corrupt("the file is truncated inside stream \"" + stream->name + "\"");
+        if (within + tail > host.size())
+            fail_corrupt("the file is truncated inside stream \"" + stream->name + "\"");
     }
 }
 

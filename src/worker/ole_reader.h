@@ -23,7 +23,7 @@ struct DirectoryEntry {
 };
 
 class CompoundFile {
-public:
+  public:
     /// Parses the header, the FAT (through the DIFAT), the mini FAT and the directory of `bytes`,
     /// which must outlive the object. Throws InputError `corrupt`, naming `display_name` and what
     /// is wrong (truncated, a sector beyond the end, a cyclic chain or directory tree, ...).
@@ -45,7 +45,7 @@ public:
     /// many streams there are. Throws InputError `corrupt` (a truncated file, a broken or shared chain).
     void check_root_streams() const;
 
-private:
+  private:
     [[noreturn]] void fail_corrupt(const std::string& what) const;
     /// Calls `take(piece)` for the successive pieces of the first `want` bytes of `stream`.
     template <typename Take>

@@ -2,9 +2,9 @@
 // Drawing the pages of an open MuPDF document: a WebP preview per page and the cover thumbnail,
 // watermarked on request, and each page's text, recognised by OCR on pages that have none.
 // Internal to src/worker/ (renderer.h is the public face).
-#include <mupdf/fitz.h>
-
 #include <string>
+
+#include <mupdf/fitz.h>
 
 #include "core/conversion.h"
 #include "worker/mupdf_context.h"

@@ -1,11 +1,11 @@
 #include "worker/renderer.h"
 
-#include <mupdf/fitz.h>
-#include <mupdf/pdf.h>
-
 #include <algorithm>
 #include <cstring>
 #include <optional>
+
+#include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
 
 #include "core/errors.h"
 #include "worker/html_layout.h"

@@ -4,11 +4,11 @@
 // configured opacity, its size a fixed fraction of the page width so that every preview and the
 // cover look alike. Drawn onto the rendered pixmap only: it never enters the page text, the OCR
 // input or the original file. Internal to src/worker/.
-#include <mupdf/fitz.h>
-
 #include <cstddef>
 #include <string>
 #include <string_view>
+
+#include <mupdf/fitz.h>
 
 namespace wenku::worker {
 

@@ -1,9 +1,9 @@
 #include "worker/webp_encoder.h"
 
-#include <webp/encode.h>
-
 #include <climits>
 #include <memory>
+
+#include <webp/encode.h>
 
 #include "core/errors.h"
 

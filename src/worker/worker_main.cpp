@@ -37,7 +37,8 @@ void confine(const WorkerLimits& limits) {
     ::prctl(PR_SET_DUMPABLE, 0);
     // No network: a private network namespace holds only a down loopback (bubblewrap made one
     // already). As root this needs no user namespace; otherwise try an unprivileged one.
-    if (!limits.in_sandbox && ::unshare(CLONE_NEWNET) != 0 && (::unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0)) {
+    if (!limits.in_sandbox && ::unshare(CLONE_NEWNET) != 0 &&
+        (::unshare(CLONE_NEWUSER | CLONE_NEWNET) != 0)) {
         std::fprintf(stderr, "wenku worker: warning: cannot drop network access (unshare failed)\n");
     }
     const rlim_t mib = 1024 * 1024;
@@ -104,7 +105,8 @@ int run_worker(const WorkerLimits& limits) {
         ::getrusage(RUSAGE_SELF, &usage);
         result.worker_peak_rss_kb = usage.ru_maxrss;
         result.worker_rss_kb = resident_kb();
-        const std::string reply = nlohmann::json(result).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        const std::string reply =
+            nlohmann::json(result).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         std::fwrite(reply.data(), 1, reply.size(), protocol);
         std::fputc('\n', protocol);
         std::fflush(protocol);

@@ -150,7 +150,7 @@ bool has_xml_extension(std::string_view name) {
 /// Parts in which a public DOCTYPE (XHTML, SVG, NCX) is normal.
 bool is_web_part(std::string_view name) {
     static constexpr std::array<std::string_view, 8> extension_list = {"xhtml", "xht", "html", "htm",
-                                                                    "ncx",   "svg", "smil", "mml"};
+                                                                       "ncx",   "svg", "smil", "mml"};
     const std::string ext = extension_of(name);
     return std::find(extension_list.begin(), extension_list.end(), ext) != extension_list.end();
 }

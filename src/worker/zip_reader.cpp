@@ -36,26 +36,39 @@ constexpr std::size_t inflate_chunk = 64 * 1024;
 constexpr std::size_t stored_chunk = 1024 * 1024;
 
 /// True when [at, at + length) lies inside a buffer of `size` bytes (overflow-safe).
-bool fits(std::uint64_t at, std::uint64_t length, std::uint64_t size) { return at <= size && length <= size - at; }
+bool fits(std::uint64_t at, std::uint64_t length, std::uint64_t size) {
+    return at <= size && length <= size - at;
+}
 
 const char* method_name(std::uint16_t method) {
     switch (method) {
-        case 1: return "Shrink";
-        case 6: return "Implode";
-        case 9: return "Deflate64";
-        case 12: return "bzip2";
-        case 14: return "LZMA";
-        case 93: return "Zstandard";
-        case 95: return "XZ";
-        case 98: return "PPMd";
-        case 99: return "AES encryption";
-        default: return "unknown";
+        case 1:
+            return "Shrink";
+        case 6:
+            return "Implode";
+        case 9:
+            return "Deflate64";
+        case 12:
+            return "bzip2";
+        case 14:
+            return "LZMA";
+        case 93:
+            return "Zstandard";
+        case 95:
+            return "XZ";
+        case 98:
+            return "PPMd";
+        case 99:
+            return "AES encryption";
+        default:
+            return "unknown";
     }
 }
 
 /// The end-of-central-directory values that matter, from the classic or the ZIP64 record.
 struct EndRecord {
-    std::uint64_t position = 0;  // of the first end record (ZIP64's when present): the directory ends before it
+    std::uint64_t position =
+        0;  // of the first end record (ZIP64's when present): the directory ends before it
     std::uint64_t entries = 0;
     std::uint64_t entries_on_disk = 0;
     std::uint64_t directory_size = 0;
@@ -132,9 +145,11 @@ void Archive::parse_directory(std::uint64_t max_entries) {
         }
     }
     if (!found_exact && !found_loose) {
-        fail_corrupt(saw_signature ? "the ZIP end-of-central-directory record is damaged (its comment runs past the end "
-                                     "of the file)"
-                                   : "it has no ZIP central directory (the file is truncated or not a ZIP archive)");
+        fail_corrupt(
+            saw_signature
+                ? "the ZIP end-of-central-directory record is damaged (its comment runs past the end "
+                  "of the file)"
+                : "it has no ZIP central directory (the file is truncated or not a ZIP archive)");
     }
 
     EndRecord end;
@@ -148,7 +163,8 @@ void Archive::parse_directory(std::uint64_t max_entries) {
 
     const bool maybe_zip64 = end.entries == 0xFFFF || end.entries_on_disk == 0xFFFF ||
                              end.directory_size == 0xFFFFFFFF || end.directory_offset == 0xFFFFFFFF;
-    if (end_at >= zip64_locator_size && le32(bytes_, end_at - zip64_locator_size) == zip64_locator_signature) {
+    if (end_at >= zip64_locator_size &&
+        le32(bytes_, end_at - zip64_locator_size) == zip64_locator_signature) {
         const std::uint64_t locator = end_at - zip64_locator_size;
         const std::uint64_t record = le64(bytes_, locator + 8);
         if (!fits(record, zip64_end_size, locator) || le32(bytes_, record) != zip64_end_signature) {
@@ -174,9 +190,9 @@ void Archive::parse_directory(std::uint64_t max_entries) {
                                                     std::to_string(max_entries) + ")");
     }
     if (!fits(end.directory_offset, end.directory_size, end.position)) {
-        fail_corrupt("the ZIP central directory (" + std::to_string(end.directory_size) + " bytes at offset " +
-                     std::to_string(end.directory_offset) + ") lies outside the file's " + std::to_string(size) +
-                     " bytes");
+        fail_corrupt("the ZIP central directory (" + std::to_string(end.directory_size) +
+                     " bytes at offset " + std::to_string(end.directory_offset) +
+                     ") lies outside the file's " + std::to_string(size) + " bytes");
     }
     if (end.entries > end.directory_size / central_size) {
         fail_corrupt("the ZIP central directory is too short for the " + std::to_string(end.entries) +
@@ -226,7 +242,8 @@ void Archive::parse_directory(std::uint64_t max_entries) {
                     std::uint64_t value = field + 4;
                     const std::uint64_t value_end = value + length;
                     auto take = [&](std::uint64_t& target, std::uint64_t width) {
-                        if (!fits(value, width, value_end)) fail_corrupt(which + " has a short ZIP64 extra field");
+                        if (!fits(value, width, value_end))
+                            fail_corrupt(which + " has a short ZIP64 extra field");
                         target = width == 8 ? le64(bytes_, value) : le32(bytes_, value);
                         value += width;
                     };
@@ -281,9 +298,10 @@ std::string_view Archive::compressed_data(const Entry& entry) const {
 std::uint64_t Archive::read(const Entry& entry, const Sink& sink) const {
     const std::string name = printable_name(entry.name);
     if (entry.method != method_stored && entry.method != method_deflated) {
-        throw InputError(error_code::unsupported, display_name_ + " stores " + name + " with compression method " +
-                                                      std::to_string(entry.method) + " (" +
-                                                      method_name(entry.method) + "), which wenku cannot read");
+        throw InputError(error_code::unsupported,
+                         display_name_ + " stores " + name + " with compression method " +
+                             std::to_string(entry.method) + " (" + method_name(entry.method) +
+                             "), which wenku cannot read");
     }
     const std::string_view input = compressed_data(entry);
     const std::uint64_t limit = entry.uncompressed_size;
@@ -293,8 +311,8 @@ std::uint64_t Archive::read(const Entry& entry, const Sink& sink) const {
     if (entry.method == method_stored) {
         if (entry.compressed_size != entry.uncompressed_size) {
             fail_corrupt(name + " is stored uncompressed, yet its sizes differ (" +
-                         std::to_string(entry.compressed_size) + " and " + std::to_string(entry.uncompressed_size) +
-                         " bytes)");
+                         std::to_string(entry.compressed_size) + " and " +
+                         std::to_string(entry.uncompressed_size) + " bytes)");
         }
         while (produced < input.size()) {
             const std::string_view piece = input.substr(produced, stored_chunk);
@@ -329,11 +347,12 @@ std::uint64_t Archive::read(const Entry& entry, const Sink& sink) const {
             if (got > 0) {
                 produced += got;
                 if (produced > limit) {
-                    fail_corrupt(name + " holds more data than its declared size of " + std::to_string(limit) +
-                                 " bytes");
+                    fail_corrupt(name + " holds more data than its declared size of " +
+                                 std::to_string(limit) + " bytes");
                 }
                 crc = crc32(crc, buffer.data(), static_cast<uInt>(got));
-                if (!sink(std::string_view(reinterpret_cast<const char*>(buffer.data()), got))) return produced;
+                if (!sink(std::string_view(reinterpret_cast<const char*>(buffer.data()), got)))
+                    return produced;
             }
             if (rc == Z_STREAM_END) break;
             if (rc == Z_MEM_ERROR) throw std::bad_alloc();

@@ -31,7 +31,8 @@ struct Entry {
     std::uint64_t local_header_offset = 0;
 
     bool encrypted() const {
-        return (flags & (flag_encrypted | flag_strong_encryption | flag_encrypted_directory)) != 0 || method == 99;
+        return (flags & (flag_encrypted | flag_strong_encryption | flag_encrypted_directory)) != 0 ||
+               method == 99;
     }
 };
 
@@ -42,7 +43,7 @@ struct Extent {
 };
 
 class Archive {
-public:
+  public:
     /// Parses the end-of-central-directory record (and ZIP64's), then the central directory of
     /// `bytes`, which must outlive the Archive. Throws InputError with code `corrupt` (naming
     /// `display_name` and what is wrong) when the directory is missing, truncated, inconsistent
@@ -66,7 +67,7 @@ public:
     /// `unsupported` for compression methods other than stored and deflate.
     std::uint64_t read(const Entry& entry, const Sink& sink) const;
 
-private:
+  private:
     [[noreturn]] void fail_corrupt(const std::string& what) const;
     void parse_directory(std::uint64_t max_entries);
     std::string_view compressed_data(const Entry& entry) const;

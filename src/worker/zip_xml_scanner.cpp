@@ -19,9 +19,8 @@ constexpr std::size_t longest_marker = 9;
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return lower(x) == lower(y);
-           });
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
@@ -51,9 +50,9 @@ bool take_literal(std::string_view& s, std::string_view& literal) {
 /// to load them (and those that do resolve them from catalogues).
 bool is_public_dtd(std::string_view system_id) {
     static constexpr std::array<std::string_view, 9> name_prefixes = {
-        "http://www.w3.org/",   "https://www.w3.org/",  "http://www.daisy.org/",
-        "https://www.daisy.org/", "http://www.idpf.org/", "https://www.idpf.org/",
-        "http://openebook.org/", "http://www.openebook.org/", "about:legacy-compat",
+        "http://www.w3.org/",     "https://www.w3.org/",       "http://www.daisy.org/",
+        "https://www.daisy.org/", "http://www.idpf.org/",      "https://www.idpf.org/",
+        "http://openebook.org/",  "http://www.openebook.org/", "about:legacy-compat",
     };
     return std::any_of(name_prefixes.begin(), name_prefixes.end(),
                        [&](std::string_view prefix) { return istarts_with(system_id, prefix); });
@@ -64,13 +63,14 @@ bool is_public_dtd(std::string_view system_id) {
 /// embedded SVG and HTML.)
 bool is_ascii_compatible_encoding(std::string_view name) {
     static constexpr std::array<std::string_view, 12> exact_names = {
-        "utf-8", "utf8", "us-ascii", "ascii", "latin1", "latin-1",
-        "gb2312", "gbk", "gb18030", "shift_jis", "sjis", "cp936",
+        "utf-8",  "utf8", "us-ascii", "ascii",     "latin1", "latin-1",
+        "gb2312", "gbk",  "gb18030",  "shift_jis", "sjis",   "cp936",
     };
     static constexpr std::array<std::string_view, 8> name_prefixes = {
         "iso-8859-", "iso8859-", "iso_8859-", "windows-125", "cp125", "big5", "euc-", "koi8-",
     };
-    return std::any_of(exact_names.begin(), exact_names.end(), [&](std::string_view e) { return iequals(name, e); }) ||
+    return std::any_of(exact_names.begin(), exact_names.end(),
+                       [&](std::string_view e) { return iequals(name, e); }) ||
            std::any_of(name_prefixes.begin(), name_prefixes.end(),
                        [&](std::string_view prefix) { return istarts_with(name, prefix); });
 }
@@ -87,7 +87,8 @@ bool is_utf32_encoding(std::string_view name) {
 
 std::string printable(std::string_view s) {
     std::string out;
-    for (char c : s.substr(0, 200)) out += (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F && !(c & 0x80)) ? c : '?';
+    for (char c : s.substr(0, 200))
+        out += (static_cast<unsigned char>(c) >= 0x20 && c != 0x7F && !(c & 0x80)) ? c : '?';
     return out;
 }
 
@@ -126,7 +127,8 @@ void XmlHazardScanner::decide_form() {
     std::string raw;
     raw.swap(raw_pending_);  // narrow() keeps partial code units in raw_pending_
     std::array<unsigned, 4> first = {0x100, 0x100, 0x100, 0x100};  // 0x100: no such byte
-    for (std::size_t i = 0; i < first.size() && i < raw.size(); ++i) first[i] = static_cast<unsigned char>(raw[i]);
+    for (std::size_t i = 0; i < first.size() && i < raw.size(); ++i)
+        first[i] = static_cast<unsigned char>(raw[i]);
     const auto b = [&first](std::size_t i) { return first[i]; };
     std::size_t bom = 0;
     if (b(0) == 0x00 && b(1) == 0x00 && b(2) == 0xFE && b(3) == 0xFF) {
@@ -225,11 +227,17 @@ void XmlHazardScanner::check_declaration(bool at_end) {
     bool fine = false;
     switch (form_) {
         case Form::undecided:
-        case Form::bytes: fine = is_ascii_compatible_encoding(encoding); break;
+        case Form::bytes:
+            fine = is_ascii_compatible_encoding(encoding);
+            break;
         case Form::utf16le:
-        case Form::utf16be: fine = is_utf16_encoding(encoding); break;
+        case Form::utf16be:
+            fine = is_utf16_encoding(encoding);
+            break;
         case Form::utf32le:
-        case Form::utf32be: fine = is_utf32_encoding(encoding); break;
+        case Form::utf32be:
+            fine = is_utf32_encoding(encoding);
+            break;
     }
     if (!fine) report(XmlHazard::Kind::hidden_encoding, printable(encoding));
 }
@@ -244,7 +252,8 @@ bool XmlHazardScanner::judge_doctype(std::string_view declaration) {
         report(XmlHazard::Kind::doctype);  // an internal subset, or no end at all
         return false;
     }
-    std::string_view rest = skip_spaces(declaration.substr(longest_marker, declaration.size() - longest_marker - 1));
+    std::string_view rest =
+        skip_spaces(declaration.substr(longest_marker, declaration.size() - longest_marker - 1));
     while (!rest.empty() && !is_space(rest.front())) rest.remove_prefix(1);  // the root element name
     rest = skip_spaces(rest);
     std::string_view public_id;

@@ -35,7 +35,7 @@ struct XmlScanPolicy {
 };
 
 class XmlHazardScanner {
-public:
+  public:
     /// `keep_bytes`: how many leading characters (narrowed to ASCII, others as 0x80) kept() holds.
     explicit XmlHazardScanner(XmlScanPolicy policy, std::size_t keep_bytes = 0);
 
@@ -58,7 +58,7 @@ public:
     /// The leading characters of the document, narrowed (see keep_bytes).
     const std::string& kept() const { return kept_; }
 
-private:
+  private:
     enum class Form { undecided, bytes, utf16le, utf16be, utf32le, utf32be };
 
     void decide_form();

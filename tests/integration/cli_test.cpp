@@ -1,7 +1,6 @@
 // The wenku binary end to end on documents the test writes itself: add, ls, info, text, rm,
 // verify, config, duplicates, exit codes, and the worker's timeout and replacement.
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "support/test_support.h"
@@ -26,7 +25,7 @@ std::vector<nlohmann::json> list_documents(const fs::path& data) {
 }
 
 class CliTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         data = dir.path() / "data";
         inbox = dir.path() / "inbox";
@@ -41,7 +40,9 @@ protected:
 TEST_F(CliTest, AddsTextAndPdfAndShowsThem) {
     write_file(inbox / "报告.txt", "机关建设大调研报告\n\n" + chinese_paragraph + "\n");
     std::string html = "<html><body><h1>Quarterly report</h1>";
-    for (int i = 0; i < 60; ++i) html += "<p>Paragraph " + std::to_string(i) + " of the quarterly report, long enough to fill pages.</p>";
+    for (int i = 0; i < 60; ++i)
+        html +=
+            "<p>Paragraph " + std::to_string(i) + " of the quarterly report, long enough to fill pages.</p>";
     html += "</body></html>";
     worker::write_html_as_pdf(html, inbox / "report.pdf");
 
@@ -121,7 +122,8 @@ TEST_F(CliTest, ExitCodesAreDocumented) {
 TEST_F(CliTest, ConfigDefaultsDescribeEverySetting) {
     const auto r = run_wenku(data, {"config", "--defaults"});
     ASSERT_EQ(r.exit_code, 0);
-    for (const char* key : {"convert.timeout_seconds", "convert.worker_memory_mb", "preview.width", "convert.max_file_mb"}) {
+    for (const char* key :
+         {"convert.timeout_seconds", "convert.worker_memory_mb", "preview.width", "convert.max_file_mb"}) {
         EXPECT_NE(r.out.find(std::string(key) + " = "), std::string::npos) << key;
     }
     write_file(data / "wenku.conf", "preview.width = 640\n");
@@ -129,7 +131,8 @@ TEST_F(CliTest, ConfigDefaultsDescribeEverySetting) {
     const auto shown = run_wenku(data, {"config"});
     ::unsetenv("WENKU_PREVIEW_THUMB_WIDTH");
     EXPECT_NE(shown.out.find("preview.width = 640\t(wenku.conf)"), std::string::npos) << shown.out;
-    EXPECT_NE(shown.out.find("preview.thumb_width = 120\t(WENKU_PREVIEW_THUMB_WIDTH)"), std::string::npos) << shown.out;
+    EXPECT_NE(shown.out.find("preview.thumb_width = 120\t(WENKU_PREVIEW_THUMB_WIDTH)"), std::string::npos)
+        << shown.out;
     write_file(data / "wenku.conf", "no.such.setting = 1\n");
     EXPECT_EQ(run_wenku(data, {"ls"}).exit_code, 2);
 }
@@ -150,7 +153,8 @@ TEST_F(CliTest, AWorkerPastItsTimeoutIsReplacedAndTheNextDocumentConverts) {
     write_file(inbox / "1-slow.txt", long_text);
     write_file(inbox / "2-quick.txt", "很短的文档。\n");
     write_file(data / "wenku.conf", "convert.timeout_seconds = 1\nconvert.max_pages = 100000\n");
-    const auto r = run_wenku(data, {"add", "--jobs", "1", (inbox / "1-slow.txt").string(), (inbox / "2-quick.txt").string()});
+    const auto r = run_wenku(
+        data, {"add", "--jobs", "1", (inbox / "1-slow.txt").string(), (inbox / "2-quick.txt").string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("took longer than 1 s and was stopped"), std::string::npos) << r.err;
     const auto docs = list_documents(data);

@@ -2,11 +2,11 @@
 // processes): every good PDF, text and Markdown file converts with the reference page count and
 // all its Chinese characters; every hostile PDF or text file gets a specific error and leaves the
 // rest of the library exactly as it was.
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <map>
 #include <set>
+
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "blob/blob_store.h"
@@ -43,7 +43,8 @@ TEST(CorpusIngest, EveryGoodPdfTextAndMarkdownFileConverts) {
     const fs::path data = dir.path() / "data";
     int expected = 0;
     for (const char* folder : {"pdf", "txt", "md"}) {
-        const auto r = run_wenku(data, {"import", (*corpus_dir() / "files" / folder).string(), "--jobs", "2"});
+        const auto r =
+            run_wenku(data, {"import", (*corpus_dir() / "files" / folder).string(), "--jobs", "2"});
         EXPECT_EQ(r.exit_code, 0) << folder << ": " << r.err;
         expected += static_cast<int>(corpus_files(folder).size());
     }
@@ -64,9 +65,9 @@ TEST(CorpusIngest, EveryGoodPdfTextAndMarkdownFileConverts) {
                             (std::string(folder) != "pdf" || doc["page_count"].get<int>() == ref->pages) &&
                             (ref->text_chars == 0 || count_non_space(text) > 0);
             passed += ok;
-            std::printf("%-45s %6d %6d %8ld %8ld %s %s\n", name.substr(0, 45).c_str(), doc["page_count"].get<int>(),
-                        ref->pages, cjk, ref->cjk_chars, doc["status"].get<std::string>().c_str(),
-                        doc["error"].get<std::string>().c_str());
+            std::printf("%-45s %6d %6d %8ld %8ld %s %s\n", name.substr(0, 45).c_str(),
+                        doc["page_count"].get<int>(), ref->pages, cjk, ref->cjk_chars,
+                        doc["status"].get<std::string>().c_str(), doc["error"].get<std::string>().c_str());
             EXPECT_TRUE(ok) << name << ": " << doc.dump();
         }
     }
@@ -79,7 +80,8 @@ TEST(CorpusIngest, EveryGoodOfficeAndEbookFileConvertsThroughThePipeline) {
     if (!corpus_dir()) GTEST_SKIP() << corpus_missing_message();
     TempDir dir;
     const fs::path data = dir.path() / "data";
-    const std::vector<std::string> folders = {"doc", "docx", "epub", "odp", "ods", "odt", "ppt", "pptx", "rtf", "xls", "xlsx"};
+    const std::vector<std::string> folders = {"doc", "docx", "epub", "odp", "ods", "odt",
+                                              "ppt", "pptx", "rtf",  "xls", "xlsx"};
     // Known and explained: LibreOffice cannot load pandoc__image.rtf either (the reference run failed
     // too); MuPDF refuses EPUBs with an encryption.xml, here one that only obfuscates a font.
     const std::set<std::string> known_failures = {"pandoc__image.rtf", "pandoc__epub2_cover.epub"};
@@ -97,7 +99,8 @@ TEST(CorpusIngest, EveryGoodOfficeAndEbookFileConvertsThroughThePipeline) {
             if (name.starts_with(".")) continue;
             ++files;
             if (!seen.insert(BlobStore::sha256_file(file)).second) {
-                ++duplicates;  // the same bytes as an earlier file (xls testEXCEL_5/_95): refused as a duplicate
+                ++duplicates;  // the same bytes as an earlier file (xls testEXCEL_5/_95): refused as a
+                               // duplicate
                 EXPECT_FALSE(docs.contains(name)) << name;
                 continue;
             }
@@ -117,7 +120,8 @@ TEST(CorpusIngest, EveryGoodOfficeAndEbookFileConvertsThroughThePipeline) {
         all += files;
         all_converted += converted;
     }
-    std::printf("office and e-book corpus: %d of %d files converted through wenku import\n", all_converted, all);
+    std::printf("office and e-book corpus: %d of %d files converted through wenku import\n", all_converted,
+                all);
     EXPECT_EQ(all_converted + static_cast<int>(known_failures.size()) + duplicates, all);
     const auto verify = run_wenku(data, {"verify"});
     EXPECT_EQ(verify.exit_code, 0) << verify.out;
@@ -129,13 +133,18 @@ TEST(CorpusIngest, EveryHostileFileGetsASpecificErrorAndTouchesNothingElse) {
     const fs::path data = dir.path() / "data";
     // A library with real content to protect.
     ASSERT_EQ(run_wenku(data, {"import", (*corpus_dir() / "files" / "md").string()}).exit_code, 0);
-    ASSERT_EQ(run_wenku(data, {"add", (*corpus_dir() / "files" / "pdf" / "pdfjs__tracemonkey.pdf").string()}).exit_code, 0);
+    ASSERT_EQ(run_wenku(data, {"add", (*corpus_dir() / "files" / "pdf" / "pdfjs__tracemonkey.pdf").string()})
+                  .exit_code,
+              0);
     const std::string before = library_fingerprint(data);
 
     const std::map<std::string, std::string> expected_code = {
-        {"pdfjs__issue6010_1.pdf", "encrypted"}, {"pdfjs__issue3371.pdf", "encrypted"},
-        {"pdfjs__issue21579.pdf", "encrypted"},  {"pdfjs__saslprep-r6.pdf", "encrypted"},
-        {"paperless-ngx__password-is-test.pdf", "encrypted"}, {"derived__empty.pdf", "empty"},
+        {"pdfjs__issue6010_1.pdf", "encrypted"},
+        {"pdfjs__issue3371.pdf", "encrypted"},
+        {"pdfjs__issue21579.pdf", "encrypted"},
+        {"pdfjs__saslprep-r6.pdf", "encrypted"},
+        {"paperless-ngx__password-is-test.pdf", "encrypted"},
+        {"derived__empty.pdf", "empty"},
         {"derived__truncated-50pct-issue12823.pdf", "corrupt"},
     };
     int specific = 0, total = 0;
@@ -147,10 +156,12 @@ TEST(CorpusIngest, EveryHostileFileGetsASpecificErrorAndTouchesNothingElse) {
         std::string error = r.err;
         if (docs.contains(name)) error = docs[name]["error"].get<std::string>();
         const bool converted = docs.contains(name) && docs[name]["status"] == "ready";
-        std::printf("%-45s exit=%d %s\n", name.substr(0, 45).c_str(), r.exit_code,
-                    converted ? ("converted as " + docs[name]["format"].get<std::string>()).c_str() : error.c_str());
+        std::printf(
+            "%-45s exit=%d %s\n", name.substr(0, 45).c_str(), r.exit_code,
+            converted ? ("converted as " + docs[name]["format"].get<std::string>()).c_str() : error.c_str());
         if (converted) {
-            const std::string text = run_wenku(data, {"text", std::to_string(docs[name]["id"].get<int>())}).out;
+            const std::string text =
+                run_wenku(data, {"text", std::to_string(docs[name]["id"].get<int>())}).out;
             EXPECT_EQ(text.find("root:x:0:0"), std::string::npos) << name << " leaked /etc/passwd";
         }
         // Only the extension lies: converted as what the bytes are.
@@ -161,7 +172,8 @@ TEST(CorpusIngest, EveryHostileFileGetsASpecificErrorAndTouchesNothingElse) {
             EXPECT_NE(error.find(it->second), std::string::npos) << name << ": " << error;
         }
         // Either a specific, named refusal, or a successful conversion of what is recoverable.
-        const bool is_specific = error.find("crashed") == std::string::npos && error.find("timeout") == std::string::npos &&
+        const bool is_specific = error.find("crashed") == std::string::npos &&
+                                 error.find("timeout") == std::string::npos &&
                                  error.find(name) != std::string::npos;
         EXPECT_TRUE(converted || (r.exit_code == 1 && is_specific)) << name << ": " << error;
         specific += converted || is_specific;

@@ -1,6 +1,5 @@
 // SIGKILL `wenku import` at 20 random moments and run it again each time: no partial document is
 // ever visible, no document appears twice, and `wenku verify` passes after `--repair`.
-#include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -8,10 +7,12 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "support/test_support.h"
 #include "worker/renderer.h"
@@ -30,24 +31,29 @@ void write_documents(const fs::path& dir, int count) {
         switch (i % 3) {
             case 0: {
                 std::string html = "<html><body><h1>Document " + n + "</h1>";
-                for (int p = 0; p < 20 + i; ++p) html += "<p>第" + std::to_string(p) + "段：文档 " + n + " 的内容，用来测试导入被中断的情形。</p>";
+                for (int p = 0; p < 20 + i; ++p)
+                    html += "<p>第" + std::to_string(p) + "段：文档 " + n +
+                            " 的内容，用来测试导入被中断的情形。</p>";
                 worker::write_html_as_pdf(html + "</body></html>", dir / ("doc-" + n + ".pdf"));
                 break;
             }
             case 1: {
                 std::string text = "文本文档 " + n + "\n\n";
-                for (int p = 0; p < 30 * (1 + i % 4); ++p) text += "这是第 " + std::to_string(p) + " 行，属于文档 " + n + "。\n";
+                for (int p = 0; p < 30 * (1 + i % 4); ++p)
+                    text += "这是第 " + std::to_string(p) + " 行，属于文档 " + n + "。\n";
                 write_file(dir / ("text-" + n + ".txt"), text);
                 break;
             }
             default:
-                write_file(dir / ("note-" + n + ".md"), "# 笔记 " + n + "\n\n- 第一条\n- 第二条\n\n正文 " + n + "。\n");
+                write_file(dir / ("note-" + n + ".md"),
+                           "# 笔记 " + n + "\n\n- 第一条\n- 第二条\n\n正文 " + n + "。\n");
         }
     }
 }
 
 pid_t spawn_import(const fs::path& data, const fs::path& dir) {
-    const std::vector<std::string> args = {WENKU_BINARY, "--data", data.string(), "import", dir.string(), "--jobs", "2"};
+    const std::vector<std::string> args = {WENKU_BINARY, "--data", data.string(), "import", dir.string(),
+                                           "--jobs",     "2"};
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -71,7 +77,8 @@ void expect_no_partial_documents(const fs::path& data, const std::string& moment
     for (std::string line; std::getline(lines, line);) {
         const auto doc = nlohmann::json::parse(line);
         const std::string name = doc["original_name"];
-        EXPECT_TRUE(hashes.insert(doc["sha256"].get<std::string>()).second) << moment << ": duplicate " << name;
+        EXPECT_TRUE(hashes.insert(doc["sha256"].get<std::string>()).second)
+            << moment << ": duplicate " << name;
         EXPECT_TRUE(names.insert(name).second) << moment << ": " << name << " appears twice";
         if (doc["status"] != "ready") continue;
         const std::string id = std::to_string(doc["id"].get<int>());
@@ -118,7 +125,8 @@ TEST(CrashSafety, ImportSurvivesTwentySigkillsAtRandomMoments) {
         if (!was_running || (WIFEXITED(status))) ++finished_before_kill;
         // The workers die with their parent (PR_SET_PDEATHSIG); give the kernel a moment.
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        expect_no_partial_documents(data, "after kill " + std::to_string(round) + " at " + std::to_string(ms) + " ms");
+        expect_no_partial_documents(
+            data, "after kill " + std::to_string(round) + " at " + std::to_string(ms) + " ms");
         if (HasFatalFailure()) return;
     }
     std::printf("%d of 20 runs were killed mid-import, %d had finished\n", 20 - finished_before_kill,

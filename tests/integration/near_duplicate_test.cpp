@@ -3,12 +3,12 @@
 // (or refused, with ingest.near_duplicate = refuse), an unrelated document is not, and the
 // library verifies afterwards. Documents: the project's own Chinese demo guide and a Chinese
 // README from the shared corpus.
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 #include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "support/test_support.h"
 
@@ -30,7 +30,7 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 std::string number_of(const nlohmann::json& doc) { return std::to_string(doc["id"].get<int>()); }
 
 class NearDuplicateTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         data = dir.path() / "data";
         inbox = dir.path() / "inbox";
@@ -58,7 +58,8 @@ protected:
         EXPECT_EQ(c["status"], "ready") << c.dump();
         EXPECT_TRUE(o["near_duplicate_of"].is_null()) << o.dump();
         EXPECT_EQ(c["near_duplicate_of"], o["id"]) << c.dump();
-        const double similarity = c["near_duplicate_similarity"].is_number() ? c["near_duplicate_similarity"].get<double>() : 0;
+        const double similarity =
+            c["near_duplicate_similarity"].is_number() ? c["near_duplicate_similarity"].get<double>() : 0;
         EXPECT_GE(similarity, 0.9);
         EXPECT_NE(second.err.find("№" + number_of(c) + " looks like a copy of №" + number_of(o) + " ("),
                   std::string::npos)
@@ -76,19 +77,24 @@ protected:
 /// The demo guide re-uploaded: another title, and one of its ten prose paragraphs touched up.
 std::string edited_guide(const std::string& guide) {
     std::string copy = replaced(guide, "# 文库使用指南", "# 文库系统操作手册（内部资料）");
-    return replaced(copy, "每一页都会生成一张宽度为一千像素的 WebP 预览图", "每一页都会被渲染成一张宽一千二百像素的 WebP 图片");
+    return replaced(copy, "每一页都会生成一张宽度为一千像素的 WebP 预览图",
+                    "每一页都会被渲染成一张宽一千二百像素的 WebP 图片");
 }
 
 }  // namespace
 
 TEST_F(NearDuplicateTest, AnEditedCopyOfTheDemoGuideIsFlaggedAndAnUnrelatedDocumentIsNot) {
     const std::string guide = read_file(demo_dir / "文库使用指南.md");
-    const double similarity = expect_copy_flagged("文库使用指南.md", guide, "操作手册-最终版.md", edited_guide(guide));
+    const double similarity =
+        expect_copy_flagged("文库使用指南.md", guide, "操作手册-最终版.md", edited_guide(guide));
     std::printf("demo guide, new title + one paragraph edited: %.3f the same\n", similarity);
 
-    ASSERT_EQ(add("关于文库的十个问题.txt", read_file(demo_dir / "gb18030" / "关于文库的十个问题.txt")).exit_code, 0);
+    ASSERT_EQ(
+        add("关于文库的十个问题.txt", read_file(demo_dir / "gb18030" / "关于文库的十个问题.txt")).exit_code,
+        0);
     auto docs = documents_by_name(data);
-    EXPECT_TRUE(docs["关于文库的十个问题.txt"]["near_duplicate_of"].is_null()) << docs["关于文库的十个问题.txt"].dump();
+    EXPECT_TRUE(docs["关于文库的十个问题.txt"]["near_duplicate_of"].is_null())
+        << docs["关于文库的十个问题.txt"].dump();
     EXPECT_TRUE(docs["关于文库的十个问题.txt"]["near_duplicate_similarity"].is_null());
 
     // The table marks the copy compactly.
@@ -99,7 +105,8 @@ TEST_F(NearDuplicateTest, AnEditedCopyOfTheDemoGuideIsFlaggedAndAnUnrelatedDocum
     // Removing the original leaves the copy, no longer pointing anywhere.
     ASSERT_EQ(run_wenku(data, {"rm", number_of(docs["文库使用指南.md"])}).exit_code, 0);
     docs = documents_by_name(data);
-    EXPECT_TRUE(docs["操作手册-最终版.md"]["near_duplicate_of"].is_null()) << docs["操作手册-最终版.md"].dump();
+    EXPECT_TRUE(docs["操作手册-最终版.md"]["near_duplicate_of"].is_null())
+        << docs["操作手册-最终版.md"].dump();
     EXPECT_EQ(run_wenku(data, {"verify"}).exit_code, 0);
 }
 
@@ -123,7 +130,8 @@ TEST_F(NearDuplicateTest, WithRefuseTheCopyFailsNamingTheOriginalAndLeavesNothin
     const auto r = add("操作手册-最终版.md", edited_guide(guide));
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_NE(r.err.find("duplicate: "), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("% the same as №1 «文库使用指南»; refused (ingest.near_duplicate = refuse)"), std::string::npos)
+    EXPECT_NE(r.err.find("% the same as №1 «文库使用指南»; refused (ingest.near_duplicate = refuse)"),
+              std::string::npos)
         << r.err;
 
     auto docs = documents_by_name(data);
@@ -138,7 +146,9 @@ TEST_F(NearDuplicateTest, WithRefuseTheCopyFailsNamingTheOriginalAndLeavesNothin
     EXPECT_EQ(text.out, "");
 
     // An unrelated document still goes in.
-    EXPECT_EQ(add("关于文库的十个问题.txt", read_file(demo_dir / "gb18030" / "关于文库的十个问题.txt")).exit_code, 0);
+    EXPECT_EQ(
+        add("关于文库的十个问题.txt", read_file(demo_dir / "gb18030" / "关于文库的十个问题.txt")).exit_code,
+        0);
     const auto verify = run_wenku(data, {"verify"});
     EXPECT_EQ(verify.exit_code, 0) << verify.out;
 }
@@ -147,7 +157,8 @@ TEST_F(NearDuplicateTest, OfTwoCopiesConvertedAtOnceTheOneCommittedSecondIsTheCo
     const std::string guide = read_file(demo_dir / "文库使用指南.md");
     write_file(inbox / "a.md", guide);
     write_file(inbox / "b.md", edited_guide(guide));
-    const auto r = run_wenku(data, {"add", "--jobs", "2", (inbox / "a.md").string(), (inbox / "b.md").string()});
+    const auto r =
+        run_wenku(data, {"add", "--jobs", "2", (inbox / "a.md").string(), (inbox / "b.md").string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto docs = documents_by_name(data);
     const bool a_flagged = !docs["a.md"]["near_duplicate_of"].is_null();
@@ -168,7 +179,9 @@ TEST_F(NearDuplicateTest, OffComparesNothing) {
     ::setenv("WENKU_INGEST_NEAR_DUPLICATE", "sometimes", 1);
     const auto r = add("another.md", guide + "\n另外一段。\n");
     EXPECT_EQ(r.exit_code, 2);
-    EXPECT_NE(r.err.find("ingest.near_duplicate must be flag, refuse or off, not 'sometimes'"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("ingest.near_duplicate must be flag, refuse or off, not 'sometimes'"),
+              std::string::npos)
+        << r.err;
 }
 
 }  // namespace wenku::test

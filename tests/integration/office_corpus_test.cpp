@@ -4,9 +4,6 @@
 // times and the process's peak RSS. One process starts LibreOfficeKit once; every test here
 // shares it.
 #define LOK_USE_UNSTABLE_API
-#include <LibreOfficeKit/LibreOfficeKit.h>
-#include <LibreOfficeKit/LibreOfficeKitInit.h>
-#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -21,6 +18,10 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <LibreOfficeKit/LibreOfficeKit.h>
+#include <LibreOfficeKit/LibreOfficeKitInit.h>
+#include <gtest/gtest.h>
 
 #include "core/conversion.h"
 #include "core/errors.h"
@@ -48,8 +49,8 @@ constexpr double min_text_share = 0.95;
 constexpr double min_reference_share = 0.95;
 
 // The folders of formats LibreOffice converts ("dot?" templates: dot, dotx, dotm).
-const std::vector<std::string> office_folders = {"doc",  "docx", "dot", "dotx", "dotm", "epub", "odp",
-                                                 "ods",  "odt",  "ppt", "pptx", "rtf",  "xls",  "xlsx"};
+const std::vector<std::string> office_folders = {"doc", "docx", "dot", "dotx", "dotm", "epub", "odp",
+                                                 "ods", "odt",  "ppt", "pptx", "rtf",  "xls",  "xlsx"};
 
 struct ReferenceRow {
     int pages = 0;
@@ -81,9 +82,9 @@ std::map<std::string, ReferenceRow> read_reference(const fs::path& corpus) {
 /// Pages where the reference machine's fonts and ours lay a document out differently; measured,
 /// not guessed (see the notes). Every other file must match the reference exactly.
 struct FontDependentLayout {
-    int pages;           // what LibreOffice paginates with wenku's fonts
-    long cjk_floor;      // CJK characters at least (below the reference when cells clip text)
-    double text_share;   // share of the reference's poppler text at least
+    int pages;          // what LibreOffice paginates with wenku's fonts
+    long cjk_floor;     // CJK characters at least (below the reference when cells clip text)
+    double text_share;  // share of the reference's poppler text at least
     const char* reason;
 };
 
@@ -95,7 +96,8 @@ struct FontDependentLayout {
 // Latin digits, which made the reference's columns about a quarter wider than Excel's).
 const std::map<std::string, FontDependentLayout> font_dependent = {
     {"apache-poi__FloatingPictures.doc",
-     {8, 25, min_reference_share, "Arial/Times/Courier New: Liberation here, DejaVu on the reference (9 pages)"}},
+     {8, 25, min_reference_share,
+      "Arial/Times/Courier New: Liberation here, DejaVu on the reference (9 pages)"}},
     {"apache-poi__testEXCEL_4.xls",
      {9, 0, min_reference_share, "Arial: Liberation Sans here, DejaVu Sans on the reference (10 pages)"}},
     {"easyexcel__t01.xls",
@@ -110,21 +112,24 @@ const std::map<std::string, FontDependentLayout> font_dependent = {
      {2, 102, min_reference_share, "宋体: Noto Serif CJK SC here, DejaVu Sans on the reference (3 pages)"}},
     {"apache-poi__49273.xlsx",
      {4, 96, 0.93,
-      "宋体: Noto Serif CJK SC here (narrower columns, as in Excel: 5 header characters clip), DejaVu Sans on "
+      "宋体: Noto Serif CJK SC here (narrower columns, as in Excel: 5 header characters clip), DejaVu Sans "
+      "on "
       "the reference (5 pages)"}},
     {"easyexcel__converter07.xlsx",
      {5, 202, 0.93,
-      "宋体: Noto Serif CJK SC here (narrower columns, as in Excel: 24 header characters clip), DejaVu Sans on "
+      "宋体: Noto Serif CJK SC here (narrower columns, as in Excel: 24 header characters clip), DejaVu Sans "
+      "on "
       "the reference (6 pages)"}},
     {"easyexcel__t04.xlsx",
      {6, 159, min_reference_share,
-      "Calibri/等线/微软雅黑: 6 pages with Carlito and Noto CJK, 10 with DejaVu Sans; the reference's 5 is not "
+      "Calibri/等线/微软雅黑: 6 pages with Carlito and Noto CJK, 10 with DejaVu Sans; the reference's 5 is "
+      "not "
       "reproduced by any font set available here"}},
 };
 
-
 /// Sum over `theirs` of min(ours, theirs), and the total of `theirs`.
-std::pair<long, long> shared_characters(const std::map<char32_t, long>& ours, const std::map<char32_t, long>& theirs) {
+std::pair<long, long> shared_characters(const std::map<char32_t, long>& ours,
+                                        const std::map<char32_t, long>& theirs) {
     long shared = 0, total = 0;
     for (const auto& [c, count] : theirs) {
         total += count;
@@ -154,7 +159,8 @@ class OfficeCorpusTest : public ::testing::Test {
 TEST_F(OfficeCorpusTest, GoodOfficeFilesMatchLibreOfficesReference) {
     const auto corpus = test::corpus_dir();
     if (!corpus) GTEST_SKIP() << test::corpus_missing_message();
-    if (!test::have_pdftotext()) GTEST_SKIP() << "pdftotext (poppler-utils) is needed for the text comparison";
+    if (!test::have_pdftotext())
+        GTEST_SKIP() << "pdftotext (poppler-utils) is needed for the text comparison";
     const auto reference = read_reference(*corpus);
 
     struct FormatTally {
@@ -169,8 +175,8 @@ TEST_F(OfficeCorpusTest, GoodOfficeFilesMatchLibreOfficesReference) {
 
     // mu/pop: share of poppler's characters in MuPDF's text of our PDF; pop/ref: poppler's
     // characters in our PDF over the reference's.
-    std::printf("\n%-52s %9s %7s %8s %9s %8s  %s\n", "file", "pages/ref", "mu/pop", "pop/ref", "cjk/ref", "ms",
-                "result");
+    std::printf("\n%-52s %9s %7s %8s %9s %8s  %s\n", "file", "pages/ref", "mu/pop", "pop/ref", "cjk/ref",
+                "ms", "result");
     for (const auto& folder : office_folders) {
         if (!fs::is_directory(*corpus / "files" / folder)) continue;
         for (const auto& file : test::corpus_files(folder)) {
@@ -205,7 +211,10 @@ TEST_F(OfficeCorpusTest, GoodOfficeFilesMatchLibreOfficesReference) {
                             ms, ok ? "refused as expected" : "FAIL", refused_code.c_str(),
                             refused_message.c_str());
                 EXPECT_EQ(refused_code, expected) << "reference: " << ref.how_measured;
-                if (ok) ++counts.passed; else failures.push_back(name);
+                if (ok)
+                    ++counts.passed;
+                else
+                    failures.push_back(name);
                 continue;
             }
             if (!refused_code.empty()) {
@@ -231,16 +240,20 @@ TEST_F(OfficeCorpusTest, GoodOfficeFilesMatchLibreOfficesReference) {
                 continue;
             }
             const std::string ours = test::all_page_text(result);
-            const std::string poppler = test::run_command({"pdftotext", "-enc", "UTF-8", pdf.string(), "-"}).out;
-            const auto [shared, poppler_total] = shared_characters(wenku::test::visible_char_histogram(ours), wenku::test::visible_char_histogram(poppler));
+            const std::string poppler =
+                test::run_command({"pdftotext", "-enc", "UTF-8", pdf.string(), "-"}).out;
+            const auto [shared, poppler_total] = shared_characters(
+                wenku::test::visible_char_histogram(ours), wenku::test::visible_char_histogram(poppler));
             const double share = poppler_total == 0 ? 1.0 : static_cast<double>(shared) / poppler_total;
             const long poppler_chars = static_cast<long>(decode_utf8(poppler).size());
             const long our_cjk = test::count_cjk(ours);
             const int pages = static_cast<int>(result.pages.size());
 
             const auto exception = font_dependent.find(name);
-            const int expected_pages = exception != font_dependent.end() ? exception->second.pages : ref.pages;
-            const long cjk_floor = exception != font_dependent.end() ? exception->second.cjk_floor : ref.cjk_chars;
+            const int expected_pages =
+                exception != font_dependent.end() ? exception->second.pages : ref.pages;
+            const long cjk_floor =
+                exception != font_dependent.end() ? exception->second.cjk_floor : ref.cjk_chars;
             const double reference_share =
                 exception != font_dependent.end() ? exception->second.text_share : min_reference_share;
             const bool pages_ok = pages == expected_pages;
@@ -248,25 +261,28 @@ TEST_F(OfficeCorpusTest, GoodOfficeFilesMatchLibreOfficesReference) {
             const bool reference_ok = poppler_chars >= reference_share * static_cast<double>(ref.text_chars);
             const bool cjk_ok = our_cjk >= cjk_floor;
             const bool ok = pages_ok && share_ok && reference_ok && cjk_ok;
-            const bool matches_reference = pages == ref.pages && our_cjk >= ref.cjk_chars &&
-                                           poppler_chars >= min_reference_share * static_cast<double>(ref.text_chars);
+            const bool matches_reference =
+                pages == ref.pages && our_cjk >= ref.cjk_chars &&
+                poppler_chars >= min_reference_share * static_cast<double>(ref.text_chars);
 
             char pages_cell[32], ref_cell[32], cjk_cell[32];
             std::snprintf(pages_cell, sizeof pages_cell, "%d/%d", pages, ref.pages);
             std::snprintf(ref_cell, sizeof ref_cell, "%.3f",
                           ref.text_chars == 0 ? 1.0 : static_cast<double>(poppler_chars) / ref.text_chars);
             std::snprintf(cjk_cell, sizeof cjk_cell, "%ld/%ld", our_cjk, ref.cjk_chars);
-            std::printf("%-52s %9s %7.3f %8s %9s %8.0f  %s\n", name.c_str(), pages_cell, share, ref_cell, cjk_cell, ms,
-                        !ok ? "FAIL"
-                            : matches_reference ? "ok"
-                                                : "ok (font-dependent layout, see font_dependent)");
+            std::printf("%-52s %9s %7.3f %8s %9s %8.0f  %s\n", name.c_str(), pages_cell, share, ref_cell,
+                        cjk_cell, ms,
+                        !ok                 ? "FAIL"
+                        : matches_reference ? "ok"
+                                            : "ok (font-dependent layout, see font_dependent)");
             EXPECT_EQ(pages, expected_pages) << "pages (reference " << ref.pages << ")";
             EXPECT_GE(share, min_text_share) << "MuPDF's text lacks poppler's characters";
             EXPECT_GE(poppler_chars, reference_share * static_cast<double>(ref.text_chars))
                 << "poppler finds " << poppler_chars << " characters, the reference " << ref.text_chars;
             EXPECT_GE(our_cjk, cjk_floor) << "CJK characters (reference " << ref.cjk_chars << ")";
             if (exception != font_dependent.end() && matches_reference) {
-                std::printf("    note: %s now matches the reference; remove it from font_dependent\n", name.c_str());
+                std::printf("    note: %s now matches the reference; remove it from font_dependent\n",
+                            name.c_str());
             }
             if (ok) {
                 ++counts.passed;
@@ -288,9 +304,10 @@ TEST_F(OfficeCorpusTest, GoodOfficeFilesMatchLibreOfficesReference) {
     }
     if (!warm_ms.empty()) {
         std::sort(warm_ms.begin(), warm_ms.end());
-        std::printf("\nWarm conversions (office_to_pdf only, %zu files): median %.0f ms, 90th percentile %.0f ms, "
-                    "max %.0f ms\n",
-                    warm_ms.size(), warm_ms[warm_ms.size() / 2], warm_ms[warm_ms.size() * 9 / 10], warm_ms.back());
+        std::printf(
+            "\nWarm conversions (office_to_pdf only, %zu files): median %.0f ms, 90th percentile %.0f ms, "
+            "max %.0f ms\n",
+            warm_ms.size(), warm_ms[warm_ms.size() / 2], warm_ms[warm_ms.size() * 9 / 10], warm_ms.back());
     }
     EXPECT_TRUE(failures.empty()) << failures.size() << " file(s) failed";
 }
@@ -302,9 +319,12 @@ TEST_F(OfficeCorpusTest, PasswordProtectedFilesAreRefusedAsEncryptedAtOnce) {
     // the encrypted OOXML packages it cannot read at all are refused before LibreOffice sees them
     // (container inspection); apache-poi__protected_agile.docx opens without asking.
     const std::vector<std::string> names = {
-        "apache-poi__password.xls",         "apache-poi__xor-encryption-abc.xls",
-        "apache-poi__protected_passtika.xlsx", "excelize__encryptAES.xlsx",
-        "excelize__encryptSHA1.xlsx",       "apache-poi__PasswordProtected.doc",
+        "apache-poi__password.xls",
+        "apache-poi__xor-encryption-abc.xls",
+        "apache-poi__protected_passtika.xlsx",
+        "excelize__encryptAES.xlsx",
+        "excelize__encryptSHA1.xlsx",
+        "apache-poi__PasswordProtected.doc",
         "apache-poi__password_password_cryptoapi.doc",
     };
     for (const auto& name : names) {
@@ -344,9 +364,9 @@ TEST(OfficeCorpusEvidence, DISABLED_ReferenceFontEnvironmentReproducesTheReferen
     if (std::getenv(reference_fonts_child_variable) == nullptr) {
         // LibreOfficeKit starts once per process: do the work in a fresh one.
         ::setenv(reference_fonts_child_variable, "1", 1);
-        const auto child = test::run_command(
-            {"/proc/self/exe", "--gtest_also_run_disabled_tests",
-             "--gtest_filter=OfficeCorpusEvidence.DISABLED_ReferenceFontEnvironmentReproducesTheReferencePages"});
+        const auto child = test::run_command({"/proc/self/exe", "--gtest_also_run_disabled_tests",
+                                              "--gtest_filter=OfficeCorpusEvidence.DISABLED_"
+                                              "ReferenceFontEnvironmentReproducesTheReferencePages"});
         ::unsetenv(reference_fonts_child_variable);
         std::printf("%s", child.out.c_str());
         EXPECT_EQ(child.exit_code, 0) << child.err;
@@ -354,11 +374,12 @@ TEST(OfficeCorpusEvidence, DISABLED_ReferenceFontEnvironmentReproducesTheReferen
     }
     test::TempDir work;
     const fs::path conf = work.path() / "fonts.conf";
-    test::write_file(conf,
-                     "<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\"><fontconfig>"
-                     "<include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include><selectfont><rejectfont>"
-                     "<glob>/usr/share/fonts/truetype/liberation*</glob><glob>/usr/share/fonts/truetype/crosextra/*</glob>"
-                     "</rejectfont></selectfont></fontconfig>\n");
+    test::write_file(
+        conf,
+        "<?xml version=\"1.0\"?><!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\"><fontconfig>"
+        "<include ignore_missing=\"yes\">/etc/fonts/fonts.conf</include><selectfont><rejectfont>"
+        "<glob>/usr/share/fonts/truetype/liberation*</glob><glob>/usr/share/fonts/truetype/crosextra/*</glob>"
+        "</rejectfont></selectfont></fontconfig>\n");
     ::setenv("FONTCONFIG_FILE", conf.c_str(), 1);
     LibreOfficeKit* kit =
         lok_init_2("/usr/lib/libreoffice/program", ("file://" + (work.path() / "profile").string()).c_str());
@@ -369,10 +390,11 @@ TEST(OfficeCorpusEvidence, DISABLED_ReferenceFontEnvironmentReproducesTheReferen
         if (!fs::is_directory(*corpus / "files" / folder)) continue;
         for (const auto& file : test::corpus_files(folder)) {
             const auto row = reference.find("files/" + folder + "/" + file.filename().string());
-            if (row == reference.end() || row->second.how_measured.find("LibreOffice 7.4.7 ->") != 0) continue;
+            if (row == reference.end() || row->second.how_measured.find("LibreOffice 7.4.7 ->") != 0)
+                continue;
             const fs::path pdf = work.path() / (file.filename().string() + ".pdf");
-            LibreOfficeKitDocument* doc = kit->pClass->documentLoadWithOptions(kit, ("file://" + file.string()).c_str(),
-                                                                                "Batch=true");
+            LibreOfficeKitDocument* doc =
+                kit->pClass->documentLoadWithOptions(kit, ("file://" + file.string()).c_str(), "Batch=true");
             int pages = -1;
             if (doc != nullptr) {
                 doc->pClass->saveAs(doc, ("file://" + pdf.string()).c_str(), "pdf", nullptr);
@@ -389,7 +411,8 @@ TEST(OfficeCorpusEvidence, DISABLED_ReferenceFontEnvironmentReproducesTheReferen
             }
         }
     }
-    std::printf("reference font environment: %d file(s) paginate differently from the reference\n", mismatches);
+    std::printf("reference font environment: %d file(s) paginate differently from the reference\n",
+                mismatches);
     std::error_code ignored;
     fs::remove_all(work.path(), ignored);  // _exit skips the destructor
     std::fflush(nullptr);

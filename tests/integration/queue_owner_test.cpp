@@ -1,13 +1,13 @@
 // Which process converts a library, through the real binary: one `wenku serve` holds the queue
 // and converts what another process queues; `serve --no-convert` leaves the queue to whoever
 // converts; `verify` refuses to judge a library while another process converts it.
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "support/test_support.h"
 

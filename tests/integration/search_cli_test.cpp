@@ -1,10 +1,9 @@
 // Search through the real binary: documents imported by `wenku import` (real worker processes)
 // are found on the right pages; the index follows removals, survives its own loss and rebuilds.
-#include <gtest/gtest.h>
-
 #include <map>
 #include <set>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "core/utf8.h"
@@ -50,7 +49,8 @@ std::set<std::string> terms_of(const std::string& text) {
             const std::string word = search::term_of(folded, t);
             if (word.find_first_of("0123456789") == std::string::npos) out.insert(word);
         }
-        if (i > 0 && search::forms_pair(tokens[i - 1], t)) out.insert(search::pair_term_of(folded, tokens[i - 1], t));
+        if (i > 0 && search::forms_pair(tokens[i - 1], t))
+            out.insert(search::pair_term_of(folded, tokens[i - 1], t));
     }
     return out;
 }
@@ -62,7 +62,9 @@ TEST(SearchCliTest, WordsOnOnePageOfACorpusDocumentNameThatPage) {
     TempDir data;
     TempDir demo;
     // The corpus PDFs and the project's own documents (Chinese PDFs of several pages among them).
-    ASSERT_EQ(run_wenku(data.path(), {"demo", "--source", WENKU_SOURCE_DIR, "--write", demo.path().string()}).exit_code, 0);
+    ASSERT_EQ(run_wenku(data.path(), {"demo", "--source", WENKU_SOURCE_DIR, "--write", demo.path().string()})
+                  .exit_code,
+              0);
     for (const auto& folder : {*corpus_dir() / "files" / "pdf", demo.path()}) {
         const auto imported = run_wenku(data.path(), {"import", folder.string()});
         ASSERT_TRUE(imported.exit_code == 0 || imported.exit_code == 1) << imported.err;
@@ -92,7 +94,8 @@ TEST(SearchCliTest, WordsOnOnePageOfACorpusDocumentNameThatPage) {
                 const auto results = search_json(data.path(), term);
                 const auto hit = hit_for(results, id);
                 ASSERT_FALSE(hit.is_null()) << "№" << id << " not found by '" << term << "'";
-                EXPECT_EQ(hit["pages"], nlohmann::json::array({*on.begin()})) << "'" << term << "' in №" << id;
+                EXPECT_EQ(hit["pages"], nlohmann::json::array({*on.begin()}))
+                    << "'" << term << "' in №" << id;
                 EXPECT_EQ(hit["page"], *on.begin());
                 std::string highlighted;
                 for (const auto& f : hit["snippet"]) {
@@ -105,8 +108,9 @@ TEST(SearchCliTest, WordsOnOnePageOfACorpusDocumentNameThatPage) {
             }
         }
     }
-    std::printf("page hits checked: %d words and pairs (%d Chinese) on single pages of multi-page corpus PDFs\n", checked,
-                cjk_checked);
+    std::printf(
+        "page hits checked: %d words and pairs (%d Chinese) on single pages of multi-page corpus PDFs\n",
+        checked, cjk_checked);
     EXPECT_GE(checked, 50);
     EXPECT_GE(cjk_checked, 8);
 }
@@ -114,7 +118,9 @@ TEST(SearchCliTest, WordsOnOnePageOfACorpusDocumentNameThatPage) {
 TEST(SearchCliTest, TheIndexFollowsImportRemovalLossAndRebuild) {
     TempDir data;
     TempDir demo;
-    ASSERT_EQ(run_wenku(data.path(), {"demo", "--source", WENKU_SOURCE_DIR, "--write", demo.path().string()}).exit_code, 0);
+    ASSERT_EQ(run_wenku(data.path(), {"demo", "--source", WENKU_SOURCE_DIR, "--write", demo.path().string()})
+                  .exit_code,
+              0);
     ASSERT_EQ(run_wenku(data.path(), {"import", demo.path().string()}).exit_code, 0);
 
     // The project's Chinese sample: Traditional query, Simplified text, page and snippet.

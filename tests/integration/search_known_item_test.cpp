@@ -1,12 +1,11 @@
 // Known-item search on 100,000 real poems (the npm package chinese-poetry, mostly Traditional
 // characters): a 4-7 character fragment of one line, converted to Simplified with OpenCC's full
 // phrase-aware converter, must find its poem near the top. Prints the mean reciprocal rank.
-#include <gtest/gtest.h>
-
-#include <opencc/SimpleConverter.hpp>
-
 #include <cstdio>
 #include <random>
+
+#include <gtest/gtest.h>
+#include <opencc/SimpleConverter.hpp>
 
 #include "core/utf8.h"
 #include "search/fold.h"
@@ -51,7 +50,8 @@ std::vector<std::u32string> clauses(const std::string& line) {
 TEST(SearchKnownItemTest, FragmentsOfOneLineInSimplifiedFindTheirPoem) {
     const auto dir = poetry_dir();
     if (!dir) {
-        GTEST_SKIP() << "SKIPPED LOUDLY: the chinese-poetry package could not be installed (bench/fetch-poetry needs npm "
+        GTEST_SKIP() << "SKIPPED LOUDLY: the chinese-poetry package could not be installed "
+                        "(bench/fetch-poetry needs npm "
                         "and the npm registry); set WENKU_POETRY_DIR to its dist folder";
     }
     const auto poems = bench::load_poems(*dir, indexed_poems);
@@ -85,10 +85,12 @@ TEST(SearchKnownItemTest, FragmentsOfOneLineInSimplifiedFindTheirPoem) {
     while (asked < known_items) {
         const std::size_t target = std::uniform_int_distribution<std::size_t>(0, poems.size() - 1)(random);
         const auto& lines = poems[target].lines;
-        const auto runs = clauses(lines[std::uniform_int_distribution<std::size_t>(0, lines.size() - 1)(random)]);
+        const auto runs =
+            clauses(lines[std::uniform_int_distribution<std::size_t>(0, lines.size() - 1)(random)]);
         if (runs.empty()) continue;
         const auto& run = runs[std::uniform_int_distribution<std::size_t>(0, runs.size() - 1)(random)];
-        const std::size_t length = std::min<std::size_t>(run.size(), std::uniform_int_distribution<std::size_t>(4, 7)(random));
+        const std::size_t length =
+            std::min<std::size_t>(run.size(), std::uniform_int_distribution<std::size_t>(4, 7)(random));
         const std::size_t start = std::uniform_int_distribution<std::size_t>(0, run.size() - length)(random);
         const std::string query = to_simplified.Convert(encode_utf8(run.substr(start, length)));
         ++asked;
@@ -108,7 +110,9 @@ TEST(SearchKnownItemTest, FragmentsOfOneLineInSimplifiedFindTheirPoem) {
         }
     }
     const double mrr = reciprocal_ranks / asked;
-    std::printf("known-item search: %d fragments of 4-7 characters (Simplified) over %zu poems: MRR %.4f, "
-                "in the top 3: %d (%.1f%%)\n", asked, poems.size(), mrr, top3, 100.0 * top3 / asked);
+    std::printf(
+        "known-item search: %d fragments of 4-7 characters (Simplified) over %zu poems: MRR %.4f, "
+        "in the top 3: %d (%.1f%%)\n",
+        asked, poems.size(), mrr, top3, 100.0 * top3 / asked);
     EXPECT_GE(mrr, 0.95);
 }

@@ -3,14 +3,14 @@
 // `wenku serve --port 0` on a library of its own, spoken to over real HTTP on 127.0.0.1, and the
 // WebTest fixture's library (two long documents added with `wenku add`, two uploaded through the
 // API under hostile names; two free pages by default).
-#include <gtest/gtest.h>
-
 #include <csignal>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "support/test_support.h"
 

@@ -1,11 +1,11 @@
 // Limits through the real binary (web_fixture.h): upload and form bodies over their size, uploads
 // without a name or with known content, the per-address rate limit, and the graceful stop on
 // SIGTERM (requests in progress finish, counts are saved).
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <csignal>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "web_fixture.h"
 

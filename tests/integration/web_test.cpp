@@ -1,12 +1,12 @@
 // The web site and JSON API through the real binary (web_fixture.h): pages and their security
 // headers, operational endpoints, routes and methods, the document page in two languages, hostile
 // titles, search, reports, many clients at once.
-#include <gtest/gtest.h>
-
 #include <map>
 #include <mutex>
 #include <regex>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "web_fixture.h"
 

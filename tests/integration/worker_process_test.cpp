@@ -2,13 +2,13 @@
 // job kinds, and the convert.* settings that reach the worker on its command line.
 #include "ingest/worker_process.h"
 
-#include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/conversion.h"
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include "core/config.h"
+#include "core/conversion.h"
 #include "core/settings.h"
 #include "support/test_support.h"
 #include "support/worker/zip_builder.h"

@@ -1,12 +1,12 @@
 // `wenku worker` confines itself before it reads a byte: its own network namespace, the rlimits it
 // was given, and a protocol of one JSON line per request on stdin/stdout.
-#include <gtest/gtest.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "core/conversion.h"
@@ -89,7 +89,8 @@ TEST(WorkerSandbox, RunsWithoutNetworkUnderItsLimitsAndAnswersRequests) {
     request.output_dir = (dir.path() / "out").string();
     request.original_name = "in.txt";
     // The first exchange proves the worker has confined itself (it does so before reading).
-    const auto reply = nlohmann::json::parse(worker.exchange(nlohmann::json(request).dump() + "\n")).get<ConvertResult>();
+    const auto reply =
+        nlohmann::json::parse(worker.exchange(nlohmann::json(request).dump() + "\n")).get<ConvertResult>();
     EXPECT_TRUE(reply.ok) << reply.error;
     EXPECT_EQ(reply.format, "txt");
     ASSERT_EQ(reply.pages.size(), 1u);
@@ -105,7 +106,8 @@ TEST(WorkerSandbox, RunsWithoutNetworkUnderItsLimitsAndAnswersRequests) {
     std::vector<std::string> interfaces;
     for (std::string line; std::getline(devices, line);) {
         if (const auto colon = line.find(':'); colon != std::string::npos) {
-            interfaces.push_back(line.substr(line.find_first_not_of(' '), colon - line.find_first_not_of(' ')));
+            interfaces.push_back(
+                line.substr(line.find_first_not_of(' '), colon - line.find_first_not_of(' ')));
         }
     }
     EXPECT_EQ(interfaces, std::vector<std::string>{"lo"});
@@ -118,7 +120,8 @@ TEST(WorkerSandbox, RunsWithoutNetworkUnderItsLimitsAndAnswersRequests) {
     // A garbled request is answered with an error, not a crash; the worker keeps serving.
     const auto bad = nlohmann::json::parse(worker.exchange("{not json\n")).get<ConvertResult>();
     EXPECT_FALSE(bad.ok);
-    const auto again = nlohmann::json::parse(worker.exchange(nlohmann::json(request).dump() + "\n")).get<ConvertResult>();
+    const auto again =
+        nlohmann::json::parse(worker.exchange(nlohmann::json(request).dump() + "\n")).get<ConvertResult>();
     EXPECT_TRUE(again.ok);
 }
 

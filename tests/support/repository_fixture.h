@@ -3,8 +3,6 @@
 // back-end is run through a factory, so a PostgreSQL store adds one entry to repository_backends()
 // and must pass the very same tests. Back-end specifics (SQLite's migrations and pragmas) are
 // tested in sqlite_repository_test.cpp.
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +11,8 @@
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "store/repository.h"
 #include "support/test_support.h"

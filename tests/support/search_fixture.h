@@ -1,12 +1,12 @@
 #pragma once
 // Documents and pages made in memory for the search tests, and ready documents put straight into a
 // repository (as if a conversion had finished) so that an index can be built from them.
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "store/repository.h"
 

@@ -1,7 +1,5 @@
 #include "support/test_support.h"
 
-#include "core/utf8.h"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -23,6 +21,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/utf8.h"
+
 extern char** environ;
 
 namespace wenku::test {
@@ -30,7 +30,8 @@ namespace fs = std::filesystem;
 
 TempDir::TempDir() {
     std::random_device rd;
-    path_ = fs::temp_directory_path() / ("wenku-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    path_ =
+        fs::temp_directory_path() / ("wenku-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
     fs::create_directories(path_);
 }
 
@@ -71,8 +72,8 @@ std::optional<ReferenceStats> reference_stats(const fs::path& corpus_file) {
     if (!dir) return std::nullopt;
     std::ifstream in(*dir / "REFERENCE_STATS.tsv");
     std::string line;
-    const std::string rel = "files/" + corpus_file.parent_path().filename().string() + "/" +
-                            corpus_file.filename().string();
+    const std::string rel =
+        "files/" + corpus_file.parent_path().filename().string() + "/" + corpus_file.filename().string();
     while (std::getline(in, line)) {
         std::istringstream row(line);
         std::string path, pages, chars, cjk;
@@ -87,10 +88,10 @@ std::optional<ReferenceStats> reference_stats(const fs::path& corpus_file) {
     return std::nullopt;
 }
 
-
 CommandResult run_command(const std::vector<std::string>& argv) {
     int out_pipe[2], err_pipe[2];
-    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0)
+        throw std::runtime_error("pipe");
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
@@ -218,7 +219,8 @@ std::string HttpResponse::header(std::string_view lower_case_name) const {
 }
 
 bool HttpResponse::has_header(std::string_view lower_case_name) const {
-    return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return h.first == lower_case_name; });
+    return std::any_of(headers.begin(), headers.end(),
+                       [&](const auto& h) { return h.first == lower_case_name; });
 }
 
 HttpConnection::HttpConnection(unsigned short port, std::chrono::milliseconds timeout) : timeout_(timeout) {
@@ -231,7 +233,8 @@ HttpConnection::HttpConnection(unsigned short port, std::chrono::milliseconds ti
     if (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
         const int e = errno;
         ::close(fd_);
-        throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(e));
+        throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port) + ": " +
+                                 std::strerror(e));
     }
 }
 
@@ -249,7 +252,9 @@ void HttpConnection::send(std::string_view bytes) {
 bool HttpConnection::receive_more() {
     pollfd pfd{fd_, POLLIN, 0};
     const int ready = ::poll(&pfd, 1, static_cast<int>(timeout_.count()));
-    if (ready == 0) throw std::runtime_error("no answer from the server within " + std::to_string(timeout_.count()) + " ms");
+    if (ready == 0)
+        throw std::runtime_error("no answer from the server within " + std::to_string(timeout_.count()) +
+                                 " ms");
     if (ready < 0) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
     char chunk[65536];
     const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
@@ -262,14 +267,16 @@ HttpResponse HttpConnection::read_response(bool head_request, bool interim) {
     while (true) {
         std::size_t end;
         while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-            if (!receive_more()) throw std::runtime_error("the server closed the connection before a response header");
+            if (!receive_more())
+                throw std::runtime_error("the server closed the connection before a response header");
         }
         HttpResponse res;
         std::istringstream lines(buffer_.substr(0, end));
         buffer_.erase(0, end + 4);
         std::string line;
         std::getline(lines, line);
-        if (!line.starts_with("HTTP/1.") || line.size() < 12) throw std::runtime_error("not an HTTP status line: " + line);
+        if (!line.starts_with("HTTP/1.") || line.size() < 12)
+            throw std::runtime_error("not an HTTP status line: " + line);
         res.status = std::stoi(line.substr(9, 3));
         while (std::getline(lines, line)) {
             if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -285,7 +292,8 @@ HttpResponse HttpConnection::read_response(bool head_request, bool interim) {
         }
         auto take = [&](std::size_t n) {
             while (buffer_.size() < n) {
-                if (!receive_more()) throw std::runtime_error("the server closed the connection inside a body");
+                if (!receive_more())
+                    throw std::runtime_error("the server closed the connection inside a body");
             }
             std::string out = buffer_.substr(0, n);
             buffer_.erase(0, n);
@@ -294,7 +302,8 @@ HttpResponse HttpConnection::read_response(bool head_request, bool interim) {
         auto take_line = [&] {
             std::size_t eol;
             while ((eol = buffer_.find("\r\n")) == std::string::npos) {
-                if (!receive_more()) throw std::runtime_error("the server closed the connection inside a chunked body");
+                if (!receive_more())
+                    throw std::runtime_error("the server closed the connection inside a chunked body");
             }
             std::string out = buffer_.substr(0, eol);
             buffer_.erase(0, eol + 2);
@@ -337,18 +346,21 @@ bool HttpConnection::closed_by_server(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     char chunk[65536];
     while (true) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return false;
         pollfd pfd{fd_, POLLIN, 0};
         const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
-        if (ready < 0 && errno != EINTR) throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+        if (ready < 0 && errno != EINTR)
+            throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
         if (ready <= 0) continue;
         const ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
         if (n <= 0) return true;  // an orderly close, or a reset
     }
 }
 
-HttpResponse http_request(unsigned short port, std::string_view method, std::string_view target, std::string_view body,
+HttpResponse http_request(unsigned short port, std::string_view method, std::string_view target,
+                          std::string_view body,
                           const std::vector<std::pair<std::string, std::string>>& headers) {
     HttpConnection connection(port);
     return connection.request(method, target, body, headers);
@@ -391,11 +403,21 @@ long count_code_points(std::string_view s, F pred) {
         unsigned char c = static_cast<unsigned char>(s[i]);
         char32_t cp;
         size_t len;
-        if (c < 0x80) { cp = c; len = 1; }
-        else if ((c >> 5) == 6) { cp = c & 0x1F; len = 2; }
-        else if ((c >> 4) == 14) { cp = c & 0x0F; len = 3; }
-        else { cp = c & 0x07; len = 4; }
-        for (size_t k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+        if (c < 0x80) {
+            cp = c;
+            len = 1;
+        } else if ((c >> 5) == 6) {
+            cp = c & 0x1F;
+            len = 2;
+        } else if ((c >> 4) == 14) {
+            cp = c & 0x0F;
+            len = 3;
+        } else {
+            cp = c & 0x07;
+            len = 4;
+        }
+        for (size_t k = 1; k < len && i + k < s.size(); ++k)
+            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
         if (pred(cp)) ++n;
         i += len;
     }
@@ -411,8 +433,8 @@ long count_non_space(std::string_view utf8) {
 
 long count_cjk(std::string_view utf8) {
     return count_code_points(utf8, [](char32_t c) {
-        return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2FFFF) ||
-               (c >= 0xF900 && c <= 0xFAFF);
+        return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+               (c >= 0x20000 && c <= 0x2FFFF) || (c >= 0xF900 && c <= 0xFAFF);
     });
 }
 
@@ -433,7 +455,8 @@ bool have_pdftotext() {
 std::map<char32_t, long> visible_char_histogram(std::string_view utf8) {
     std::map<char32_t, long> counts;
     for (char32_t c : decode_utf8(utf8)) {
-        const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == 0x3000 || c == 0xA0;
+        const bool space =
+            c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == 0x3000 || c == 0xA0;
         const bool format = (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
                             (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF;
         if (!space && !format) ++counts[c];

@@ -21,14 +21,14 @@ namespace wenku::test {
 
 /// A fresh folder under the system temp dir, removed when the object dies.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
     const std::filesystem::path& path() const { return path_; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -66,7 +66,7 @@ std::map<std::string, nlohmann::json> documents_by_name(const std::filesystem::p
 /// A program running beside the test (a server), its stdout and stderr written to files. The
 /// destructor kills it (SIGKILL) and reaps it if it is still running.
 class BackgroundProcess {
-public:
+  public:
     /// Starts argv (no shell); throws std::runtime_error when it cannot be started.
     BackgroundProcess(const std::vector<std::string>& argv, const std::filesystem::path& stdout_file,
                       const std::filesystem::path& stderr_file);
@@ -80,7 +80,7 @@ public:
     /// running after `timeout`.
     std::optional<int> wait(std::chrono::milliseconds timeout);
 
-private:
+  private:
     pid_t pid_ = -1;
     std::optional<int> exit_code_;
 };
@@ -101,8 +101,9 @@ struct HttpResponse {
 /// Every read gives up after `timeout` with std::runtime_error, so a server that does not answer
 /// fails the test instead of hanging it.
 class HttpConnection {
-public:
-    explicit HttpConnection(unsigned short port, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  public:
+    explicit HttpConnection(unsigned short port,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(20));
     ~HttpConnection();
     HttpConnection(const HttpConnection&) = delete;
     HttpConnection& operator=(const HttpConnection&) = delete;
@@ -118,7 +119,7 @@ public:
     /// Whether the server closes the connection within `timeout` (any bytes it sends are dropped).
     bool closed_by_server(std::chrono::milliseconds timeout);
 
-private:
+  private:
     /// Appends what arrives to buffer_; false when the server has closed the connection.
     bool receive_more();
 
@@ -129,7 +130,8 @@ private:
 
 /// One request on a fresh connection.
 HttpResponse http_request(unsigned short port, std::string_view method, std::string_view target,
-                          std::string_view body = {}, const std::vector<std::pair<std::string, std::string>>& headers = {});
+                          std::string_view body = {},
+                          const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 /// Percent-encodes everything but unreserved characters (RFC 3986), for query parameters.
 std::string url_encode(std::string_view text);

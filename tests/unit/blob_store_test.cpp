@@ -2,13 +2,14 @@
 // temp files behind, publishing page folders over orphans, and the listings repair relies on.
 #include "blob/blob_store.h"
 
-#include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <set>
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include "core/errors.h"
 #include "support/test_support.h"
@@ -45,7 +46,7 @@ std::vector<fs::path> temp_files_under(const fs::path& dir) {
 }
 
 class BlobStoreTest : public ::testing::Test {
-protected:
+  protected:
     /// Writes `bytes` to a file outside the store and puts it in; returns its hash.
     std::string put(const std::string& bytes, const std::string& name = "upload") {
         const fs::path source = scratch.path() / name;
@@ -104,8 +105,9 @@ TEST_F(BlobStoreTest, LaysOutPathsByHashPrefix) {
 }
 
 TEST_F(BlobStoreTest, RefusesNamesThatAreNotHashes) {
-    for (const std::string& bad : std::vector<std::string>{"", "abc", "../../etc/passwd", std::string(64, 'A'), std::string(63, 'a') + "/",
-                                  std::string(65, 'a')}) {
+    for (const std::string& bad :
+         std::vector<std::string>{"", "abc", "../../etc/passwd", std::string(64, 'A'),
+                                  std::string(63, 'a') + "/", std::string(65, 'a')}) {
         EXPECT_THROW(store.original_path(bad), UsageError) << bad;
         EXPECT_THROW(store.pages_dir(bad), UsageError) << bad;
         EXPECT_THROW(store.remove_original(bad), UsageError) << bad;
@@ -228,7 +230,8 @@ TEST(WriteFileDurably, FailsNamingThePath) {
         write_file_durably(dir.path() / "a-file" / "inside", "x");  // a file is in the way
         FAIL() << "wrote below a regular file";
     } catch (const EnvironmentError& e) {
-        EXPECT_NE(std::string(e.what()).find((dir.path() / "a-file").string()), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find((dir.path() / "a-file").string()), std::string::npos)
+            << e.what();
     }
     EXPECT_THROW(fsync_path(dir.path() / "missing"), EnvironmentError);
 }

@@ -1,11 +1,12 @@
 // The typed settings: every key has its field, defaults pass validation, and a bad value is refused
 // with a message that names the key, the value and what is allowed.
-#include <gtest/gtest.h>
+#include "core/config.h"
 
 #include <algorithm>
 #include <set>
 
-#include "core/config.h"
+#include <gtest/gtest.h>
+
 #include "core/errors.h"
 
 namespace wenku {
@@ -65,9 +66,12 @@ TEST(Config, ValuesAreReadAsGiven) {
 }
 
 TEST(Config, BadValuesNameTheKeyTheValueAndWhatIsAllowed) {
-    EXPECT_EQ(refusal("http.port", "99999"), "setting http.port must be a whole number from 0 to 65535, not '99999'");
-    EXPECT_EQ(refusal("http.port", "80x"), "setting http.port must be a whole number from 0 to 65535, not '80x'");
-    EXPECT_EQ(refusal("convert.sandbox", "maybe"), "setting convert.sandbox must be auto, bwrap or basic, not 'maybe'");
+    EXPECT_EQ(refusal("http.port", "99999"),
+              "setting http.port must be a whole number from 0 to 65535, not '99999'");
+    EXPECT_EQ(refusal("http.port", "80x"),
+              "setting http.port must be a whole number from 0 to 65535, not '80x'");
+    EXPECT_EQ(refusal("convert.sandbox", "maybe"),
+              "setting convert.sandbox must be auto, bwrap or basic, not 'maybe'");
     EXPECT_EQ(refusal("ingest.near_duplicate", "sometimes"),
               "setting ingest.near_duplicate must be flag, refuse or off, not 'sometimes'");
     EXPECT_EQ(refusal("site.uploads", "yes"), "setting site.uploads must be 1 or 0, not 'yes'");
@@ -76,7 +80,8 @@ TEST(Config, BadValuesNameTheKeyTheValueAndWhatIsAllowed) {
     EXPECT_EQ(refusal("ingest.near_duplicate_similarity", "40"),
               "setting ingest.near_duplicate_similarity must be a whole number from 50 to 100, not '40'");
     EXPECT_NE(refusal("site.url", "wenku.example").find("site.url"), std::string::npos);
-    EXPECT_NE(refusal("convert.ocr_languages", "chi_sim; rm").find("convert.ocr_languages"), std::string::npos);
+    EXPECT_NE(refusal("convert.ocr_languages", "chi_sim; rm").find("convert.ocr_languages"),
+              std::string::npos);
     EXPECT_EQ(refusal("preview.width", "640"), "");
 }
 

@@ -1,8 +1,6 @@
 // ZIP and OLE inspection over the shared real-document corpus: every good Office, OpenDocument and
 // EPUB file is identified as MANIFEST.tsv's `format` column says, and every hostile, broken or
 // encrypted container in files/bad gets its expected outcome (printed as a table).
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -10,6 +8,8 @@
 #include <set>
 #include <sstream>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "core/conversion.h"
 #include "core/errors.h"
@@ -59,7 +59,8 @@ Outcome inspect(const fs::path& file) {
     const std::string name = file.filename().string();
     const auto start = std::chrono::steady_clock::now();
     try {
-        o.format = type == DetectedType::zip ? inspect_zip(file, name).format : inspect_ole(file, name).format;
+        o.format =
+            type == DetectedType::zip ? inspect_zip(file, name).format : inspect_ole(file, name).format;
     } catch (const wenku::InputError& e) {
         o.code = e.code();
         o.message = e.what();
@@ -72,7 +73,8 @@ void print_row(const fs::path& file, const Outcome& o) {
     const std::string outcome = o.container.empty() ? "- (not a ZIP or OLE file)"
                                 : o.code.empty()    ? o.format
                                                     : "[" + o.code + "] " + o.message;
-    std::printf("  %-58s %-3s %6.3fs  %s\n", file.filename().c_str(), o.container.c_str(), o.seconds, outcome.c_str());
+    std::printf("  %-58s %-3s %6.3fs  %s\n", file.filename().c_str(), o.container.c_str(), o.seconds,
+                outcome.c_str());
 }
 
 /// Hidden files are no corpus documents (LibreOffice leaves ".~lock.<name>#" beside files it opens).
@@ -182,14 +184,17 @@ TEST(ContainerCorpus, MessagesSayWhatIsWrong) {
     if (!wenku::test::corpus_dir()) GTEST_SKIP() << wenku::test::corpus_missing_message();
     const fs::path bad = *wenku::test::corpus_dir() / "files" / "bad";
     auto message = [&](const std::string& name) { return inspect(bad / name).message; };
-    EXPECT_EQ(message("derived__zipbomb-1GiB-document-xml.docx"),
-              "derived__zipbomb-1GiB-document-xml.docx is a decompression bomb: word/document.xml would inflate "
-              "from 1.0 MiB to 1.0 GiB (1027×)");
+    EXPECT_EQ(
+        message("derived__zipbomb-1GiB-document-xml.docx"),
+        "derived__zipbomb-1GiB-document-xml.docx is a decompression bomb: word/document.xml would inflate "
+        "from 1.0 MiB to 1.0 GiB (1027×)");
     EXPECT_EQ(message("derived__zipslip-entry.docx"),
-              "derived__zipslip-entry.docx has an entry that points outside the archive: ../../../../../../tmp/evil.txt");
-    EXPECT_EQ(message("derived__xxe-file-etc-passwd.docx"),
-              "derived__xxe-file-etc-passwd.docx contains an XML document type declaration in word/document.xml "
-              "(entity expansion or external entity attack)");
+              "derived__zipslip-entry.docx has an entry that points outside the archive: "
+              "../../../../../../tmp/evil.txt");
+    EXPECT_EQ(
+        message("derived__xxe-file-etc-passwd.docx"),
+        "derived__xxe-file-etc-passwd.docx contains an XML document type declaration in word/document.xml "
+        "(entity expansion or external entity attack)");
     EXPECT_NE(message("apache-poi__password.xls").find("apache-poi__password.xls is password-protected"),
               std::string::npos);
     EXPECT_NE(message("derived__truncated-50pct-test04.doc").find("is damaged: the file is truncated"),

@@ -3,10 +3,10 @@
 // Converting itself is exercised through the real binary (tests/integration/).
 #include "ingest/conversion_service.h"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "core/errors.h"
 #include "support/test_support.h"

@@ -1,10 +1,9 @@
 // Pure logic of the core and the command line: settings, the description, display widths.
-#include <gtest/gtest.h>
-
 #include <algorithm>
-
 #include <cctype>
 #include <cstdlib>
+
+#include <gtest/gtest.h>
 
 #include "cli/terminal.h"
 #include "core/description.h"
@@ -20,9 +19,9 @@ TEST(Settings, EveryKeyHasADescriptionAndAValidDefault) {
         EXPECT_FALSE(spec.description.empty()) << spec.key;
         EXPECT_EQ(defaults.get(spec.key), spec.default_value);
         EXPECT_EQ(defaults.source(spec.key), "default");
-        const bool numeric = !spec.default_value.empty() &&
-                             std::all_of(spec.default_value.begin(), spec.default_value.end(),
-                                         [](unsigned char c) { return std::isdigit(c); });
+        const bool numeric =
+            !spec.default_value.empty() && std::all_of(spec.default_value.begin(), spec.default_value.end(),
+                                                       [](unsigned char c) { return std::isdigit(c); });
         if (numeric) {
             EXPECT_NO_THROW(defaults.get_int(spec.key)) << spec.key;
         }

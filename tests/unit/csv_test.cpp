@@ -1,11 +1,11 @@
 // CSV and TSV: delimiter detection, RFC 4180 parsing (quotes, doubled quotes, line breaks inside
 // quotes), the HTML table (escaped, Chinese, header row, wide and long tables), hostile sizes
 // with linear work, and the converter path end to end for .csv and .tsv files.
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "core/conversion.h"
 #include "core/utf8.h"

@@ -1,9 +1,9 @@
 // Type detection reads the bytes, never the name.
 #include "worker/detect.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace wenku::worker {
 
@@ -27,7 +27,9 @@ TEST(DetectType, ContainersAndOtherFormats) {
     EXPECT_EQ(detect_type("{\\rtf1\\ansi hello}"), DetectedType::rtf);
     EXPECT_EQ(detect_type("\x09\x04\x06\x00\x00\x00\x10\x00"s), DetectedType::biff);
     EXPECT_EQ(detect_type(""), DetectedType::empty);
-    EXPECT_EQ(detect_type("\x7F" "ELF\x02\x01\x01\x00\x00"s), DetectedType::binary);
+    EXPECT_EQ(detect_type("\x7F"
+                          "ELF\x02\x01\x01\x00\x00"s),
+              DetectedType::binary);
 }
 
 TEST(DetectType, Utf16TextIsNotBinaryDespiteItsZeroBytes) {

@@ -1,11 +1,11 @@
 // The web layer's pure request parsing (web/http_parsing.h): byte ranges, If-None-Match, ids and
 // numbers in paths and query strings, percent coding, forms and uploaded file names, at their
 // edges. The same functions are fuzzed by fuzz/fuzz_http.cpp.
-#include <gtest/gtest.h>
-
 #include <climits>
 #include <map>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "core/errors.h"
 #include "web/errors.h"

@@ -1,12 +1,11 @@
 // MinHash signatures of real Chinese texts (the project's demo documents): what counts as the
 // same text, what does not, and the limits (too short, too long).
-#include <gtest/gtest.h>
-
-#include <opencc/SimpleConverter.hpp>
-
 #include <chrono>
 #include <cstdio>
 #include <sstream>
+
+#include <gtest/gtest.h>
+#include <opencc/SimpleConverter.hpp>
 
 #include "core/errors.h"
 #include "core/utf8.h"
@@ -154,7 +153,8 @@ TEST(NearDuplicate, PrintsTheTimeToSignAHundredPageDocument) {
         for (const auto& page : pages) builder.add(page);
         ASSERT_TRUE(builder.finish());
     }
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / runs;
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() / runs;
     std::printf("signing a 100-page document (110,000 characters): %.1f ms\n", ms);
 }
 

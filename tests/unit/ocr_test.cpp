@@ -3,14 +3,14 @@
 // never OCR'd; failures and time limits never fail a document. Then the scans of the shared corpus.
 #include "worker/ocr.h"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "support/test_support.h"
 #include "worker/mupdf_context.h"

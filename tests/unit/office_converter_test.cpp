@@ -4,16 +4,17 @@
 // controls are in office_security_test.cpp.
 #include "worker/office_converter.h"
 
-#include <gtest/gtest.h>
-
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "core/conversion.h"
 #include "core/errors.h"
 #include "support/test_support.h"
 #include "support/worker/office_fixtures.h"
+#include "worker/office_fonts.h"
 
 namespace wenku::worker {
 namespace {

@@ -7,10 +7,7 @@
 // LibreOfficeKit with a default profile and macros allowed, and must see the macro run and the
 // listener connected to.
 #define LOK_USE_UNSTABLE_API
-#include <LibreOfficeKit/LibreOfficeKit.h>
-#include <LibreOfficeKit/LibreOfficeKitInit.h>
 #include <arpa/inet.h>
-#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -25,6 +22,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <LibreOfficeKit/LibreOfficeKit.h>
+#include <LibreOfficeKit/LibreOfficeKitInit.h>
+#include <gtest/gtest.h>
 
 #include "support/test_support.h"
 #include "support/worker/office_fixtures.h"

@@ -1,10 +1,10 @@
 // Unit tests for OLE compound file inspection over files built here: Word, Excel and PowerPoint
 // identified, password protection found, other compound files named, and broken chains refused.
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "core/conversion.h"
 #include "core/errors.h"
@@ -59,7 +59,8 @@ std::string make_cfb(std::vector<CfbStream> streams, CfbOptions options = {}) {
     for (const auto& s : streams) {
         starts.push_back(next);
         const auto count = static_cast<std::uint32_t>(s.data.size() / 512);
-        for (std::uint32_t i = 0; i < count; ++i, ++next) fat[next] = i + 1 == count ? end_of_chain_marker : next + 1;
+        for (std::uint32_t i = 0; i < count; ++i, ++next)
+            fat[next] = i + 1 == count ? end_of_chain_marker : next + 1;
     }
 
     std::string out;
@@ -71,11 +72,11 @@ std::string make_cfb(std::vector<CfbStream> streams, CfbOptions options = {}) {
     put16(out, 9);
     put16(out, 6);
     out += std::string(6, '\0');
-    put32(out, 0);     // directory sectors (v3: 0)
-    put32(out, 1);     // FAT sectors
-    put32(out, 1);     // first directory sector
-    put32(out, 0);     // transaction
-    put32(out, 4096);  // mini stream cutoff
+    put32(out, 0);                    // directory sectors (v3: 0)
+    put32(out, 1);                    // FAT sectors
+    put32(out, 1);                    // first directory sector
+    put32(out, 0);                    // transaction
+    put32(out, 4096);                 // mini stream cutoff
     put32(out, end_of_chain_marker);  // mini FAT
     put32(out, 0);
     put32(out, end_of_chain_marker);  // DIFAT

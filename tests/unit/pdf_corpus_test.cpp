@@ -1,14 +1,14 @@
 // render_pdf() over the shared corpus of real PDFs: every good file converts with the reference
 // page count and keeps the text poppler finds; every broken, encrypted or fuzzed PDF ends in a
 // specific InputError (or converts what can be recovered). Prints a table of the figures.
-#include <gtest/gtest.h>
-#include <webp/decode.h>
-
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <string>
+
+#include <gtest/gtest.h>
+#include <webp/decode.h>
 
 #include "core/errors.h"
 #include "support/test_support.h"
@@ -21,7 +21,6 @@ namespace fs = std::filesystem;
 
 // Share of poppler's non-whitespace characters our text must contain (as a multiset).
 constexpr double min_text_ratio = 0.95;
-
 
 long total(const std::map<char32_t, long>& h) {
     long n = 0;
@@ -65,7 +64,8 @@ bool is_webp(const fs::path& file, int expected_width) {
 
 TEST(PdfCorpusTest, GoodPdfsMatchReferencePagesAndKeepPopplersText) {
     if (!test::corpus_dir()) GTEST_SKIP() << test::corpus_missing_message();
-    if (!test::have_pdftotext()) GTEST_SKIP() << "pdftotext (poppler-utils) is needed for the text comparison";
+    if (!test::have_pdftotext())
+        GTEST_SKIP() << "pdftotext (poppler-utils) is needed for the text comparison";
     const auto files = test::corpus_files("pdf");
     ASSERT_FALSE(files.empty());
 

@@ -3,14 +3,14 @@
 // encrypted and oversized inputs must end in the specific InputError codes.
 #include "worker/renderer.h"
 
-#include <gtest/gtest.h>
-#include <webp/decode.h>
-
 #include <chrono>
 #include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <webp/decode.h>
 
 #include "core/errors.h"
 #include "support/test_support.h"

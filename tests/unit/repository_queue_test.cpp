@@ -1,11 +1,11 @@
 // The Repository contract, the durable job queue and the text signatures a completed job stores
 // for near-duplicate detection (support/repository_fixture.h).
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "core/errors.h"
 #include "support/repository_fixture.h"

@@ -2,13 +2,14 @@
 // commit leaves the index at its last commit and discards what was pending; a search log flush
 // that cannot write keeps its batch for the next one, within its bound; related documents that
 // cannot be stored are shown all the same.
-#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
 
 #include <csignal>
 #include <functional>
 #include <map>
+
+#include <gtest/gtest.h>
 
 #include "core/errors.h"
 #include "search/search_index.h"

@@ -1,8 +1,8 @@
 // The search layer on real text: folding, query syntax, highlights, the Xapian index with page
 // hits, filters, sorting, facets, related documents and reconciliation with the database.
-#include <gtest/gtest.h>
-
 #include <map>
+
+#include <gtest/gtest.h>
 
 #include "core/config.h"
 #include "core/errors.h"
@@ -305,8 +305,9 @@ TEST(SearchRelatedTest, RelatedDocumentsShareTopicsNotRarePairs) {
         "咏春：春风与桃花，是诗人最爱的春天景色。江南春风又起。",
         "数据库备份与恢复：事务日志让数据库可以恢复到任何时刻。索引不需要备份。"};
     for (std::size_t i = 0; i < topics.size(); ++i) {
-        writer.add(ready_document(static_cast<std::int64_t>(i + 1), "第" + std::to_string(i + 1) + "篇", "pdf"),
-                   text_pages(static_cast<std::int64_t>(i + 1), {topics[i], "偶然一词：鸭嘴兽。"}), {});
+        writer.add(
+            ready_document(static_cast<std::int64_t>(i + 1), "第" + std::to_string(i + 1) + "篇", "pdf"),
+            text_pages(static_cast<std::int64_t>(i + 1), {topics[i], "偶然一词：鸭嘴兽。"}), {});
     }
     writer.commit();
     const IndexReader reader(dir.path() / "index");

@@ -1,12 +1,12 @@
 // The site's parts that need no server: the route table and its matcher, errors mapped to
 // statuses, the expiring cache and the batched view counts (failures included).
-#include <gtest/gtest.h>
-
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "core/errors.h"
 #include "web/cache.h"

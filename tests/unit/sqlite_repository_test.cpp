@@ -1,9 +1,10 @@
 // What the SQLite store promises beyond the Repository contract: WAL, the schema version and its
 // migrations, refusing what it cannot open, and errors that name the operation.
-#include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "core/errors.h"
 #include "support/repository_fixture.h"

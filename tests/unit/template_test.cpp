@@ -1,20 +1,23 @@
 // The template language of web/templates: escaping by default, sections, partials, errors; and the
 // site's real templates all parse.
-#include <gtest/gtest.h>
+#include "web/template.h"
 
 #include <filesystem>
 #include <fstream>
 
+#include <gtest/gtest.h>
+
 #include "core/errors.h"
 #include "support/test_support.h"
-#include "web/template.h"
 
 namespace wenku::web {
 namespace {
 
 using nlohmann::json;
 
-std::string render(const std::string& source, const json& ctx) { return Template(source, "test").render(ctx); }
+std::string render(const std::string& source, const json& ctx) {
+    return Template(source, "test").render(ctx);
+}
 
 TEST(Template, EscapesValuesByDefault) {
     const json ctx = {{"title", "\"><img src=x onerror=alert(1)> & 'x'"}};
@@ -32,14 +35,18 @@ TEST(Template, LooksUpDottedNamesAndOuterFrames) {
 }
 
 TEST(Template, SectionsFollowTruthiness) {
-    const json ctx = {{"yes", true}, {"no", false}, {"zero", 0}, {"empty", ""}, {"none", json::array()},
-                      {"nil", nullptr}, {"obj", {{"a", "A"}}}, {"list", {"x", "y"}}, {"n", 3}};
-    EXPECT_EQ(render("{{#yes}}Y{{/yes}}{{#no}}N{{/no}}{{#zero}}Z{{/zero}}{{#empty}}E{{/empty}}{{#none}}L{{/none}}"
-                     "{{#nil}}U{{/nil}}{{#n}}{{n}}{{/n}}",
-                     ctx),
-              "Y3");
-    EXPECT_EQ(render("{{^no}}a{{/no}}{{^zero}}b{{/zero}}{{^none}}c{{/none}}{{^nil}}d{{/nil}}{{^yes}}e{{/yes}}", ctx),
-              "abcd");
+    const json ctx = {{"yes", true},         {"no", false},           {"zero", 0},
+                      {"empty", ""},         {"none", json::array()}, {"nil", nullptr},
+                      {"obj", {{"a", "A"}}}, {"list", {"x", "y"}},    {"n", 3}};
+    EXPECT_EQ(
+        render("{{#yes}}Y{{/yes}}{{#no}}N{{/no}}{{#zero}}Z{{/zero}}{{#empty}}E{{/empty}}{{#none}}L{{/none}}"
+               "{{#nil}}U{{/nil}}{{#n}}{{n}}{{/n}}",
+               ctx),
+        "Y3");
+    EXPECT_EQ(
+        render("{{^no}}a{{/no}}{{^zero}}b{{/zero}}{{^none}}c{{/none}}{{^nil}}d{{/nil}}{{^yes}}e{{/yes}}",
+               ctx),
+        "abcd");
     EXPECT_EQ(render("{{#obj}}{{a}}{{/obj}}{{#list}}<{{.}}>{{/list}}", ctx), "A<x><y>");
     EXPECT_EQ(render("{{! a note }}x", ctx), "x");
 }
@@ -72,8 +79,8 @@ TEST(Template, PartialsSeeTheCallersNames) {
 
 TEST(Template, TheSitesTemplatesParse) {
     const TemplateSet set(std::filesystem::path(WENKU_SOURCE_DIR) / "web" / "templates");
-    for (const char* name : {"home", "document", "search", "category", "reader", "upload", "share", "report", "error",
-                             "converting"}) {
+    for (const char* name : {"home", "document", "search", "category", "reader", "upload", "share", "report",
+                             "error", "converting"}) {
         EXPECT_NO_THROW(set.get(name)) << name;
     }
 }

@@ -1,13 +1,13 @@
 // The shared corpus's plain-text and Markdown files: detected encoding, decoded text against
 // REFERENCE_STATS.tsv (at least as many CJK characters as LibreOffice saw, no U+FFFD), HTML and
 // titles.
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "core/utf8.h"
 #include "support/test_support.h"
@@ -34,7 +34,6 @@ const std::map<std::string, std::string> expected_markdown_titles = {
     {"easyexcel__README.md", "EasyExcel"},
     {"kkfileview__README.cn.md", "kkFileView"},
 };
-
 
 long count_code_points(std::string_view utf8) {
     long n = 0;
@@ -105,10 +104,10 @@ TEST(TextCorpus, KnownTextContent) {
     EXPECT_GT(wenku::test::count_cjk(first), 0);
 }
 
-
 TEST(TextCorpus, ChineseTextReencodedAsGb18030RoundTrips) {
     if (!wenku::test::corpus_dir()) GTEST_SKIP() << wenku::test::corpus_missing_message();
-    for (const char* name : {"txt/kkfileview__dia_zh.txt", "txt/kkfileview__dia_zh-tw.txt", "md/kkfileview__README.cn.md"}) {
+    for (const char* name :
+         {"txt/kkfileview__dia_zh.txt", "txt/kkfileview__dia_zh-tw.txt", "md/kkfileview__README.cn.md"}) {
         SCOPED_TRACE(name);
         const std::string raw = wenku::test::read_file(*wenku::test::corpus_dir() / "files" / name);
         const std::string text = decode_to_utf8(raw, detect_text_encoding(raw));
@@ -127,7 +126,8 @@ TEST(TextCorpus, MarkdownFilesRender) {
         SCOPED_TRACE(file.filename().string());
         const std::string raw = wenku::test::read_file(file);
         const TextEncoding detected = detect_text_encoding(raw);
-        EXPECT_TRUE(detected == TextEncoding::utf8 || detected == TextEncoding::utf8_bom) << to_string(detected);
+        EXPECT_TRUE(detected == TextEncoding::utf8 || detected == TextEncoding::utf8_bom)
+            << to_string(detected);
         const std::string text = decode_and_check(file, detected);
         const std::string html = markdown_to_html(text);
         EXPECT_EQ(html.find("<img"), std::string::npos);

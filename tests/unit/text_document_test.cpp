@@ -2,14 +2,14 @@
 // check, HTML generation (escaping, hostile Markdown) and titles.
 #include "worker/text_document.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <random>
 #include <stdexcept>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "core/utf8.h"
 #include "support/test_support.h"
@@ -39,7 +39,9 @@ std::string lower(std::string s) {
 
 long count_occurrences(const std::string& haystack, const std::string& needle) {
     long n = 0;
-    for (std::size_t pos = haystack.find(needle); pos != std::string::npos; pos = haystack.find(needle, pos + 1)) ++n;
+    for (std::size_t pos = haystack.find(needle); pos != std::string::npos;
+         pos = haystack.find(needle, pos + 1))
+        ++n;
     return n;
 }
 
@@ -89,7 +91,8 @@ TEST(DetectTextEncoding, MostlyValidUtf8IsUtf8) {
     EXPECT_EQ(detect_text_encoding(damaged), TextEncoding::utf8);
     // Cyrillic in UTF-8 pairs up like GB2312; one bad byte must not make it Chinese.
     std::string russian;
-    for (int i = 0; i < 10; ++i) russian += "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 \xD0\xBC\xD0\xB8\xD1\x80 ";
+    for (int i = 0; i < 10; ++i)
+        russian += "\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 \xD0\xBC\xD0\xB8\xD1\x80 ";
     russian += "\xFF";
     EXPECT_EQ(detect_text_encoding(russian), TextEncoding::utf8);
 }
@@ -144,7 +147,8 @@ TEST(DetectTextEncoding, Latin1AccentsAreNotChinese) {
 }
 
 TEST(DetectTextEncoding, Windows1252Punctuation) {
-    const std::string text = bytes({0x93, 'H', 'i', 0x94, ' ', 0x96, ' ', 'c', 'o', 's', 't', 's', ' ', 0x80, '5'});
+    const std::string text =
+        bytes({0x93, 'H', 'i', 0x94, ' ', 0x96, ' ', 'c', 'o', 's', 't', 's', ' ', 0x80, '5'});
     EXPECT_EQ(detect_text_encoding(text), TextEncoding::latin1);
     EXPECT_EQ(decode_to_utf8(text, TextEncoding::latin1), "\u201CHi\u201D \u2013 costs \u20AC5");
 }
@@ -159,7 +163,10 @@ TEST(DetectTextEncoding, InvalidUtf8WithoutChineseIsLatin1) {
 
 TEST(DecodeToUtf8, Utf8BomIsStripped) {
     EXPECT_EQ(decode_to_utf8("\xEF\xBB\xBF" + chinese_text, TextEncoding::utf8_bom), chinese_text);
-    EXPECT_EQ(decode_to_utf8("\xEF\xBB\xBF" "abc", TextEncoding::utf8), "abc");
+    EXPECT_EQ(decode_to_utf8("\xEF\xBB\xBF"
+                             "abc",
+                             TextEncoding::utf8),
+              "abc");
     // Only a leading BOM is a BOM.
     EXPECT_EQ(decode_to_utf8("a\xEF\xBB\xBF", TextEncoding::utf8), "a\xEF\xBB\xBF");
 }
@@ -192,7 +199,8 @@ TEST(DecodeToUtf8, Utf16LoneSurrogatesAndOddBytes) {
     const std::string le = bytes({0xFF, 0xFE, 0x00, 0xD8, 'A', 0x00, 0x00, 0xDC, 'B', 0x00, 'C'});
     EXPECT_EQ(decode_to_utf8(le, TextEncoding::utf16le_bom), "\uFFFDA\uFFFDB\uFFFD");
     // High surrogate at the very end.
-    EXPECT_EQ(decode_to_utf8(bytes({0xFE, 0xFF, 0x00, 'x', 0xD8, 0x00}), TextEncoding::utf16be_bom), "x\uFFFD");
+    EXPECT_EQ(decode_to_utf8(bytes({0xFE, 0xFF, 0x00, 'x', 0xD8, 0x00}), TextEncoding::utf16be_bom),
+              "x\uFFFD");
 }
 
 TEST(DecodeToUtf8, Gb18030InvalidSequences) {
@@ -229,7 +237,11 @@ TEST(DecodeToUtf8, LineEndsAreNormalised) {
 }
 
 TEST(DecodeToUtf8, ControlCharactersAreDropped) {
-    EXPECT_EQ(decode_to_utf8(std::string("a\0b\x01" "c\td\x1B[0m\x7F\x0C", 12), TextEncoding::utf8), "abc\td[0m");
+    EXPECT_EQ(decode_to_utf8(std::string("a\0b\x01"
+                                         "c\td\x1B[0m\x7F\x0C",
+                                         12),
+                             TextEncoding::utf8),
+              "abc\td[0m");
     EXPECT_EQ(decode_to_utf8(bytes({0xFF, 0xFE, 'a', 0, 0, 0, 'b', 0}), TextEncoding::utf16le_bom), "ab");
 }
 
@@ -323,11 +335,13 @@ TEST(TextToHtml, CompleteDocumentWithPageCss) {
 TEST(TextToHtml, EscapesSpecialCharacters) {
     const std::string html = text_to_html("<script>alert('x') & \"q\"</script>");
     EXPECT_EQ(html.find("<script"), std::string::npos);
-    EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;q&quot;&lt;/script&gt;"), std::string::npos);
+    EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;q&quot;&lt;/script&gt;"),
+              std::string::npos);
 }
 
 TEST(TextToHtml, ParagraphsAndLineBreaks) {
-    const std::string html = text_to_html("床前明月光，\n疑是地上霜。\n\n\n\n举头望明月，\r\n低头思故乡。\r\n");
+    const std::string html =
+        text_to_html("床前明月光，\n疑是地上霜。\n\n\n\n举头望明月，\r\n低头思故乡。\r\n");
     EXPECT_NE(html.find("<p>床前明月光，<br/>疑是地上霜。</p>\n<p>举头望明月，<br/>低头思故乡。</p>\n"),
               std::string::npos);
     EXPECT_EQ(count_occurrences(html, "<p>"), 2);
@@ -352,7 +366,9 @@ TEST(TextToHtml, LongWordsGetBreakOpportunities) {
 }
 
 TEST(TextToHtml, InvalidUtf8AndControls) {
-    const std::string html = text_to_html("a\xFF\x01" "b");
+    const std::string html = text_to_html(
+        "a\xFF\x01"
+        "b");
     EXPECT_NE(html.find("<p>a\uFFFDb</p>"), std::string::npos);
     EXPECT_TRUE(is_clean_utf8(html));
 }
@@ -402,7 +418,8 @@ TEST(MarkdownToHtml, ImagesBecomeAltTextAndAreNeverLoaded) {
     EXPECT_EQ(html.find("img.example"), std::string::npos);
     EXPECT_NE(html.find("<span class=\"image\">secret</span>"), std::string::npos);
     EXPECT_NE(html.find("<span class=\"image\">local</span>"), std::string::npos);
-    EXPECT_NE(html.find("<a href=\"https://example.com\"><span class=\"image\">badge</span></a>"), std::string::npos);
+    EXPECT_NE(html.find("<a href=\"https://example.com\"><span class=\"image\">badge</span></a>"),
+              std::string::npos);
     EXPECT_NE(html.find("<span class=\"image\">ref</span>"), std::string::npos);
     EXPECT_NE(markdown_to_html("![输入图片说明](https://x.example/a.png \"屏幕截图.png\")")
                   .find("<span class=\"image\">输入图片说明 — 屏幕截图.png</span>"),
@@ -454,8 +471,9 @@ TEST(MarkdownToHtml, LongCodeLinesGetBreakOpportunities) {
 
 TEST(MarkdownToHtml, PathologicalInputsFinishQuickly) {
     const auto start = std::chrono::steady_clock::now();
-    for (const std::string& piece : {std::string("["), std::string("*a"), std::string("_"), std::string("[a]("),
-                                     std::string("<"), std::string("`"), std::string("|"), std::string("![")}) {
+    for (const std::string& piece :
+         {std::string("["), std::string("*a"), std::string("_"), std::string("[a]("), std::string("<"),
+          std::string("`"), std::string("|"), std::string("![")}) {
         std::string input;
         for (int i = 0; i < 20000; ++i) input += piece;
         const std::string html = markdown_to_html(input);
@@ -549,7 +567,9 @@ TEST(FirstLineTitle, CutAt80CodePointsOnACharacterBoundary) {
 }
 
 TEST(FirstLineTitle, InvalidUtf8AndControls) {
-    EXPECT_EQ(first_line_title("\x01\x02 ab\xFF" "c\x1B"), "ab\uFFFDc");
+    EXPECT_EQ(first_line_title("\x01\x02 ab\xFF"
+                               "c\x1B"),
+              "ab\uFFFDc");
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // The one strict UTF-8 reader and the one markup escaper of the project (src/core), which the
 // worker's decoders, the search, the site and the command line all use.
-#include <gtest/gtest.h>
-
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include <gtest/gtest.h>
 
 #include "core/errors.h"
 #include "core/markup.h"

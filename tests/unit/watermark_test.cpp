@@ -2,14 +2,14 @@
 // text; opacity 0 changes nothing; and cheap enough to leave on.
 #include "worker/watermark.h"
 
-#include <gtest/gtest.h>
-#include <webp/decode.h>
-
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <webp/decode.h>
 
 #include "support/test_support.h"
 #include "worker/mupdf_context.h"

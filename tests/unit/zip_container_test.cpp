@@ -1,13 +1,14 @@
 // Unit tests for ZIP inspection over archives built here: identification, hostile names,
 // decompression bombs (declared and lying sizes), encryption and damaged directories. XML entity
 // attacks are in zip_xml_hazard_test.cpp, OLE compound files in ole_container_test.cpp.
-#include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "core/conversion.h"
 #include "core/errors.h"

@@ -1,10 +1,10 @@
 // Unit tests for XML entity attacks inside ZIP-based documents: DOCTYPE and ENTITY in any part and
 // in every Unicode encoding form, encodings that hide markup, markers split across the pieces
 // inflation delivers, and the hazard scanner's verdict whatever the piece boundaries.
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "core/conversion.h"
 #include "support/worker/zip_builder.h"

@@ -98,7 +98,8 @@ std::optional<std::int64_t> Query::column_optional_int64(int column) const {
 
 Database::Database(const std::string& path, int busy_timeout_ms) {
     // NOMUTEX: the owner serialises access; EXRESCODE: extended codes tell constraint kinds apart.
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    const int flags =
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
         const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
@@ -141,7 +142,8 @@ Query Database::query(std::string_view sql) {
             sqlite3_finalize(stmt);
             throw_last_error(db_);
         }
-        it = statements_.emplace(std::string(sql), std::unique_ptr<sqlite3_stmt, StatementFinalizer>(stmt)).first;
+        it = statements_.emplace(std::string(sql), std::unique_ptr<sqlite3_stmt, StatementFinalizer>(stmt))
+                 .first;
     }
     return Query(db_, it->second.get());
 }

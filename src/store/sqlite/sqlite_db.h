@@ -17,13 +17,13 @@ namespace wenku::sqlite {
 
 /// A failed SQLite call; what() is sqlite3_errmsg at the time ("database is locked").
 class SqliteError : public std::runtime_error {
-public:
+  public:
     SqliteError(int extended_code, const std::string& message)
         : std::runtime_error(message), extended_code_(extended_code) {}
     int code() const { return extended_code_ & 0xff; }  // the primary result code, SQLITE_BUSY etc.
     int extended_code() const { return extended_code_; }
 
-private:
+  private:
     int extended_code_;
 };
 
@@ -31,7 +31,7 @@ private:
 /// SQLite (bindings 1-based, columns 0-based). The statement is reset and its bindings cleared
 /// when the Query dies, so the next user of the cached statement starts clean.
 class Query {
-public:
+  public:
     Query(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
     ~Query();
     Query(const Query&) = delete;
@@ -62,7 +62,7 @@ public:
     std::string column_blob(int column) const;  // "" for NULL
     std::optional<std::int64_t> column_optional_int64(int column) const;
 
-private:
+  private:
     sqlite3* db_;
     sqlite3_stmt* stmt_;
 };
@@ -70,7 +70,7 @@ private:
 /// One open connection. Opening does not configure anything beyond the busy timeout: the caller
 /// runs the pragmas it needs.
 class Database {
-public:
+  public:
     /// Opens (creating if missing) the database file at `path`. Throws SqliteError.
     Database(const std::string& path, int busy_timeout_ms);
     ~Database();
@@ -89,7 +89,7 @@ public:
     bool in_transaction() const;
     sqlite3* handle() const { return db_; }
 
-private:
+  private:
     struct StatementFinalizer {
         void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
     };
@@ -101,7 +101,7 @@ private:
 /// to the busy timeout) and cannot fail later for a lock another connection holds. Rolls back
 /// when destroyed without commit().
 class Transaction {
-public:
+  public:
     explicit Transaction(Database& db);
     ~Transaction();
     Transaction(const Transaction&) = delete;
@@ -110,7 +110,7 @@ public:
     /// Commits; on failure the transaction is rolled back and SqliteError thrown.
     void commit();
 
-private:
+  private:
     Database& db_;
     bool done_ = false;
 };

@@ -1,13 +1,14 @@
 #include "support/worker/office_fixtures.h"
 
-#include <gtest/gtest.h>
 #include <sys/resource.h>
-#include <webp/decode.h>
 
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <sstream>
+
+#include <gtest/gtest.h>
+#include <webp/decode.h>
 
 #include "support/test_support.h"
 #include "worker/renderer.h"

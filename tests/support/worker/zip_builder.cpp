@@ -1,7 +1,8 @@
 #include "support/worker/zip_builder.h"
 
-#include <gtest/gtest.h>
 #include <zlib.h>
+
+#include <gtest/gtest.h>
 
 #include "core/errors.h"
 
