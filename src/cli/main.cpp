@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
     add_serve_command(app, ctx);
     add_reports_command(app, ctx);
     add_verify_command(app, ctx);
+    add_backup_command(app, ctx);
+    add_restore_command(app, ctx);
     add_config_command(app, ctx);
     add_demo_command(app, ctx);
     add_worker_command(app, ctx);
