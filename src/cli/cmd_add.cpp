@@ -1,6 +1,7 @@
 // wenku add FILE... : store files and convert them now.
 #include "cli/commands.h"
 #include "cli/ingest_session.h"
+#include "cli/terminal.h"
 #include "core/errors.h"
 
 namespace wenku::cli {
@@ -43,8 +44,8 @@ void add_add_command(CLI::App& app, Context& ctx) {
         for (const auto id : added) {
             const Document d = require_document(library, id);
             std::printf("№%lld\t%s\t%s\t%d pages\t%s\n", static_cast<long long>(d.id), to_string(d.status),
-                        d.format.c_str(), d.page_count,
-                        (d.title.empty() ? d.original_name : d.title).c_str());
+                        terminal_safe(d.format).c_str(), d.page_count,
+                        terminal_safe(d.title.empty() ? d.original_name : d.title).c_str());
         }
     });
 }

@@ -1,4 +1,8 @@
-// wenku ls / info / text / rm : look at and remove documents.
+// wenku ls / info / text / rm / reports : look at and remove documents. Whatever users wrote is
+// printed through terminal_safe() (cli/terminal.h).
+#include <unistd.h>
+
+#include <cstdio>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -82,7 +86,8 @@ void add_ls_command(CLI::App& app, Context& ctx) {
         if (!opt->status.empty()) filter.status = document_status_from_string(opt->status);
         const auto docs = library.repository().list_documents(filter);
         if (opt->json) {
-            for (const auto& d : docs) std::printf("%s\n", document_json(library, d).dump().c_str());
+            for (const auto& d : docs)
+                std::printf("%s\n", terminal_safe_json(document_json(library, d)).c_str());
             return;
         }
         Table table({"№", "标题 title", "格式", "页数", "大小", "状态", "上传时间"});
@@ -117,24 +122,25 @@ void add_info_command(CLI::App& app, Context& ctx) {
             auto j = document_json(library, d);
             j["description"] = nlohmann::json::array();
             for (const auto& s : segments) j["description"].push_back({{"page", s.page}, {"text", s.text}});
-            std::printf("%s\n", j.dump(2).c_str());
+            std::printf("%s\n", terminal_safe_json(j, 2).c_str());
             return;
         }
-        std::printf("%s\n\n", d.title.c_str());
+        std::printf("%s\n\n", terminal_safe(d.title).c_str());
         std::printf("文档编号: %lld   格式: %s   页数: %d   大小: %s   上传时间: %s\n",
-                    static_cast<long long>(d.id), d.format.c_str(), d.page_count,
+                    static_cast<long long>(d.id), terminal_safe(d.format).c_str(), d.page_count,
                     human_size(d.size_bytes).c_str(), format_time(d.created_at).c_str());
-        std::printf("状态: %s%s%s\n", to_string(d.status), d.error.empty() ? "" : " — ", d.error.c_str());
-        std::printf("文件: %s   sha256: %s\n", d.original_name.c_str(), d.sha256.c_str());
+        std::printf("状态: %s%s%s\n", to_string(d.status), d.error.empty() ? "" : " — ",
+                    terminal_safe(d.error).c_str());
+        std::printf("文件: %s   sha256: %s\n", terminal_safe(d.original_name).c_str(), d.sha256.c_str());
         if (const auto note = near_duplicate_note(d); !note.empty())
             std::printf("疑似重复: %s\n", note.c_str());
         if (const auto cat = category_path(library, d.category_id); !cat.empty())
-            std::printf("分类: %s\n", cat.c_str());
-        if (!d.uploader.empty()) std::printf("上传人: %s\n", d.uploader.c_str());
+            std::printf("分类: %s\n", terminal_safe(cat).c_str());
+        if (!d.uploader.empty()) std::printf("上传人: %s\n", terminal_safe(d.uploader).c_str());
         if (d.price > 0) std::printf("价格: %d\n", d.price);
         if (!segments.empty()) {
             std::printf("\n资源描述\n");
-            for (const auto& s : segments) std::printf("%d、%s\n", s.page, s.text.c_str());
+            for (const auto& s : segments) std::printf("%d、%s\n", s.page, terminal_safe(s.text).c_str());
         }
     });
 }
@@ -145,13 +151,19 @@ void add_text_command(CLI::App& app, Context& ctx) {
         int page = 0;
     };
     auto opt = std::make_shared<Options>();
-    auto* cmd =
-        app.add_subcommand("text", "Print a document's text, page by page (pages end with a form feed)");
+    auto* cmd = app.add_subcommand(
+        "text",
+        "Print a document's text, page by page (pages end with a form feed), as it is for piping; on a "
+        "terminal, control characters in it are shown escaped (\\x1b, \\u202e) instead");
     cmd->add_option("number", opt->number, "Document number")->required();
     cmd->add_option("--page", opt->page, "Only this page (1-based)");
     cmd->callback([&ctx, opt] {
         Library& library = ctx.library();
         const Document d = require_document(library, parse_document_number(opt->number));
+        const bool terminal = ::isatty(::fileno(stdout)) != 0;
+        auto shown = [terminal](const std::string& text) {
+            return terminal ? terminal_safe(text, Lines::multiple) : text;
+        };
         if (opt->page > 0) {
             const auto p = library.repository().page(d.id, opt->page);
             if (!p) {
@@ -159,10 +171,10 @@ void add_text_command(CLI::App& app, Context& ctx) {
                                     std::to_string(opt->page) + " (it has " + std::to_string(d.page_count) +
                                     ")");
             }
-            std::printf("%s\n", p->text.c_str());
+            std::printf("%s\n", shown(p->text).c_str());
             return;
         }
-        for (const auto& p : library.repository().pages(d.id)) std::printf("%s\n\f", p.text.c_str());
+        for (const auto& p : library.repository().pages(d.id)) std::printf("%s\n\f", shown(p.text).c_str());
     });
 }
 
@@ -191,7 +203,7 @@ void add_rm_command(CLI::App& app, Context& ctx) {
         } catch (const EnvironmentError& e) {
             std::fprintf(stderr, "%s (the index drops it when the next conversion starts)\n", e.what());
         }
-        std::printf("removed №%lld %s\n", static_cast<long long>(d.id), d.title.c_str());
+        std::printf("removed №%lld %s\n", static_cast<long long>(d.id), terminal_safe(d.title).c_str());
     });
 }
 
@@ -209,8 +221,8 @@ void add_reports_command(CLI::App& app, Context& ctx) {
             const auto d = library.repository().find_document(r.document_id);
             std::printf("#%lld  %s  №%lld %s  %s%s%s\n", static_cast<long long>(r.id),
                         format_time(r.created_at).c_str(), static_cast<long long>(r.document_id),
-                        d ? d->title.c_str() : "", r.reason.c_str(), r.detail.empty() ? "" : ": ",
-                        r.detail.c_str());
+                        d ? terminal_safe(d->title).c_str() : "", terminal_safe(r.reason).c_str(),
+                        r.detail.empty() ? "" : ": ", terminal_safe(r.detail).c_str());
         }
     });
 }

@@ -1,5 +1,6 @@
 // wenku config [--defaults] : every setting, its value and where it came from.
 #include "cli/commands.h"
+#include "cli/terminal.h"
 #include "core/settings.h"
 
 namespace wenku::cli {
@@ -19,7 +20,7 @@ void add_config_command(CLI::App& app, Context& ctx) {
         }
         const Settings settings = Settings::load(ctx.data_dir);
         for (const auto& s : Settings::specs()) {
-            std::printf("%s = %s\t(%s)\n", s.key.c_str(), settings.get(s.key).c_str(),
+            std::printf("%s = %s\t(%s)\n", s.key.c_str(), terminal_safe(settings.get(s.key)).c_str(),
                         settings.source(s.key).c_str());
         }
     });

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/terminal.h"
 #include "core/errors.h"
 #include "search/search_index.h"
 #include "search/search_options.h"
@@ -104,11 +105,11 @@ void add_search_command(CLI::App& app, Context& ctx) {
                 for (const auto& [id, n] : results.categories) categories[std::to_string(id)] = n;
                 out["facets"] = {{"categories", categories}, {"formats", results.formats}};
             }
-            std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+            std::printf("%s\n", terminal_safe_json(out).c_str());
             return;
         }
         std::printf("%s%lld documents match \"%s\"\n", results.total_exact ? "" : "about ",
-                    static_cast<long long>(results.total), opt->query.c_str());
+                    static_cast<long long>(results.total), terminal_safe(opt->query).c_str());
         std::size_t rank = request.offset;
         for (const auto& h : results.hits) {
             std::string pages;
@@ -116,19 +117,19 @@ void add_search_command(CLI::App& app, Context& ctx) {
                 pages += (i ? "," : "") + std::to_string(h.pages[i]);
             if (h.pages.size() > 12) pages += ",…";
             std::printf("\n%zu. №%lld %s\n", ++rank, static_cast<long long>(h.document_id),
-                        search::bracketed(h.title_fragments).c_str());
+                        terminal_safe(search::bracketed(h.title_fragments)).c_str());
             std::printf("   第%d页%s  %s\n", h.page, pages.empty() ? "" : (" (pages " + pages + ")").c_str(),
-                        search::bracketed(h.snippet).c_str());
+                        terminal_safe(search::bracketed(h.snippet)).c_str());
         }
         if (!suggestions.empty()) {
             std::printf("\n相关搜索:");
-            for (const auto& s : suggestions) std::printf("  %s", s.c_str());
+            for (const auto& s : suggestions) std::printf("  %s", terminal_safe(s).c_str());
             std::printf("\n");
         }
         if (opt->facets) {
             std::printf("\nformats:");
             for (const auto& [f, n] : results.formats)
-                std::printf(" %s %lld", f.c_str(), static_cast<long long>(n));
+                std::printf(" %s %lld", terminal_safe(f).c_str(), static_cast<long long>(n));
             std::printf("\n");
         }
     });
@@ -152,12 +153,13 @@ void add_related_command(CLI::App& app, Context& ctx) {
         std::string terms;
         for (const auto& [term, weight] : reader.key_terms(doc.id, 12))
             terms += (terms.empty() ? "" : " ") + term;
-        std::printf("№%lld %s\nkey terms: %s\n", static_cast<long long>(doc.id), doc.title.c_str(),
-                    terms.c_str());
+        std::printf("№%lld %s\nkey terms: %s\n", static_cast<long long>(doc.id),
+                    terminal_safe(doc.title).c_str(), terminal_safe(terms).c_str());
         for (const auto id : search::related_documents(library.repository(), reader, doc.id,
                                                        static_cast<std::size_t>(opt->count))) {
             const auto other = library.repository().find_document(id);
-            std::printf("  №%lld %s\n", static_cast<long long>(id), other ? other->title.c_str() : "");
+            std::printf("  №%lld %s\n", static_cast<long long>(id),
+                        other ? terminal_safe(other->title).c_str() : "");
         }
     });
 }

@@ -144,7 +144,7 @@ void add_verify_command(CLI::App& app, Context& ctx) {
         }
         long long pages_checked = 0;
         auto problems = find_problems(library, pages_checked);
-        for (const auto& p : problems) std::printf("problem: %s\n", p.what.c_str());
+        for (const auto& p : problems) std::printf("problem: %s\n", terminal_safe(p.what).c_str());
         int repaired = 0;
         if (*repair && !problems.empty()) {
             bool requeued = false;
@@ -187,7 +187,7 @@ void add_verify_command(CLI::App& app, Context& ctx) {
             }
             pages_checked = 0;
             problems = find_problems(library, pages_checked);
-            for (const auto& p : problems) std::printf("still: %s\n", p.what.c_str());
+            for (const auto& p : problems) std::printf("still: %s\n", terminal_safe(p.what).c_str());
         }
         std::printf("verify: %lld documents, %lld pages checked; %zu problems%s\n",
                     static_cast<long long>(library.repository().count_documents(DocumentFilter{})),

@@ -44,6 +44,8 @@ void add_related_command(CLI::App& app, Context& ctx);
 void add_reindex_command(CLI::App& app, Context& ctx);
 void add_serve_command(CLI::App& app, Context& ctx);
 void add_reports_command(CLI::App& app, Context& ctx);
+void add_backup_command(CLI::App& app, Context& ctx);
+void add_restore_command(CLI::App& app, Context& ctx);
 
 /// Parses a document number "12" or "№12"; throws UsageError.
 std::int64_t parse_document_number(const std::string& s);

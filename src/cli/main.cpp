@@ -1,18 +1,47 @@
 // wenku: a self-hosted document library (文库). See README.md and `wenku --help`.
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
+#include "cli/terminal.h"
 #include "core/errors.h"
+
+namespace {
+
+/// The log line's message made terminal_safe(): a title or file name it quotes can neither steer
+/// the terminal nor forge log lines.
+class SafeMessageFlag final : public spdlog::custom_flag_formatter {
+  public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+        const std::string safe =
+            wenku::cli::terminal_safe(std::string_view(msg.payload.data(), msg.payload.size()));
+        dest.append(safe.data(), safe.data() + safe.size());
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<SafeMessageFlag>();
+    }
+};
+
+/// Prints "wenku: <message>" on stderr, the message made terminal_safe(), and returns `code`.
+int report_error(const std::exception& e, int code) {
+    std::fprintf(stderr, "wenku: %s\n", wenku::cli::terminal_safe(e.what()).c_str());
+    return code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace wenku;
     using namespace wenku::cli;
     spdlog::set_default_logger(spdlog::stderr_color_mt("wenku"));
-    spdlog::set_pattern("%Y-%m-%d %H:%M:%S %^%l%$ %v");
+    auto formatter = std::make_unique<spdlog::pattern_formatter>();
+    formatter->add_flag<SafeMessageFlag>('*').set_pattern("%Y-%m-%d %H:%M:%S %^%l%$ %*");
+    spdlog::set_formatter(std::move(formatter));
 
     CLI::App app{"wenku " WENKU_VERSION
                  " — a self-hosted document library (文库): upload documents, read page "
@@ -39,6 +68,8 @@ int main(int argc, char** argv) {
     add_serve_command(app, ctx);
     add_reports_command(app, ctx);
     add_verify_command(app, ctx);
+    add_backup_command(app, ctx);
+    add_restore_command(app, ctx);
     add_config_command(app, ctx);
     add_demo_command(app, ctx);
     add_worker_command(app, ctx);
@@ -49,17 +80,13 @@ int main(int argc, char** argv) {
         const int rc = app.exit(e);
         return rc == 0 ? exit_code::ok : exit_code::usage;
     } catch (const UsageError& e) {
-        std::fprintf(stderr, "wenku: %s\n", e.what());
-        return exit_code::usage;
+        return report_error(e, exit_code::usage);
     } catch (const NotFoundError& e) {
-        std::fprintf(stderr, "wenku: %s\n", e.what());
-        return exit_code::not_found;
+        return report_error(e, exit_code::not_found);
     } catch (const InputError& e) {
-        std::fprintf(stderr, "wenku: %s\n", e.what());
-        return exit_code::document_failed;
+        return report_error(e, exit_code::document_failed);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "wenku: %s\n", e.what());
-        return exit_code::environment;
+        return report_error(e, exit_code::environment);
     }
     return ctx.exit_code;
 }

@@ -5,11 +5,39 @@
 #include <algorithm>
 #include <ctime>
 
+#include <nlohmann/json.hpp>
+
 #include "core/utf8.h"
 
 namespace wenku::cli {
 
 namespace {
+
+/// Whether terminal_safe() writes code point `c` out as an escape.
+bool needs_escape(char32_t c, Lines lines) {
+    if (lines == Lines::multiple && (c == '\n' || c == '\t')) return false;
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x2028 && c <= 0x2029) ||
+           (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/// Appends the visible escape of code point `c`: `\n`, `\t`, `\r`, `\x1b` below U+0080, else `\u009b`.
+void append_escape(std::string& out, char32_t c) {
+    if (c == '\n') {
+        out += "\\n";
+    } else if (c == '\t') {
+        out += "\\t";
+    } else if (c == '\r') {
+        out += "\\r";
+    } else {
+        char buf[16];
+        if (c < 0x80) {
+            std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
+        } else {
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+        }
+        out += buf;
+    }
+}
 
 /// Decodes one code point at s[i], advancing i; a malformed sequence counts as one narrow character.
 char32_t next_code_point(std::string_view s, std::size_t& i) {
@@ -27,6 +55,47 @@ bool is_wide(char32_t c) {
 }
 
 }  // namespace
+
+std::string terminal_safe(std::string_view text, Lines lines) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const Utf8Char c = next_utf8(text, i);
+        if (!c.valid) {
+            for (std::size_t k = 0; k < c.length; ++k) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(text[i + k]));
+                out += buf;
+            }
+        } else if (needs_escape(c.cp, lines)) {
+            append_escape(out, c.cp);
+        } else {
+            out.append(text.substr(i, c.length));
+        }
+        i += c.length;
+    }
+    return out;
+}
+
+std::string terminal_safe_json(const nlohmann::json& value, int indent) {
+    const std::string dumped = value.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+    // The encoder escapes C0 controls in strings itself (outside them, newlines only indent). What
+    // is left to escape stands inside a string, where "\u009b" means the very same character.
+    std::string out;
+    out.reserve(dumped.size());
+    for (std::size_t i = 0; i < dumped.size();) {
+        const Utf8Char c = next_utf8(dumped, i);
+        if (c.valid && c.cp >= 0x7f && needs_escape(c.cp, Lines::single)) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c.cp));
+            out += buf;
+        } else {
+            out.append(dumped, i, c.length);
+        }
+        i += c.length;
+    }
+    return out;
+}
 
 int display_width(std::string_view utf8) {
     int w = 0;
@@ -49,14 +118,22 @@ std::string fit_width(std::string_view utf8, int width) {
 }
 
 void Table::print(std::FILE* out, const std::vector<std::size_t>& right, int max_width) const {
-    std::vector<int> widths(header_.size(), 0);
+    auto safe = [](const std::vector<std::string>& row) {
+        std::vector<std::string> cells;
+        for (const auto& cell : row) cells.push_back(terminal_safe(cell));
+        return cells;
+    };
+    const std::vector<std::string> header = safe(header_);
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : rows_) rows.push_back(safe(r));
+    std::vector<int> widths(header.size(), 0);
     auto measure = [&](const std::vector<std::string>& row) {
         for (std::size_t c = 0; c < row.size() && c < widths.size(); ++c) {
             widths[c] = std::max(widths[c], std::min(max_width, display_width(row[c])));
         }
     };
-    measure(header_);
-    for (const auto& r : rows_) measure(r);
+    measure(header);
+    for (const auto& r : rows) measure(r);
     auto emit = [&](const std::vector<std::string>& row) {
         std::string line;
         for (std::size_t c = 0; c < widths.size(); ++c) {
@@ -69,8 +146,8 @@ void Table::print(std::FILE* out, const std::vector<std::size_t>& right, int max
         while (!line.empty() && line.back() == ' ') line.pop_back();
         std::fprintf(out, "%s\n", line.c_str());
     };
-    emit(header_);
-    for (const auto& r : rows_) emit(r);
+    emit(header);
+    for (const auto& r : rows) emit(r);
 }
 
 std::string human_size(long long bytes) {
@@ -136,14 +213,17 @@ void Progress::converted(const std::string& name, int pages, double seconds) {
     std::lock_guard lock(mutex_);
     ++converted_;
     pages_ += pages;
-    if (!tty_) std::fprintf(out_, "converted %s: %d pages in %.2f s\n", name.c_str(), pages, seconds);
+    if (!tty_) {
+        std::fprintf(out_, "converted %s: %d pages in %.2f s\n", terminal_safe(name).c_str(), pages, seconds);
+    }
     redraw_locked();
 }
 
 void Progress::skipped(const std::string& name, const std::string& why) {
     std::lock_guard lock(mutex_);
     ++skipped_;
-    if (!tty_) std::fprintf(out_, "skipped %s: %s\n", name.c_str(), why.c_str());
+    if (!tty_)
+        std::fprintf(out_, "skipped %s: %s\n", terminal_safe(name).c_str(), terminal_safe(why).c_str());
     redraw_locked();
 }
 
@@ -151,7 +231,7 @@ void Progress::failed(const std::string& name, const std::string& error) {
     std::lock_guard lock(mutex_);
     ++failed_;
     if (tty_) std::fprintf(out_, "\r\033[K");
-    std::fprintf(out_, "failed %s: %s\n", name.c_str(), error.c_str());
+    std::fprintf(out_, "failed %s: %s\n", terminal_safe(name).c_str(), terminal_safe(error).c_str());
     redraw_locked();
 }
 
