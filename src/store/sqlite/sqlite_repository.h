@@ -68,13 +68,15 @@ class SqliteRepository final : public Repository {
 
   private:
     /// Runs `body` holding the connection, turning SQLite failures into
-    /// EnvironmentError("cannot <what>: <sqlite3_errmsg>").
+    /// EnvironmentError("cannot <what>: <sqlite3_errmsg>"), StorageFullError for SQLITE_FULL.
     template <typename Body>
     auto locked(std::string_view what, Body&& body) {
         std::lock_guard lock(mutex_);
         try {
             return body(*db_);
         } catch (const SqliteError& e) {
+            if (e.code() == SQLITE_FULL)
+                throw StorageFullError("cannot " + std::string(what) + ": " + e.what());
             throw EnvironmentError("cannot " + std::string(what) + ": " + e.what());
         }
     }
