@@ -39,6 +39,8 @@ class SqliteRepository final : public Repository {
     std::vector<Document> list_documents(const DocumentFilter& filter) override;
     std::int64_t count_documents(const DocumentFilter& filter) override;
     void remove_document(std::int64_t id) override;
+    std::vector<Document> failed_documents_before(std::int64_t failed_before, int limit) override;
+    std::int64_t stored_bytes() override;
     std::vector<Page> pages(std::int64_t document_id) override;
     std::optional<Page> page(std::int64_t document_id, int number) override;
     std::int64_t ensure_category_path(const std::string& path) override;
