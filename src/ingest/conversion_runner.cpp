@@ -125,7 +125,15 @@ void ConversionRunner::run_thread(const WorkerOptions& options) {
                 wake_.wait_for(lock, options_.queue_poll_interval);
                 continue;
             }
-            job = library_.repository().claim_job();
+            try {
+                job = library_.repository().claim_job();
+            } catch (const std::exception& e) {
+                // A full or failing database: no job now (thrown from this thread, it would end
+                // the process). The next round tries again.
+                spdlog::warn("cannot claim a job: {}", e.what());
+                wake_.wait_for(lock, options_.queue_poll_interval);
+                continue;
+            }
             if (!job) {
                 {
                     // Idle: what was indexed since the last commit becomes visible now, not with
