@@ -26,13 +26,14 @@ constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
 /// Names of files being written start with this; they are never reported as content.
 constexpr std::string_view temp_prefix = ".tmp-";
 
-[[noreturn]] void throw_errno(std::string_view action, const fs::path& path, int err) {
-    throw EnvironmentError("cannot " + std::string(action) + " " + path.string() + ": " +
-                           std::generic_category().message(err));
+[[noreturn]] void throw_error_code(std::string_view action, const fs::path& path, const std::error_code& ec) {
+    const std::string message = "cannot " + std::string(action) + " " + path.string() + ": " + ec.message();
+    if (is_out_of_space(ec)) throw StorageFullError(message);
+    throw EnvironmentError(message);
 }
 
-[[noreturn]] void throw_error_code(std::string_view action, const fs::path& path, const std::error_code& ec) {
-    throw EnvironmentError("cannot " + std::string(action) + " " + path.string() + ": " + ec.message());
+[[noreturn]] void throw_errno(std::string_view action, const fs::path& path, int err) {
+    throw_error_code(action, path, std::error_code(err, std::generic_category()));
 }
 
 /// An open file descriptor, closed when it dies (close errors are reported by close_checked).

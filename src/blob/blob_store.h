@@ -2,9 +2,10 @@
 // Content-addressed files: originals under blobs/ab/<sha256>, page previews under
 // pages/ab/<sha256>/. Every write is temp -> fsync -> rename -> fsync(dir), so a file that exists
 // under its final name is complete. Failures throw EnvironmentError naming the path and the
-// system's reason. A hash is used as a path component, so every method taking one refuses anything
-// but 64 lowercase hex digits with UsageError. Files being written are named ".tmp-*" inside
-// their final folder; they are never reported as content.
+// system's reason (StorageFullError when the disk is full; a file being written is removed then). A hash is
+// used as a path component, so every method taking one refuses anything but 64 lowercase hex digits with
+// UsageError. Files being written are named ".tmp-*" inside their final folder; they are never reported as
+// content.
 #include <filesystem>
 #include <string>
 #include <string_view>

@@ -9,6 +9,7 @@
 #include "core/errors.h"
 #include "ingest/conversion_runner.h"
 #include "ingest/conversion_service.h"
+#include "ingest/retention.h"
 #include "search/search_index.h"
 
 namespace wenku::cli {
@@ -130,7 +131,8 @@ void add_verify_command(CLI::App& app, Context& ctx) {
         "verify",
         "Check every original against its SHA-256, every preview, the search index, and "
         "look for files no document owns. With --repair: remove orphans, bring the index in "
-        "line and re-convert what is damaged.");
+        "line, re-convert what is damaged, and remove failed documents kept past "
+        "ingest.failed_retention_days.");
     cmd->add_flag("--repair", *repair, "Mend what can be mended");
     cmd->callback([&ctx, repair] {
         Library& library = ctx.library();
@@ -141,6 +143,12 @@ void add_verify_command(CLI::App& app, Context& ctx) {
             throw EnvironmentError(
                 "another wenku process is converting in " + library.data_dir().string() +
                 "; its work in flight would look like damage: run verify when it has stopped");
+        }
+        if (*repair) {
+            // Not damage, but what the library keeps no longer: failed documents past their days.
+            if (const int expired = remove_expired_failures(library, unix_seconds_now()); expired > 0) {
+                std::printf("removed %d failed documents kept past ingest.failed_retention_days\n", expired);
+            }
         }
         long long pages_checked = 0;
         auto problems = find_problems(library, pages_checked);

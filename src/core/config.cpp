@@ -126,6 +126,19 @@ IngestConfig ingest_config(const SettingReader& r) {
     c.index_commit_documents = r.whole_int("ingest.index_commit_documents", 1, 1'000'000);
     c.index_commit_interval = std::chrono::seconds(r.whole("ingest.index_commit_seconds", 0, 3600));
     c.queue_poll_interval = std::chrono::milliseconds(r.whole("ingest.queue_poll_ms", 10, 60'000));
+    c.failed_retention = std::chrono::seconds(r.whole("ingest.failed_retention_days", 0, 36'500) * 86400);
+    return c;
+}
+
+StorageConfig storage_config(const SettingReader& r) {
+    StorageConfig c;
+    auto mebibytes = [&r](const char* key) {
+        return static_cast<std::uint64_t>(r.whole(key, 0, 1ll << 30)) << 20;
+    };
+    c.min_free_bytes = mebibytes("storage.min_free_mb");
+    c.max_library_bytes = mebibytes("storage.max_library_mb");
+    c.address_bytes_per_day = mebibytes("storage.address_mb_per_day");
+    c.address_documents_per_day = r.whole_int("storage.address_documents_per_day", 0, 1'000'000'000);
     return c;
 }
 
@@ -214,6 +227,7 @@ Config Config::from(const Settings& settings, std::vector<std::string>* keys_rea
     Config c;
     c.convert = convert_config(r);
     c.ingest = ingest_config(r);
+    c.storage = storage_config(r);
     c.preview = preview_config(r);
     c.description = description_config(r);
     c.site = site_config(r);

@@ -60,6 +60,16 @@ struct IngestConfig {
     int index_commit_documents = 200;
     std::chrono::seconds index_commit_interval{2};
     std::chrono::milliseconds queue_poll_interval{200};
+    /// Failed documents are removed with their originals this long after they failed (0 = never).
+    std::chrono::seconds failed_retention{7 * 86400};
+};
+
+/// How much the library may take of its disk and of each client's day (storage.*).
+struct StorageConfig {
+    std::uint64_t min_free_bytes = 512ull << 20;          // below it: no uploads, no conversions
+    std::uint64_t max_library_bytes = 0;                  // originals, all documents together; 0 = no limit
+    std::uint64_t address_bytes_per_day = 1024ull << 20;  // one client address's uploads per UTC day
+    int address_documents_per_day = 200;
 };
 
 struct PreviewConfig {
@@ -125,6 +135,7 @@ struct SearchConfig {
 struct Config {
     ConvertConfig convert;
     IngestConfig ingest;
+    StorageConfig storage;
     PreviewConfig preview;
     DescriptionConfig description;
     SiteConfig site;

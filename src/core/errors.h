@@ -1,9 +1,11 @@
 #pragma once
 // One error story: every failure a user can act on is an exception carrying a message that says
 // what went wrong and with what. The web layer maps the kinds to HTTP status in one place.
+#include <cerrno>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 #include <utility>
 
 namespace wenku {
@@ -12,6 +14,43 @@ namespace wenku {
 class EnvironmentError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
+};
+
+/// The disk (or the database on it) is full: ENOSPC, EDQUOT or SQLITE_FULL. Not the document's
+/// fault: work interrupted by it is retried when space returns. The message may name a path: it is
+/// for the log, never for a response.
+class StorageFullError : public EnvironmentError {
+  public:
+    using EnvironmentError::EnvironmentError;
+};
+
+/// Whether a system error says the disk is full (ENOSPC) or a disk quota is used up (EDQUOT).
+inline bool is_out_of_space(const std::error_code& ec) {
+    return ec == std::errc::no_space_on_device || ec == std::error_condition(EDQUOT, std::generic_category());
+}
+
+/// Whether `e` says the disk or the database is full: StorageFullError, or a system or
+/// file-system error with ENOSPC or EDQUOT.
+inline bool is_out_of_space(const std::exception& e) {
+    if (dynamic_cast<const StorageFullError*>(&e)) return true;
+    if (auto* s = dynamic_cast<const std::system_error*>(&e)) return is_out_of_space(s->code());
+    return false;
+}
+
+/// An upload refused for lack of room before anything is stored: `code` is
+/// "insufficient_storage" (the disk is below storage.min_free_mb), "library_full"
+/// (storage.max_library_mb) or "quota_exceeded" (an address's daily quota). The message names
+/// no path; `retry_after_seconds` says when trying again makes sense (0 = unknown).
+class StorageRefusal : public std::runtime_error {
+  public:
+    StorageRefusal(std::string code, const std::string& message, long long retry_after_seconds = 0)
+        : std::runtime_error(message), code_(std::move(code)), retry_after_seconds_(retry_after_seconds) {}
+    const std::string& code() const { return code_; }
+    long long retry_after_seconds() const { return retry_after_seconds_; }
+
+  private:
+    std::string code_;
+    long long retry_after_seconds_;
 };
 
 /// The input was refused: corrupt, encrypted, too large, unsupported, a duplicate.

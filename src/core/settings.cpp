@@ -82,6 +82,22 @@ const std::vector<SettingSpec>& Settings::specs() {
          "How often idle converter threads look for documents queued by another process, milliseconds "
          "(10-60000); documents queued through the converting process itself (its uploads, the files it "
          "adds) start at once."},
+        {"ingest.failed_retention_days", "7",
+         "Days a document that failed to convert is kept (its error shown to the uploader) before it is "
+         "removed with its original (0-36500; 0 = kept forever). The converting process removes them every "
+         "few minutes, and so does `wenku verify --repair`."},
+        {"storage.min_free_mb", "512",
+         "Free space, MiB, kept on the data folder's file system (0-1073741824). Below it uploads are "
+         "refused with 507, conversions wait in the queue until space returns, and a warning is logged; "
+         "reading goes on."},
+        {"storage.max_library_mb", "0",
+         "Total size, MiB, of all documents' originals (0-1073741824; 0 = no limit). An upload that "
+         "would pass it is refused with 507."},
+        {"storage.address_mb_per_day", "1024",
+         "Upload bytes, MiB, one client address may send per day (UTC) (0-1073741824; 0 = no uploads "
+         "from addresses). Over it: 429."},
+        {"storage.address_documents_per_day", "200",
+         "Documents one client address may upload per day (UTC) (0-1000000000). Over it: 429."},
         {"preview.width", "1000", "Width of page previews in pixels."},
         {"preview.thumb_width", "240", "Width of the cover thumbnail in pixels."},
         {"preview.webp_quality", "80", "Lossy WebP quality of previews, 0-100."},

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include <spdlog/spdlog.h>
 
 #include "core/errors.h"
+#include "ingest/retention.h"
 
 namespace wenku {
 namespace fs = std::filesystem;
@@ -80,11 +82,18 @@ void ConversionRunner::finish() {
         if (t.joinable()) t.join();
     }
     threads_.clear();
-    std::lock_guard lock(index_mutex_);
-    if (index_) {
-        commit_index();
-        index_.reset();
+    {
+        std::lock_guard lock(mutex_);
+        requeue_waiting_jobs();
+        if (!waiting_for_space_.empty()) {
+            spdlog::warn("{} documents interrupted by the full disk are queued again by the next run",
+                         waiting_for_space_.size());
+        }
     }
+    std::lock_guard lock(index_mutex_);
+    if (index_) commit_index();
+    if (index_out_of_step_) reconcile_index_now();
+    index_.reset();
 }
 
 void ConversionRunner::stop() {
@@ -98,17 +107,40 @@ void ConversionRunner::stop() {
 void ConversionRunner::run_thread(const WorkerOptions& options) {
     WorkerProcess worker(options);
     for (;;) {
+        remove_expired_failures_when_due();
         std::optional<Job> job;
         {
             std::unique_lock lock(mutex_);
             if (stopping_) return;
-            job = library_.repository().claim_job();
+            requeue_waiting_jobs();
+            if (!space_to_convert()) {
+                // No conversion starts on a full disk: the jobs wait in the queue until space
+                // returns. A runner asked to finish leaves them there for the next one.
+                if (finishing_ && busy_ == 0) {
+                    spdlog::warn(
+                        "the disk is below storage.min_free_mb: queued documents wait for the next run");
+                    peak_rss_kb_ = std::max(peak_rss_kb_, worker.peak_rss_kb());
+                    return;
+                }
+                wake_.wait_for(lock, options_.queue_poll_interval);
+                continue;
+            }
+            try {
+                job = library_.repository().claim_job();
+            } catch (const std::exception& e) {
+                // A full or failing database: no job now (thrown from this thread, it would end
+                // the process). The next round tries again.
+                spdlog::warn("cannot claim a job: {}", e.what());
+                wake_.wait_for(lock, options_.queue_poll_interval);
+                continue;
+            }
             if (!job) {
                 {
                     // Idle: what was indexed since the last commit becomes visible now, not with
                     // the next document (a server may wait long for one).
                     std::lock_guard index_lock(index_mutex_);
                     if (index_) commit_index();
+                    if (index_out_of_step_) reconcile_index_now();
                 }
                 // Finished only when no other thread is mid-job (it cannot add jobs, but the
                 // enqueuing side may still be adding while a job runs).
@@ -125,8 +157,13 @@ void ConversionRunner::run_thread(const WorkerOptions& options) {
         try {
             outcome = convert_job(library_, worker, *job, options_.publish, commit_mutex_);
         } catch (const std::exception& e) {
+            if (is_storage_failure(e)) {
+                wait_for_space(*job, e);
+                continue;
+            }
             spdlog::error("conversion of document №{} failed: {}", job->document_id, e.what());
-            outcome.error = std::string("crashed: ") + e.what();
+            // The document's error is shown to its uploader: the details (paths) go to the log only.
+            outcome.error = "crashed: the converter failed on this server (its log says why)";
             try {
                 library_.repository().fail_job(*job, outcome.error);
                 if (auto d = library_.repository().find_document(job->document_id)) outcome.document = *d;
@@ -138,8 +175,10 @@ void ConversionRunner::run_thread(const WorkerOptions& options) {
             try {
                 index(outcome.document, outcome.pages);
             } catch (const std::exception& e) {
-                // The document is stored; the index catches up when the next runner reconciles.
+                // The document is stored; the index catches up when the queue is next idle.
                 spdlog::error("search index: cannot add document №{}: {}", outcome.document.id, e.what());
+                std::lock_guard index_lock(index_mutex_);
+                index_out_of_step_ = true;
             }
         }
         {
@@ -151,9 +190,74 @@ void ConversionRunner::run_thread(const WorkerOptions& options) {
     }
 }
 
+bool ConversionRunner::is_storage_failure(const std::exception& e) {
+    if (is_out_of_space(e)) return true;
+    // A write that failed in another way while the disk is below its floor is counted as the disk's.
+    const bool environment =
+        dynamic_cast<const EnvironmentError*>(&e) || dynamic_cast<const std::system_error*>(&e);
+    return environment && library_.storage().low();
+}
+
+bool ConversionRunner::space_to_convert() {
+    if (!waiting_for_space_.empty()) return false;
+    const std::uint64_t free_bytes = library_.storage().measure().free_bytes;
+    if (free_bytes < library_.storage().min_free_bytes() || free_bytes < resume_free_bytes_) return false;
+    resume_free_bytes_ = 0;
+    return true;
+}
+
+void ConversionRunner::wait_for_space(const Job& job, const std::exception& e) {
+    spdlog::warn("document №{} goes back to the queue until the disk has space: {}", job.document_id,
+                 e.what());
+    // The space there is now (the job folder is gone) did not suffice: converting resumes once
+    // the free space has grown by the floor at least, not for another try that fills it again.
+    const std::uint64_t grow = std::max<std::uint64_t>(library_.storage().min_free_bytes(), min_space_growth);
+    const std::uint64_t resume = library_.storage().measure().free_bytes + grow;
+    {
+        std::lock_guard lock(mutex_);
+        resume_free_bytes_ = std::max(resume_free_bytes_, resume);
+        waiting_for_space_.push_back(job);
+        requeue_waiting_jobs();
+        --busy_;
+    }
+    wake_.notify_all();
+}
+
+void ConversionRunner::requeue_waiting_jobs() {
+    while (!waiting_for_space_.empty()) {
+        try {
+            library_.repository().requeue_document(waiting_for_space_.back().document_id);
+        } catch (const NotFoundError&) {
+            // Removed meanwhile: nothing to requeue.
+        } catch (const std::exception& e) {
+            spdlog::debug("cannot requeue document №{} yet: {}", waiting_for_space_.back().document_id,
+                          e.what());
+            return;  // the database is full too: tried again on the next round
+        }
+        waiting_for_space_.pop_back();
+    }
+}
+
+void ConversionRunner::remove_expired_failures_when_due() {
+    {
+        std::lock_guard lock(mutex_);
+        const auto now = std::chrono::steady_clock::now();
+        if (now < next_retention_check_) return;
+        next_retention_check_ = now + retention_check_interval;
+    }
+    try {
+        remove_expired_failures(library_, unix_seconds_now());
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot remove failed documents past ingest.failed_retention_days: {}", e.what());
+    }
+}
+
 void ConversionRunner::index(const Document& doc, const std::vector<Page>& pages) {
     std::lock_guard lock(index_mutex_);
-    if (!index_) return;
+    if (!index_) {
+        index_out_of_step_ = true;
+        return;
+    }
     auto& repo = library_.repository();
     const auto chain = doc.category_id ? repo.category_chain(*doc.category_id) : std::vector<Category>{};
     index_->add(doc, pages, chain);
@@ -170,12 +274,33 @@ void ConversionRunner::commit_index() {
     try {
         index_->commit();
     } catch (const std::exception& e) {
-        // The documents are stored, and the next runner's reconciliation indexes them again.
-        // Thrown from a converter thread or a destructor, it would end the process.
+        // The documents are stored, and reconciliation indexes them again (reconcile_index_now(),
+        // else the next runner's). Thrown from a converter thread or a destructor, it would end
+        // the process.
         spdlog::error("{}", e.what());
+        index_out_of_step_ = true;
     }
     uncommitted_ = 0;
     last_commit_ = std::chrono::steady_clock::now();
+}
+
+void ConversionRunner::reconcile_index_now() {
+    if (library_.storage().low()) return;  // it would fail again: when space returns
+    try {
+        index_.reset();  // one writer at a time: reconciliation writes with its own
+        search::reconcile_index(library_.repository(), library_.index_dir());
+        index_out_of_step_ = false;
+        spdlog::info("search index: back in step with the database");
+    } catch (const std::exception& e) {
+        spdlog::error("search index: cannot bring it in step with the database yet: {}", e.what());
+    }
+    try {
+        index_ = std::make_unique<search::IndexWriter>(library_.index_dir());
+    } catch (const std::exception& e) {
+        // Documents converted meanwhile are not indexed; the flag brings them in on the next try.
+        spdlog::error("search index: cannot reopen it: {}", e.what());
+        index_out_of_step_ = true;
+    }
 }
 
 fs::path worker_scratch_dir(const fs::path& data_dir, int index) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -39,9 +40,10 @@ struct ConversionOptions {
     static ConversionOptions from(const Config& config);
 };
 
-/// Drains the job queue with `options.workers` threads. The caller must hold the library's
-/// QueueLock: only one process converts, so serialising the near-duplicate look-up with the commit
-/// inside this runner orders it for the whole library.
+/// Drains the job queue with `options.workers` threads, none of which claims a job while the disk
+/// is below storage.min_free_mb; a conversion the full disk interrupts goes back to the queue. The caller
+/// must hold the library's QueueLock: only one process converts, so serialising the near-duplicate look-up
+/// with the commit inside this runner orders it for the whole library.
 class ConversionRunner {
   public:
     using Listener = std::function<void(const ConversionOutcome&)>;
@@ -69,11 +71,32 @@ class ConversionRunner {
     /// Documents added to the search index so far.
     std::int64_t indexed() const { return indexed_; }
 
+    /// How often the running converter removes failed documents past ingest.failed_retention_days.
+    static constexpr std::chrono::minutes retention_check_interval{10};
+
   private:
     void run_thread(const WorkerOptions& options);
+    /// Whether a conversion's failure is the disk's (full, or below storage.min_free_mb while it
+    /// failed), not the document's.
+    bool is_storage_failure(const std::exception& e);
+    /// Whether a job may be claimed: nothing waits to be requeued, the disk is above
+    /// storage.min_free_mb, and, after a conversion the full disk interrupted, the free space has
+    /// grown since. Holding mutex_.
+    bool space_to_convert();
+    /// Puts a job that failed for lack of space back in the queue (at once, or as soon as the
+    /// database takes the write): it is converted again when space returns, never failed for it.
+    void wait_for_space(const Job& job, const std::exception& e);
+    /// Requeues the jobs waiting for space that the database now accepts. Holding mutex_.
+    void requeue_waiting_jobs();
+    /// Every retention_check_interval (and when the runner starts): remove_expired_failures().
+    void remove_expired_failures_when_due();
     void index(const Document& doc, const std::vector<Page>& pages);
     /// Commits what was indexed since the last commit; a failure is logged, not thrown.
     void commit_index();
+    /// After a failed change or commit (a full disk): brings the index in step with the database
+    /// unless the disk is still low; a failure is logged and tried again later. Holding
+    /// index_mutex_.
+    void reconcile_index_now();
 
     Library& library_;
     ConversionOptions options_;
@@ -84,6 +107,10 @@ class ConversionRunner {
     bool stopping_ = false;
     int busy_ = 0;
     long long peak_rss_kb_ = 0;
+    std::vector<Job> waiting_for_space_;   // interrupted by a full disk, not yet back in the queue
+    std::uint64_t resume_free_bytes_ = 0;  // after such an interruption: the free space to wait for
+    static constexpr std::uint64_t min_space_growth = 1 << 20;
+    std::chrono::steady_clock::time_point next_retention_check_{};
     std::mutex commit_mutex_;  // a near-duplicate look-up and the commit it decides
     std::vector<std::thread> threads_;
     // The search index, written as documents become ready and committed every so often (a crash
@@ -92,6 +119,7 @@ class ConversionRunner {
     std::unique_ptr<search::IndexWriter> index_;
     std::int64_t indexed_ = 0;
     int uncommitted_ = 0;
+    bool index_out_of_step_ = false;  // a change or commit failed: reconcile when idle
     std::chrono::steady_clock::time_point last_commit_;
 };
 

@@ -1,5 +1,9 @@
 #include "ingest/enqueue.h"
 
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
 #include "core/conversion.h"
 #include "core/errors.h"
 
@@ -22,10 +26,16 @@ std::int64_t enqueue_file(Library& library, const fs::path& file, const AddOptio
                                                     " MiB; the limit is " + std::to_string(limit >> 20) +
                                                     " MiB (convert.max_file_mb)");
     }
+    if (library.storage().measure().free_bytes < library.storage().min_free_bytes() + size) {
+        throw StorageRefusal("insufficient_storage",
+                             "the library's disk is too full to store " + name + " (storage.min_free_mb)");
+    }
     const std::string sha = BlobStore::sha256_file(file);
+    std::lock_guard lock(library.original_mutex(sha));
     if (auto existing = library.repository().find_document_by_sha256(sha)) {
         throw DuplicateError(existing->id);
     }
+    const bool had_original = library.blobs().has_original(sha);
     library.blobs().put_original(file, sha);
 
     Document doc;
@@ -36,10 +46,26 @@ std::int64_t enqueue_file(Library& library, const fs::path& file, const AddOptio
     doc.uploader = options.uploader;
     doc.price = options.price;
     doc.free_pages = options.free_pages;
-    if (!options.category.empty()) {
-        doc.category_id = library.repository().ensure_category_path(options.category);
+    try {
+        if (!options.category.empty()) {
+            doc.category_id = library.repository().ensure_category_path(options.category);
+        }
+        return library.repository().add_queued_document(doc);
+    } catch (const std::exception&) {
+        // No document owns the original stored above: it goes again (an original that was there
+        // before belongs to whoever stored it).
+        if (!had_original) remove_unowned_original(library, sha);
+        throw;
     }
-    return library.repository().add_queued_document(doc);
+}
+
+void remove_unowned_original(Library& library, const std::string& sha256) {
+    try {
+        if (!library.repository().find_document_by_sha256(sha256)) library.blobs().remove_original(sha256);
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot remove the original {} no document owns (`wenku verify --repair` will): {}",
+                     sha256, e.what());
+    }
 }
 
 }  // namespace wenku

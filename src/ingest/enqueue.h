@@ -23,9 +23,15 @@ struct AddOptions {
 
 /// Stores `file` durably as an original and queues its conversion; returns the document number.
 /// Throws DuplicateError ("already in the library as №N"), InputError "empty", "too_large"
-/// (convert.max_file_mb) or "unsupported" (not a regular file); UsageError for a category path
-/// that names no category; EnvironmentError for disk/database failures. Nothing is queued when it throws; an
-/// original stored before a database failure is left for `wenku verify --repair` to remove.
+/// (convert.max_file_mb) or "unsupported" (not a regular file); StorageRefusal
+/// "insufficient_storage" when storing it would leave less than storage.min_free_mb free;
+/// UsageError for a category path that names no category; EnvironmentError for disk/database
+/// failures (StorageFullError when the disk is full). Nothing is kept when it throws: an original
+/// stored before the database refused its document is removed again.
 std::int64_t enqueue_file(Library& library, const std::filesystem::path& file, const AddOptions& options);
+
+/// Removes the original with this SHA-256 unless a document owns it; a failure is logged (the
+/// orphan is then left for `wenku verify --repair`). The caller holds library.original_mutex(sha256).
+void remove_unowned_original(Library& library, const std::string& sha256);
 
 }  // namespace wenku

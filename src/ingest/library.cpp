@@ -29,7 +29,36 @@ Library::Library(const fs::path& data_dir, Settings settings)
       settings_(std::move(settings)),
       config_(Config::from(settings_)),
       blobs_(data_dir_),
-      repository_(open_sqlite_repository((data_dir_ / "wenku.db").string())) {}
+      repository_(open_sqlite_repository((data_dir_ / "wenku.db").string())),
+      storage_(data_dir_, config_.storage.min_free_bytes),
+      quota_(config_.storage) {}
+
+std::optional<StorageRefusal> Library::upload_refusal(const std::string& address, std::uint64_t bytes) {
+    if (auto refusal = quota_.check(address, bytes, unix_seconds_now())) return refusal;
+    const DiskSpace space = storage_.measure();
+    if (space.free_bytes < storage_.min_free_bytes() + bytes) {
+        return StorageRefusal("insufficient_storage",
+                              "the library's disk is too full to take this upload; uploads resume when space "
+                              "is freed");
+    }
+    const std::uint64_t max_library = config_.storage.max_library_bytes;
+    if (max_library > 0 && static_cast<std::uint64_t>(repository_->stored_bytes()) + bytes > max_library) {
+        return StorageRefusal("library_full",
+                              "the library holds as much as it may (storage.max_library_mb); uploads are "
+                              "closed until documents are removed");
+    }
+    return std::nullopt;
+}
+
+void Library::count_upload(const std::string& address, std::uint64_t bytes) {
+    quota_.record(address, bytes, unix_seconds_now());
+}
+
+std::mutex& Library::original_mutex(const std::string& sha256) {
+    // Stripes by the first two hex digits: uploads of different files rarely wait for each other.
+    const std::size_t stripe = sha256.size() >= 2 ? std::stoul(sha256.substr(0, 2), nullptr, 16) : 0;
+    return original_mutexes_[stripe % original_mutexes_.size()];
+}
 
 QueueLock::QueueLock(const fs::path& data_dir, bool wait) {
     const auto path = data_dir / "queue.lock";

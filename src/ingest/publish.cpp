@@ -32,6 +32,33 @@ NearDuplicateRecord publish_document(Library& library, const Job& job, const Doc
                                      const fs::path& staged_dir, const NearDuplicatePolicy& policy,
                                      std::mutex& commit_mutex);
 
+/// Removes a job folder when it goes out of scope, whatever happened; a failure is logged (the next
+/// runner clears what is left).
+class JobFolder {
+  public:
+    explicit JobFolder(fs::path dir) : dir_(std::move(dir)) {}
+    ~JobFolder() {
+        std::error_code ec;
+        fs::remove_all(dir_, ec);
+        if (ec) spdlog::warn("cannot remove the job folder {}: {}", dir_.string(), ec.message());
+    }
+    JobFolder(const JobFolder&) = delete;
+    JobFolder& operator=(const JobFolder&) = delete;
+
+  private:
+    fs::path dir_;
+};
+
+/// `text` with every mention of `folder` and the separator after it removed.
+std::string without_folder(std::string text, const fs::path& folder);
+
+/// Whether a worker's error message says a write failed for lack of space.
+bool mentions_full_disk(const std::string& error);
+
+/// Removes a document's published previews; a failure is logged (`wenku verify --repair` removes
+/// previews no ready document owns).
+void remove_pages_quietly(Library& library, const std::string& sha256);
+
 /// The original's extension, lower-case, when it is a plain short one (".docx"); else empty.
 /// Converters may use it as a hint; the type is always detected from the content.
 std::string safe_extension(const std::string& name);
@@ -56,6 +83,7 @@ ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job
     const fs::path job_dir = worker.options().scratch_dir / ("job-" + std::to_string(job.id));
     std::error_code cleanup;
     fs::remove_all(job_dir, cleanup);
+    const JobFolder job_folder(job_dir);  // removed however this ends
     const fs::path out_dir = job_dir / "out";
     fs::create_directories(out_dir);
     const fs::path input = job_dir / ("original" + safe_extension(doc->original_name));
@@ -68,6 +96,14 @@ ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job
     ConvertResult result = worker.convert(request);
     for (const auto& warning : result.warnings) {
         spdlog::debug("№{} {}: {}", doc->id, doc->original_name, warning);
+    }
+    // The error is shown to the uploader: the converter's files are named without their folder.
+    result.error = without_folder(result.error, job_dir);
+    if (!result.ok && (mentions_full_disk(result.error) || library.storage().low())) {
+        // Measured before the job folder goes: the worker may have filled the disk itself. Not the
+        // document's fault: the caller puts it back in the queue.
+        throw StorageFullError("the disk filled up while converting document №" + std::to_string(doc->id) +
+                               " (" + result.error_code + ": " + result.error + ")");
     }
     try {
         if (!result.ok) throw InputError(result.error_code, result.error);
@@ -85,8 +121,6 @@ ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job
         outcome.error = e.code() + ": " + e.what();
         repo.fail_job(job, outcome.error);
     }
-    std::error_code ec;
-    fs::remove_all(job_dir, ec);
     outcome.document = *repo.find_document(doc->id);
     outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return outcome;
@@ -137,10 +171,16 @@ NearDuplicateRecord publish_document(Library& library, const Job& job, const Doc
     NearDuplicateRecord record;
     {
         std::lock_guard commit(commit_mutex);
-        record = find_near_duplicate(repo, policy, doc.id, std::move(signature));
-        if (!record.of || policy.action != NearDuplicateAction::refuse) {
-            repo.complete_job(job, result.format, fallback_title(doc, result), pages, record);
-            return record;
+        try {
+            record = find_near_duplicate(repo, policy, doc.id, std::move(signature));
+            if (!record.of || policy.action != NearDuplicateAction::refuse) {
+                repo.complete_job(job, result.format, fallback_title(doc, result), pages, record);
+                return record;
+            }
+        } catch (const std::exception&) {
+            // Not committed (a full disk, a failing database): no previews without their document.
+            remove_pages_quietly(library, doc.sha256);
+            throw;
         }
     }
     // Previews first: a crash before the failure is recorded leaves the job to be redone, never
@@ -151,6 +191,27 @@ NearDuplicateRecord publish_document(Library& library, const Job& job, const Doc
                               : original->title.empty() ? original->original_name
                                                         : original->title;
     throw NearDuplicateError(*record.of, title, search::similarity_percent(record.similarity));
+}
+
+std::string without_folder(std::string text, const fs::path& folder) {
+    const std::string prefix = folder.string() + "/";
+    for (auto at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at)) {
+        text.erase(at, prefix.size());
+    }
+    return text;
+}
+
+bool mentions_full_disk(const std::string& error) {
+    return error.find("No space left on device") != std::string::npos ||
+           error.find("Disk quota exceeded") != std::string::npos;
+}
+
+void remove_pages_quietly(Library& library, const std::string& sha256) {
+    try {
+        library.blobs().remove_pages(sha256);
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot remove previews that were not committed: {}", e.what());
+    }
 }
 
 std::string safe_extension(const std::string& name) {

@@ -45,7 +45,10 @@ struct PublishOptions {
 /// refused by the policy) is recorded with fail_job and returned as an outcome that is not ok.
 /// Throws NotFoundError when the document vanished, EnvironmentError (or a filesystem error) when
 /// the disk, the database or every attempt to start a worker fails: the job is then still running
-/// for the caller to fail, and its job folder is left for the next runner to clear.
+/// for the caller to fail or requeue. StorageFullError (or a filesystem error with ENOSPC) says the
+/// disk or the database is full — also when the worker failed while the disk was below
+/// storage.min_free_mb — and is never the document's fault. The job folder is removed however it
+/// ends, and previews published without their commit are removed again.
 ConversionOutcome convert_job(Library& library, WorkerProcess& worker, const Job& job,
                               const PublishOptions& options, std::mutex& commit_mutex);
 

@@ -2,7 +2,8 @@
 // The metadata store behind one interface: SQLite now (store/sqlite/), PostgreSQL later, both
 // passing the same test suite (tests/unit/repository_*_test.cpp). All methods are thread-safe.
 // Every method throws EnvironmentError ("cannot <what>: <why>") when the database itself fails
-// (locked past its busy timeout, disk full, damaged), and every write is atomic: one that throws
+// (locked past its busy timeout, damaged) — StorageFullError, its kind, when the disk or the
+// database is full — and every write is atomic: one that throws
 // has changed nothing. What else a method throws, and what it answers for an id that does not
 // exist, its comment says.
 #include <cstdint>
@@ -86,6 +87,12 @@ class Repository {
     /// of documents flagged as copies of it, in one transaction. Throws NotFoundError for an
     /// unknown id.
     virtual void remove_document(std::int64_t id) = 0;
+
+    /// Documents whose conversion failed before `failed_before` (seconds since 1970, UTC: when
+    /// their last failed job finished), the longest failed first, at most `limit`.
+    virtual std::vector<Document> failed_documents_before(std::int64_t failed_before, int limit) = 0;
+    /// The size of all documents' originals together, bytes (each original counted once).
+    virtual std::int64_t stored_bytes() = 0;
 
     /// Adds to a document's view and download counters (batched by the web layer); nothing
     /// happens for an unknown document.

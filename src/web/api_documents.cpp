@@ -66,6 +66,8 @@ Response upload(SiteServices& site, Request& req, const Params&) {
     if (req.body_file.empty() || req.body_size == 0) {
         throw InputError(error_code::empty, "the upload is empty: send the file as the request body");
     }
+    // Judged on its header before the body was read (Site::admit_upload); now on what came.
+    if (auto refusal = site.library.upload_refusal(req.remote_ip, req.body_size)) throw *refusal;
     AddOptions options;
     options.original_name = clean_file_name(name);
     if (const auto& t = req.param("title"); !t.empty()) {
@@ -78,6 +80,7 @@ Response upload(SiteServices& site, Request& req, const Params&) {
         options.category = path;
     }
     const std::int64_t id = enqueue_file(site.library, req.body_file, options);
+    site.library.count_upload(req.remote_ip, req.body_size);
     site.generation.advance();
     if (site.wake_converter) site.wake_converter();
     auto res = json_response({{"id", id},

@@ -21,8 +21,12 @@ ErrorStatus error_status(const std::exception& e) {
         if (code == error_code::empty) return {400, code};
         return {422, code};
     }
-    if (dynamic_cast<const EnvironmentError*>(&e)) return {503, "unavailable"};
-    return {500, "internal"};
+    if (auto* r = dynamic_cast<const StorageRefusal*>(&e)) {
+        return {r->code() == "quota_exceeded" ? 429 : 507, r->code(), r->code()};
+    }
+    if (is_out_of_space(e)) return {507, "insufficient_storage", "insufficient_storage"};
+    if (dynamic_cast<const EnvironmentError*>(&e)) return {503, "unavailable", "error_message_503"};
+    return {500, "internal", "error_message_500"};
 }
 
 }  // namespace wenku::web

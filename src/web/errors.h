@@ -29,6 +29,10 @@ class MethodNotAllowedError : public std::runtime_error {
 struct ErrorStatus {
     int status;
     std::string code;
+    /// When not empty, the response shows this translation (web/i18n) instead of the exception's
+    /// text: for refusals the site words itself, and for failures of the server (5xx), whose
+    /// texts name files and folders and go to the log only.
+    std::string message_key = {};
 };
 
 /// The status and code word for an exception a handler threw:
@@ -36,7 +40,10 @@ struct ErrorStatus {
 ///   LoginRequiredError 401 login_required · PaymentRequiredError 402 payment_required ·
 ///   ForbiddenError 403 (its code) · MethodNotAllowedError 405 method_not_allowed ·
 ///   InputError by its code: duplicate 409, too_large 413, unsupported 415, empty 400, others 422 ·
+///   StorageRefusal by its code: quota_exceeded 429, insufficient_storage and library_full 507 ·
+///   a full disk (StorageFullError, ENOSPC, EDQUOT) 507 insufficient_storage ·
 ///   EnvironmentError 503 unavailable · anything else 500 internal.
+/// The last three show a fixed message (message_key), never the exception's text.
 ErrorStatus error_status(const std::exception& e);
 
 }  // namespace wenku::web

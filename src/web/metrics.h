@@ -25,8 +25,8 @@ class Metrics {
   private:
     static constexpr std::array<double, 12> bounds_{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                     0.05,   0.1,   0.25,   0.5,   1,    5};
-    static constexpr std::array<int, 16> statuses_{200, 201, 202, 206, 301, 303, 304, 400,
-                                                   401, 403, 404, 405, 409, 413, 429, 500};
+    static constexpr std::array<int, 18> statuses_{200, 201, 202, 206, 301, 303, 304, 400, 401,
+                                                   403, 404, 405, 409, 413, 429, 500, 503, 507};
     std::array<std::atomic<std::uint64_t>, statuses_.size() + 1> by_status_{};  // last: other
     std::array<std::atomic<std::uint64_t>, bounds_.size() + 1> buckets_{};      // last: +Inf
     std::atomic<std::uint64_t> duration_micros_{0};

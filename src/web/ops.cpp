@@ -1,5 +1,6 @@
 // For operators: /healthz (the library's and the index's document counts, as JSON) and /metrics
-// (the server's counters and the documents by status, in Prometheus' text format).
+// (the server's counters, the documents by status and the data folder's free space, in
+// Prometheus' text format).
 #include <fmt/format.h>
 
 #include "web/handlers.h"
@@ -29,6 +30,20 @@ Response metrics(SiteServices& site, Request&, const Params&) {
         out += fmt::format("wenku_documents{{status=\"{}\"}} {}\n", to_string(status),
                            site.repository.count_documents(f));
     }
+    const DiskSpace space = site.library.storage().measure();
+    out += fmt::format(
+        "# HELP wenku_storage_free_bytes Free bytes on the data folder's file system.\n"
+        "# TYPE wenku_storage_free_bytes gauge\n"
+        "wenku_storage_free_bytes {}\n"
+        "# HELP wenku_storage_min_free_bytes The free space kept (storage.min_free_mb).\n"
+        "# TYPE wenku_storage_min_free_bytes gauge\n"
+        "wenku_storage_min_free_bytes {}\n"
+        "# HELP wenku_storage_low 1 while the free space is below storage.min_free_mb: uploads are refused "
+        "and conversions wait.\n"
+        "# TYPE wenku_storage_low gauge\n"
+        "wenku_storage_low {}\n",
+        space.free_bytes, site.library.storage().min_free_bytes(),
+        space.free_bytes < site.library.storage().min_free_bytes() ? 1 : 0);
     out += fmt::format(
         "# HELP wenku_open_files Previews and static files kept open for sending.\n"
         "# TYPE wenku_open_files gauge\n"

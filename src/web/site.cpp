@@ -1,5 +1,6 @@
 #include "web/site.h"
 
+#include <charconv>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -27,6 +28,22 @@ constexpr const char* content_security_policy =
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 Response error_response(SiteServices& site, const Request& req, const std::exception& e);
+
+void add_security_headers(Response& res) {
+    res.set("Content-Security-Policy", content_security_policy);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Referrer-Policy", "strict-origin-when-cross-origin");
+}
+
+/// The body size a request's Content-Length declares; 0 when it declares none (a chunked body is
+/// judged once it is read).
+std::uint64_t declared_length(const Request& req) {
+    const std::string& header = req.header("content-length");
+    std::uint64_t length = 0;
+    std::from_chars(header.data(), header.data() + header.size(), length);
+    return length;
+}
 
 }  // namespace
 
@@ -82,11 +99,24 @@ Response Site::handle(Request& req) {
     } catch (const std::exception& e) {
         res = error_response(site, req, e);
     }
-    res.set("Content-Security-Policy", content_security_policy);
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("X-Frame-Options", "DENY");
-    res.set("Referrer-Policy", "strict-origin-when-cross-origin");
+    add_security_headers(res);
     return res;
+}
+
+std::optional<Response> Site::admit_upload(const Request& req) {
+    SiteServices& site = impl_->services;
+    std::optional<Response> refused;
+    try {
+        if (!site.config.site.uploads) {
+            throw ForbiddenError("uploads_closed",
+                                 site.translations.tr(site.translations.lang(req), "uploads_closed"));
+        }
+        if (auto refusal = site.library.upload_refusal(req.remote_ip, declared_length(req))) throw *refusal;
+    } catch (const std::exception& e) {
+        refused = error_response(site, req, e);
+        add_security_headers(*refused);
+    }
+    return refused;
 }
 
 bool Site::is_upload(const Request& req) const {
@@ -154,17 +184,22 @@ Response error_page(SiteServices& site, const Request& req, const ErrorStatus& e
 Response error_response(SiteServices& site, const Request& req, const std::exception& e) {
     const ErrorStatus error = error_status(e);
     if (error.status >= 500) spdlog::error("{} {}: {}", req.method, req.target, e.what());
+    const std::string message = error.message_key.empty()
+                                    ? std::string(e.what())
+                                    : site.translations.tr(site.translations.lang(req), error.message_key);
     const bool api = req.path.starts_with("/api/");
     Response res;
     if (api || req.path.ends_with(".webp") || req.path.ends_with(".txt")) {
-        json body = {{"code", error.code}, {"message", e.what()}};
+        json body = {{"code", error.code}, {"message", message}};
         if (auto* d = dynamic_cast<const DuplicateError*>(&e); d && api)
             body["existing_id"] = d->existing_id();
         res = json_response({{"error", body}}, error.status);
     } else {
-        res = error_page(site, req, error, e.what());
+        res = error_page(site, req, error, message);
     }
     res.set("Cache-Control", "no-store");
+    if (auto* r = dynamic_cast<const StorageRefusal*>(&e); r && r->retry_after_seconds() > 0)
+        res.set("Retry-After", std::to_string(r->retry_after_seconds()));
     if (auto* m = dynamic_cast<const MethodNotAllowedError*>(&e)) res.set("Allow", m->allow());
     return res;
 }

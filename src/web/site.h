@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "ingest/library.h"
 #include "web/http.h"
@@ -27,6 +28,12 @@ class Site {
     Response handle(Request& request);
     /// Whether the request's body is an upload (streamed to a file, up to convert.max_file_mb).
     bool is_upload(const Request& request) const;
+    /// For an upload's header, before any body byte is read: none when the upload may proceed,
+    /// else the response that refuses it — 403 when uploads are closed (site.uploads), 429 over
+    /// the client address's daily quota, 507 when the disk would fall below storage.min_free_mb
+    /// or the library pass storage.max_library_mb (Library::upload_refusal), with the declared
+    /// Content-Length as the upload's size. The handler checks again once the body is read.
+    std::optional<Response> admit_upload(const Request& request);
     /// Call when documents were added, converted or removed: cached pages are rendered anew.
     void content_changed();
     /// Writes the batched view and download counts, then the search log, to the database. When

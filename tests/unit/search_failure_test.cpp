@@ -61,6 +61,10 @@ class FailingRepository : public Repository {
         return real_->count_documents(filter);
     }
     void remove_document(std::int64_t id) override { real_->remove_document(id); }
+    std::vector<Document> failed_documents_before(std::int64_t failed_before, int limit) override {
+        return real_->failed_documents_before(failed_before, limit);
+    }
+    std::int64_t stored_bytes() override { return real_->stored_bytes(); }
     void add_counts(std::int64_t id, std::int64_t views, std::int64_t downloads) override {
         real_->add_counts(id, views, downloads);
     }

@@ -145,6 +145,28 @@ void SqliteRepository::remove_document(std::int64_t id) {
     });
 }
 
+std::vector<Document> SqliteRepository::failed_documents_before(std::int64_t failed_before, int limit) {
+    if (limit < 0) throw UsageError("a negative limit");
+    return locked("list failed documents", [&](Database& db) {
+        Query q = db.query(
+            "SELECT " + std::string(document_columns) +
+            ", (SELECT MAX(finished_at) FROM job WHERE job.document_id = document.id AND job.status = "
+            "'failed') "
+            "AS failed_at FROM document WHERE status = 'failed' AND failed_at < ?1 ORDER BY failed_at, id "
+            "LIMIT ?2");
+        q.bind(1, failed_before).bind(2, static_cast<std::int64_t>(limit));
+        std::vector<Document> docs;
+        while (q.step()) docs.push_back(read_document(q));
+        return docs;
+    });
+}
+
+std::int64_t SqliteRepository::stored_bytes() {
+    return locked("add up the originals' sizes", [&](Database& db) {
+        return db.query_int64("SELECT IFNULL(SUM(size_bytes), 0) FROM document");
+    });
+}
+
 // --- pages ---
 
 std::vector<Page> SqliteRepository::pages(std::int64_t document_id) {

@@ -39,6 +39,8 @@ class SqliteRepository final : public Repository {
     std::vector<Document> list_documents(const DocumentFilter& filter) override;
     std::int64_t count_documents(const DocumentFilter& filter) override;
     void remove_document(std::int64_t id) override;
+    std::vector<Document> failed_documents_before(std::int64_t failed_before, int limit) override;
+    std::int64_t stored_bytes() override;
     std::vector<Page> pages(std::int64_t document_id) override;
     std::optional<Page> page(std::int64_t document_id, int number) override;
     std::int64_t ensure_category_path(const std::string& path) override;
@@ -68,13 +70,15 @@ class SqliteRepository final : public Repository {
 
   private:
     /// Runs `body` holding the connection, turning SQLite failures into
-    /// EnvironmentError("cannot <what>: <sqlite3_errmsg>").
+    /// EnvironmentError("cannot <what>: <sqlite3_errmsg>"), StorageFullError for SQLITE_FULL.
     template <typename Body>
     auto locked(std::string_view what, Body&& body) {
         std::lock_guard lock(mutex_);
         try {
             return body(*db_);
         } catch (const SqliteError& e) {
+            if (e.code() == SQLITE_FULL)
+                throw StorageFullError("cannot " + std::string(what) + ": " + e.what());
             throw EnvironmentError("cannot " + std::string(what) + ": " + e.what());
         }
     }

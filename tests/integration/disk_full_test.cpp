@@ -1,0 +1,214 @@
+// A full disk, for real: `wenku serve` runs inside bubblewrap with its data folder on a tmpfs of a
+// few MiB, a filler file leaves little room, and uploads of real text documents fill the rest
+// while they convert. While the disk is low, uploads are refused with 507 and reading goes on;
+// no document is failed for lack of space and none stays converting. Once the filler is deleted,
+// every accepted document becomes ready, `wenku verify` finds nothing to repair, and no response
+// ever named the data folder or any other absolute path.
+#include <sys/types.h>
+
+#include <csignal>
+#include <cstdio>
+#include <set>
+
+#include "web_fixture.h"
+
+using namespace web_fixture;
+
+namespace {
+
+constexpr std::uint64_t tmpfs_bytes = 112ull << 20;  // room for every document once freed
+constexpr std::uint64_t floor_bytes = 1ull << 20;    // storage.min_free_mb = 1
+// Left above the floor by the filler: less than one document's previews (some 3 MiB), so the
+// first conversion runs into the full disk itself; then the uploads take the rest.
+constexpr std::uint64_t room_bytes = 1ull << 20;
+
+/// Runs inside bwrap, $1 the tmpfs, $2 the control folder outside it, $3 the wenku binary. The
+/// storage settings come from the environment, so that a wenku without them runs too.
+constexpr const char* script = R"sh(
+set -u
+small=$1; ctl=$2; wenku=$3; data=$small/data
+export WENKU_STORAGE_MIN_FREE_MB=1 WENKU_STORAGE_ADDRESS_DOCUMENTS_PER_DAY=100000
+mkdir -p "$data" && cp "$ctl/wenku.conf" "$data/wenku.conf"
+"$wenku" --data "$data" serve --port 0 --jobs 1 >"$ctl/serve.out" 2>"$ctl/serve.err" &
+echo $! >"$ctl/serve.pid"
+while [ ! -e "$ctl/fill" ]; do sleep 0.05; done
+avail=$(df -B1 --output=avail "$small" | tail -n 1)
+head -c $((avail - $(cat "$ctl/fill"))) /dev/zero >"$small/filler"
+touch "$ctl/filled"
+while [ ! -e "$ctl/free" ]; do sleep 0.05; done
+rm -f "$small/filler"
+wait
+"$wenku" --data "$data" verify >"$ctl/verify.out" 2>&1; echo $? >"$ctl/verify.rc"
+touch "$ctl/done"
+)sh";
+
+bool wait_for_file(const fs::path& file, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!fs::exists(file)) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(50ms);
+    }
+    return true;
+}
+
+/// A text document of some 20 pages (57 KiB) that no other one resembles.
+std::string document_text(int n) {
+    std::string words;
+    for (int i = 0; i < 12; ++i) words += "词" + std::to_string(n * 1000 + i * 37) + " ";
+    return long_text("第" + std::to_string(n) + "份报告 report " + std::to_string(n), words, 400, {});
+}
+
+class DiskFullTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        small_ = dir_.path() / "small";
+        ctl_ = dir_.path() / "ctl";
+        fs::create_directories(small_);
+        fs::create_directories(ctl_);
+        const auto probe = run_command({"bwrap", "--dev-bind", "/", "/", "--size",
+                                        std::to_string(tmpfs_bytes), "--tmpfs", small_.string(), "true"});
+        if (probe.exit_code != 0)
+            GTEST_SKIP() << "bwrap cannot mount a size-limited tmpfs here: " << probe.err;
+    }
+
+    /// Every response body is checked: neither the data folder nor the test's folders appear.
+    void check_no_path(const HttpResponse& r, const std::string& what) {
+        EXPECT_FALSE(contains(r.body, dir_.path().string())) << what << " names a path: " << r.body;
+        EXPECT_FALSE(contains(r.body, "/tmp/")) << what << " names a path: " << r.body;
+    }
+
+    HttpResponse get(const std::string& target) {
+        auto r = http_request(port_, "GET", target);
+        check_no_path(r, "GET " + target);
+        return r;
+    }
+
+    /// Every document by id with its status (and error when failed).
+    std::map<std::int64_t, json> documents() {
+        std::map<std::int64_t, json> docs;
+        const json list = json_of(get("/api/documents?status=all&per_page=100"));
+        for (const auto& d : list["documents"]) docs[d["id"].get<std::int64_t>()] = d;
+        return docs;
+    }
+
+    bool storage_low() { return contains(get("/metrics").body, "\nwenku_storage_low 1\n"); }
+
+    TempDir dir_;
+    fs::path small_, ctl_;
+    unsigned short port_ = 0;
+};
+
+TEST_F(DiskFullTest, UploadsStopConversionsWaitAndEverythingFinishesWhenSpaceReturns) {
+    write_file(ctl_ / "wenku.conf",
+               "convert.sandbox = basic\nconvert.ocr = 0\nhttp.rate_per_ip = 0\ningest.queue_poll_ms = 50\n");
+    BackgroundProcess box(
+        {"bwrap", "--dev-bind", "/", "/", "--size", std::to_string(tmpfs_bytes), "--tmpfs", small_.string(),
+         "sh", "-c", script, "sh", small_.string(), ctl_.string(), WENKU_BINARY},
+        ctl_ / "box.out", ctl_ / "box.err");
+    const std::string mark = "wenku: serving http://127.0.0.1:";
+    const auto started = std::chrono::steady_clock::now();
+    for (std::string out; (out = read_file(ctl_ / "serve.out")).find(mark) == std::string::npos;) {
+        ASSERT_FALSE(box.wait(0ms)) << read_file(ctl_ / "box.err") << read_file(ctl_ / "serve.err");
+        ASSERT_LT(std::chrono::steady_clock::now() - started, 60s) << read_file(ctl_ / "serve.err");
+        std::this_thread::sleep_for(50ms);
+    }
+    const std::string out = read_file(ctl_ / "serve.out");
+    port_ = static_cast<unsigned short>(std::stoi(out.substr(out.find(mark) + mark.size())));
+    const pid_t serve_pid = std::stoi(read_file(ctl_ / "serve.pid"));
+
+    // Leave a little room above the floor: the uploads and their previews fill it.
+    write_file(ctl_ / "fill", std::to_string(floor_bytes + room_bytes));
+    ASSERT_TRUE(wait_for_file(ctl_ / "filled", 30s));
+
+    std::set<std::int64_t> accepted;
+    int refused = 0;
+    bool was_low = false;
+    for (int n = 0; n < 40 && refused < 3; ++n) {
+        const std::string name = "报告" + std::to_string(n) + ".txt";
+        HttpResponse r;
+        try {
+            r = http_request(port_, "POST", "/api/documents?name=" + url_encode(name), document_text(n));
+        } catch (const std::exception& e) {
+            ADD_FAILURE() << name << ": no answer (" << e.what() << ")";
+            continue;
+        }
+        check_no_path(r, "the upload of " + name);
+        if (r.status == 201) {
+            accepted.insert(json_of(r)["id"].get<std::int64_t>());
+        } else {
+            EXPECT_EQ(r.status, 507) << r.body;
+            EXPECT_EQ(json_of(r)["error"]["code"], "insufficient_storage") << r.body;
+            ++refused;
+        }
+        was_low = was_low || storage_low();
+        std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_FALSE(accepted.empty());
+    EXPECT_EQ(refused, 3) << "the uploads never filled the disk";
+
+    // Wait until nothing moves: conversions stop for lack of space, none is left converting.
+    const auto settle_deadline = std::chrono::steady_clock::now() + 120s;
+    for (int calm = 0; calm < 15 && std::chrono::steady_clock::now() < settle_deadline;) {
+        bool moving = false;
+        for (const auto& [id, d] : documents()) moving = moving || d["status"] == "converting";
+        was_low = was_low || storage_low();
+        calm = moving ? 0 : calm + 1;
+        std::this_thread::sleep_for(200ms);
+    }
+    int waiting = 0;
+    for (const auto& [id, d] : documents()) {
+        EXPECT_NE(d["status"], "failed") << "№" << id << " failed while the disk was full: " << d.dump();
+        EXPECT_NE(d["status"], "converting") << "№" << id << " stays converting on the full disk";
+        waiting += d["status"] == "queued" ? 1 : 0;
+    }
+    ASSERT_TRUE(was_low)
+        << "the uploads never brought the disk below storage.min_free_mb: nothing was tested";
+    if (storage_low()) {
+        // Reading goes on; uploads are refused before anything is stored.
+        EXPECT_EQ(get("/").status, 200);
+        for (const auto& [id, d] : documents()) {
+            if (d["status"] == "ready") {
+                EXPECT_EQ(get("/d/" + std::to_string(id)).status, 200);
+            }
+        }
+        const auto r = http_request(port_, "POST", "/api/documents?name=late.txt", document_text(99));
+        check_no_path(r, "an upload on the full disk");
+        EXPECT_EQ(r.status, 507) << r.body;
+        const auto page =
+            http_request(port_, "POST", "/api/documents?name=late.txt&lang=en", document_text(98));
+        check_no_path(page, "an upload on the full disk");
+    }
+    const std::string log = read_file(ctl_ / "serve.err");
+    EXPECT_TRUE(contains(log, "low disk space")) << "no warning in the log";
+    EXPECT_TRUE(contains(log, "goes back to the queue until the disk has space"))
+        << "no conversion ran into the full disk: nothing was tested";
+
+    // Space returns: every accepted document is converted, nothing failed, nothing left over.
+    write_file(ctl_ / "free", "");
+    const auto deadline = std::chrono::steady_clock::now() + 180s;
+    std::map<std::int64_t, json> docs;
+    for (bool done = false; !done && std::chrono::steady_clock::now() < deadline;) {
+        docs = documents();
+        done = true;
+        for (const auto id : accepted) done = done && docs.contains(id) && docs[id]["status"] == "ready";
+        if (!done) std::this_thread::sleep_for(200ms);
+    }
+    for (const auto id : accepted) {
+        ASSERT_TRUE(docs.contains(id)) << "№" << id << " vanished";
+        EXPECT_EQ(docs[id]["status"], "ready") << "№" << id << ": " << docs[id].dump();
+    }
+    const std::string metrics = get("/metrics").body;
+    EXPECT_TRUE(contains(metrics, "\nwenku_storage_low 0\n"))
+        << metrics.substr(metrics.find("wenku_storage"));
+    std::printf("%zu accepted (%d waited for space), %d refused with 507\n", accepted.size(), waiting,
+                refused);
+
+    ::kill(serve_pid, SIGTERM);
+    ASSERT_TRUE(wait_for_file(ctl_ / "done", 120s)) << read_file(ctl_ / "box.err");
+    EXPECT_EQ(read_file(ctl_ / "verify.rc"), "0\n") << read_file(ctl_ / "verify.out");
+    EXPECT_TRUE(contains(read_file(ctl_ / "verify.out"), "; 0 problems")) << read_file(ctl_ / "verify.out");
+    EXPECT_EQ(box.wait(30s).value_or(-1), 0) << read_file(ctl_ / "box.err");
+    if (HasFailure()) std::printf("the server's log:\n%s\n", read_file(ctl_ / "serve.err").c_str());
+}
+
+}  // namespace
