@@ -166,6 +166,8 @@ Response error_response(SiteServices& site, const Request& req, const std::excep
     }
     res.set("Cache-Control", "no-store");
     if (auto* m = dynamic_cast<const MethodNotAllowedError*>(&e)) res.set("Allow", m->allow());
+    if (auto* t = dynamic_cast<const TooManyRequestsError*>(&e))
+        res.set("Retry-After", std::to_string(t->retry_after_seconds()));
     return res;
 }
 
