@@ -84,7 +84,9 @@ class SearchPrivacySiteTest : public ::testing::Test {
     }
 
     static void TearDownTestSuite() {
-        if (server_) EXPECT_EQ(server_->stop(10s), 0);
+        if (server_) {
+            EXPECT_EQ(server_->stop(10s), 0);
+        }
         server_.reset();
         data_.reset();
         files_.reset();
@@ -133,9 +135,10 @@ TEST_F(SearchPrivacySiteTest, RelatedSearchesShowOnlyWhatManyReadersSearchedOnSe
     for (int i = 0; i < 100 && !logged_queries(db).contains("wenku"); ++i) std::this_thread::sleep_for(100ms);
     const auto logged = logged_queries(db);
     ASSERT_TRUE(logged.contains("wenku")) << "the search log was not written";
-    for (const auto& q : logged) EXPECT_FALSE(contains(q, "-") || contains(q, "spam123购买")) << q;
+    // Neither spam search was logged (the one-address entry above is the repository's own).
+    for (const auto& q : logged) EXPECT_FALSE(contains(q, "-") || contains(q, "wenku 加微信")) << q;
 
-    for (const std::string& target : {"/search?q=wenku", doc_path(guide_id_)}) {
+    for (const std::string& target : {std::string("/search?q=wenku"), doc_path(guide_id_)}) {
         const std::string related = related_searches_of(get(target, "127.0.0.7").body);
         EXPECT_TRUE(contains(related, ">使用手册</a>")) << target << ": " << related;
         for (const char* unwanted : {"spam123", "微信", "代写", "加qq"})
@@ -145,7 +148,7 @@ TEST_F(SearchPrivacySiteTest, RelatedSearchesShowOnlyWhatManyReadersSearchedOnSe
 }
 
 TEST_F(SearchPrivacySiteTest, ErrorPagesLinkOnlyWithinTheSite) {
-    for (const std::string& target : {"//evil.example/x", "/\\evil.example/x", "///evil.example/x"}) {
+    for (const char* target : {"//evil.example/x", "/\\evil.example/x", "///evil.example/x"}) {
         const auto r = get(target);
         EXPECT_FALSE(contains(r.body, "href=\"//")) << target << ": a protocol-relative link";
         EXPECT_FALSE(contains(r.body, "href=\"/\\")) << target << ": a backslash link";
