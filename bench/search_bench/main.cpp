@@ -257,7 +257,7 @@ int main(int argc, char** argv) {
     // --- indexing
     auto t = Clock::now();
     std::size_t next = 0;
-    search::build_index(index_dir, threads, [&]() -> std::optional<search::IndexInput> {
+    search::build_index(index_dir, search::TextPolicy{}, threads, [&]() -> std::optional<search::IndexInput> {
         if (next >= poems.size()) return std::nullopt;
         search::IndexInput in;
         in.document.id = static_cast<std::int64_t>(next + 1);

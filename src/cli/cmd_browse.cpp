@@ -198,7 +198,7 @@ void add_rm_command(CLI::App& app, Context& ctx) {
         library.blobs().remove_pages(d.sha256);
         library.blobs().remove_original(d.sha256);
         try {
-            search::IndexWriter index(library.index_dir());
+            search::IndexWriter index(library.index_dir(), search::TextPolicy::from(library.config()));
             index.remove(d.id);
         } catch (const EnvironmentError& e) {
             std::fprintf(stderr, "%s (the index drops it when the next conversion starts)\n", e.what());

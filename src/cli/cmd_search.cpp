@@ -76,13 +76,18 @@ void add_search_command(CLI::App& app, Context& ctx) {
             // After a crash the index may lag the database: put it right, unless a conversion
             // (which does that itself when it starts) holds the library.
             const QueueLock lock(library.data_dir(), /*wait=*/false);
-            if (lock.held()) search::reconcile_index(library.repository(), library.index_dir());
+            if (lock.held())
+                search::reconcile_index(library.repository(), library.index_dir(),
+                                        search::TextPolicy::from(library.config()));
         }
         const search::IndexReader reader(library.index_dir(),
                                          search::SearchOptions::from(library.config().search));
         const auto results = reader.search(request, page_texts(library));
-        if (opt->log) search::record_search(library.repository(), results);
-        const auto suggestions = search::related_searches(library.repository(), reader, results, 8);
+        const search::SearchBlocklist blocklist(library.data_dir() / search::blocklist_file_name);
+        if (opt->log)
+            search::record_search(library.repository(), results, "local", reader.options(), &blocklist);
+        const auto suggestions =
+            search::related_searches(library.repository(), reader, results, 8, &blocklist);
         if (opt->json) {
             nlohmann::json out{{"query", results.canonical_query},
                                {"total", results.total},
@@ -183,7 +188,8 @@ void add_reindex_command(CLI::App& app, Context& ctx) {
                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         const auto db_path = library.data_dir() / "wenku.db";
         const auto n = search::rebuild_index(
-            [db_path] { return open_sqlite_repository(db_path.string()); }, library.index_dir(), threads,
+            [db_path] { return open_sqlite_repository(db_path.string()); }, library.index_dir(),
+            search::TextPolicy::from(library.config()), threads,
             [](std::int64_t done) {
                 std::fprintf(stderr, "\rindexed %lld documents", static_cast<long long>(done));
             });

@@ -47,8 +47,9 @@ void add_serve_command(CLI::App& app, Context& ctx) {
         "Serve the web site and JSON API (http://127.0.0.1:8080 by default) and convert uploaded documents. "
         "Stops gracefully on SIGINT or SIGTERM: requests in progress and conversions running finish, queued "
         "ones "
-        "wait for the next start. Settings: http.* (limits, address), site.* (name, address, footer), "
-        "preview.free_pages.");
+        "wait for the next start. Settings: http.* (limits, address), site.* (name, address, footer, "
+        "public_text), search.* (searches per address, 相关搜索), preview.free_pages; the 相关搜索 "
+        "blocklist is DATA/search-blocklist.txt.");
     cmd->add_option("--address", opt->address, "Address to listen on (default: http.address)");
     cmd->add_option("--port", opt->port, "Port to listen on, 0 = any free one (default: http.port)");
     cmd->add_option("--web-dir", opt->web_dir,

@@ -176,6 +176,7 @@ void add_verify_command(CLI::App& app, Context& ctx) {
                         break;
                     case Problem::Fix::reconcile_index:
                         search::reconcile_index(library.repository(), library.index_dir(),
+                                                search::TextPolicy::from(library.config()),
                                                 search::ReconcileCheck::full);
                         break;
                 }

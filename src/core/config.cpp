@@ -171,6 +171,7 @@ SiteConfig site_config(const SettingReader& r) {
     c.copyright = r.text("site.copyright");
     c.icp = r.text("site.icp");
     c.uploads = r.flag("site.uploads");
+    c.public_text_all = r.word<bool>("site.public_text", {{"free", false}, {"all", true}});
     c.home_documents = r.whole_int("site.home_documents", 0, 1000);
     c.related_documents = r.whole_int("site.related_documents", 0, 1000);
     c.guess_documents = r.whole_int("site.guess_documents", 0, 1000);
@@ -217,6 +218,15 @@ SearchConfig search_config(const SettingReader& r) {
     c.related_refresh_percent = r.whole_int("search.related_refresh_percent", 0, 1'000);
     c.log_max_pending = count("search.log_max_pending", 10'000'000);
     c.reader_reopen = std::chrono::milliseconds(r.whole("search.reader_reopen_ms", 0, 3'600'000));
+    c.key_terms = count("search.key_terms", 1'000);
+    c.distinct_queries_per_hour =
+        static_cast<std::size_t>(r.whole("search.distinct_queries_per_hour", 0, 100'000'000));
+    c.budget_addresses = count("search.budget_addresses", 100'000'000);
+    c.suggest_min_addresses = count("search.suggest_min_addresses", 1'000'000);
+    c.suggest_min_days = r.whole_int("search.suggest_min_days", 1, 3650);
+    c.suggest_max_chars = count("search.suggest_max_chars", 1'000);
+    c.log_max_days = r.whole_int("search.log_max_days", 1, 36500);
+    c.log_max_queries = count("search.log_max_queries", 100'000'000);
     return c;
 }
 

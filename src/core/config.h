@@ -91,6 +91,7 @@ struct SiteConfig {
     std::string copyright;
     std::string icp;
     bool uploads = true;
+    bool public_text_all = false;  // site.public_text = all (else free: the free pages' text only)
     // list lengths
     int home_documents = 12;
     int related_documents = 8;
@@ -130,6 +131,14 @@ struct SearchConfig {
     int related_refresh_percent = 10;
     std::size_t log_max_pending = 10'000;
     std::chrono::milliseconds reader_reopen{1000};
+    std::size_t key_terms = 20;
+    std::size_t distinct_queries_per_hour = 300;  // per address; 0 = no limit
+    std::size_t budget_addresses = 20'000;
+    std::size_t suggest_min_addresses = 3;
+    int suggest_min_days = 2;
+    std::size_t suggest_max_chars = 24;
+    int log_max_days = 90;
+    std::size_t log_max_queries = 100'000;
 };
 
 struct Config {

@@ -115,6 +115,13 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"site.icp", "",
          "The footer's ICP licence number (经营许可证编号), e.g. 浙ICP备2024059924号-2; empty = none."},
         {"site.uploads", "1", "Whether visitors may upload documents: 1 or 0."},
+        {"site.public_text", "free",
+         "What of a document's text the site makes public, and so what search can tell about it: free = the "
+         "free pages' text (shown in 资源描述, searchable by phrase, with snippets and page numbers; later "
+         "pages "
+         "make a document match only through its key terms, search.key_terms, which its page shows), all = "
+         "the whole text (searchable and shown like the free pages'). Changing it re-indexes every document "
+         "when conversion next starts (wenku serve, import, add)."},
         {"site.home_documents", "12", "Documents in each list of the home page (latest, most viewed)."},
         {"site.related_documents", "8", "相关资源 (related documents) a document page lists."},
         {"site.guess_documents", "8",
@@ -181,6 +188,29 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"search.reader_reopen_ms", "1000",
          "Milliseconds a server thread searches the same revision of the index before reopening it to see "
          "documents indexed since (0-3600000; 0 = reopen for every search)."},
+        {"search.key_terms", "20",
+         "Key terms (关键词) chosen from a document's whole text when it is indexed (1-1000): its most "
+         "frequent "
+         "character pairs and words. They are shown on its page and are all of its locked pages' text that "
+         "a search can match."},
+        {"search.distinct_queries_per_hour", "300",
+         "Searches one client address may make per hour that are not answered from the cache (0-100000000; "
+         "0 = no limit); past it the site answers 429 with Retry-After. The same search repeated while "
+         "cached (http.page_cache_seconds) does not count."},
+        {"search.budget_addresses", "20000",
+         "Client addresses whose searches per hour are counted at once (1-100000000); when more search, "
+         "the counts of those whose hour has passed are dropped, and all counts when none has."},
+        {"search.suggest_min_addresses", "3",
+         "相关搜索 shows a logged search only once this many different client addresses made it "
+         "(1-1000000)."},
+        {"search.suggest_min_days", "2",
+         "相关搜索 shows a logged search only once it was made on this many different days (1-3650)."},
+        {"search.suggest_max_chars", "24",
+         "Longest search, in characters, that is logged for 相关搜索 (1-1000). Searches with operators (-, "
+         "quotes, field:) are never logged, nor those matching a line of DATA/search-blocklist.txt."},
+        {"search.log_max_days", "90", "Days a logged search is kept after it was last made (1-36500)."},
+        {"search.log_max_queries", "100000",
+         "Logged searches kept at most (1-100000000); past it the least recently made are deleted."},
     };
     return all;
 }

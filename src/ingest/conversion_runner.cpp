@@ -53,8 +53,9 @@ ConversionRunner::ConversionRunner(Library& library, const ConversionOptions& op
     library_.repository().requeue_abandoned_jobs();
     library_.blobs().remove_stray_temp_files();
     clear_worker_jobs(library_.data_dir());
-    search::reconcile_index(library_.repository(), library_.index_dir());
-    index_ = std::make_unique<search::IndexWriter>(library_.index_dir());
+    const auto policy = search::TextPolicy::from(library_.config());
+    search::reconcile_index(library_.repository(), library_.index_dir(), policy);
+    index_ = std::make_unique<search::IndexWriter>(library_.index_dir(), policy);
     last_commit_ = std::chrono::steady_clock::now();
     for (int i = 0; i < options_.workers; ++i) {
         WorkerOptions worker = options_.worker;

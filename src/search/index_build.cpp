@@ -33,38 +33,59 @@ constexpr std::int64_t build_progress_every = 10'000;
 std::vector<std::int64_t> ready_ids(Repository& repository);
 bool seems_in_line(Repository& repository, const IndexReader& reader);
 std::vector<Category> chain_of(Repository& repository, const Document& d);
-void merge_parts(const std::vector<fs::path>& parts, const fs::path& dir);
+void merge_parts(const std::vector<fs::path>& parts, const fs::path& dir, const TextPolicy& policy);
 
 }  // namespace
 
-std::int64_t reconcile_index(Repository& repository, const fs::path& dir, ReconcileCheck check) {
+std::int64_t reconcile_index(Repository& repository, const fs::path& dir, const TextPolicy& policy,
+                             ReconcileCheck check) {
     std::vector<std::int64_t> have;
+    std::vector<std::int64_t> changed;  // indexed under other public pages than the policy gives now
+    bool policy_changed = false;
+    const auto wanted = ready_ids(repository);
     {
         const IndexReader reader(dir);
-        if (check == ReconcileCheck::quick && seems_in_line(repository, reader)) return 0;
+        policy_changed = reader.document_count() > 0 && reader.text_policy() != policy.fingerprint();
+        if (!policy_changed && check == ReconcileCheck::quick && seems_in_line(repository, reader)) return 0;
         have = reader.document_ids();
+        if (check == ReconcileCheck::full && !policy_changed) {
+            std::vector<std::int64_t> both;
+            std::set_intersection(wanted.begin(), wanted.end(), have.begin(), have.end(),
+                                  std::back_inserter(both));
+            for (const auto id : both) {
+                const auto doc = repository.find_document(id);
+                if (doc && reader.public_pages(id) != policy.public_pages(*doc, doc->page_count)) {
+                    changed.push_back(id);
+                }
+            }
+        }
     }
-    const auto wanted = ready_ids(repository);
     std::vector<std::int64_t> missing;
     std::vector<std::int64_t> stray;
     std::set_difference(wanted.begin(), wanted.end(), have.begin(), have.end(), std::back_inserter(missing));
     std::set_difference(have.begin(), have.end(), wanted.begin(), wanted.end(), std::back_inserter(stray));
-    if (missing.empty() && stray.empty()) return 0;
-    IndexWriter writer(dir);
+    // Under another policy every document is indexed anew.
+    const std::vector<std::int64_t>& to_add = policy_changed ? wanted : missing;
+    if (to_add.empty() && stray.empty() && changed.empty() && !policy_changed) return 0;
+    IndexWriter writer(dir, policy);
     for (const auto id : stray) writer.remove(id);
-    for (const auto id : missing) {
-        const auto doc = repository.find_document(id);
-        if (!doc || doc->status != DocumentStatus::ready) continue;
-        writer.add(*doc, repository.pages(id), chain_of(repository, *doc));
+    for (const auto& ids : {to_add, changed}) {
+        for (const auto id : ids) {
+            const auto doc = repository.find_document(id);
+            if (!doc || doc->status != DocumentStatus::ready) continue;
+            writer.add(*doc, repository.pages(id), chain_of(repository, *doc));
+        }
     }
+    writer.record_policy();
     writer.commit();
-    spdlog::info("search index: {} documents added, {} removed to match the database", missing.size(),
-                 stray.size());
-    return static_cast<std::int64_t>(missing.size() + stray.size());
+    spdlog::info("search index: {} documents added, {} indexed anew, {} removed to match the database{}",
+                 policy_changed ? 0 : missing.size(), policy_changed ? wanted.size() : changed.size(),
+                 stray.size(), policy_changed ? " (site.public_text or preview.free_pages changed)" : "");
+    return static_cast<std::int64_t>(to_add.size() + changed.size() + stray.size());
 }
 
 std::int64_t rebuild_index(const std::function<std::unique_ptr<Repository>()>& open_repository,
-                           const fs::path& dir, int threads,
+                           const fs::path& dir, const TextPolicy& policy, int threads,
                            const std::function<void(std::int64_t)>& progress) {
     auto repository = open_repository();
     const auto ids = ready_ids(*repository);
@@ -72,7 +93,7 @@ std::int64_t rebuild_index(const std::function<std::unique_ptr<Repository>()>& o
     const fs::path fresh = dir.string() + ".new";
     fs::remove_all(fresh);
     const auto n = build_index(
-        fresh, threads,
+        fresh, policy, threads,
         [&]() -> std::optional<IndexInput> {
             while (at < ids.size()) {
                 const auto doc = repository->find_document(ids[at++]);
@@ -92,7 +113,7 @@ std::int64_t rebuild_index(const std::function<std::unique_ptr<Repository>()>& o
     return n;
 }
 
-std::int64_t build_index(const fs::path& dir, int threads,
+std::int64_t build_index(const fs::path& dir, const TextPolicy& policy, int threads,
                          const std::function<std::optional<IndexInput>()>& next,
                          const std::function<void(std::int64_t)>& progress) {
     if (fs::exists(dir)) throw UsageError("build_index: " + dir.string() + " already exists");
@@ -125,10 +146,11 @@ std::int64_t build_index(const fs::path& dir, int threads,
                 Xapian::WritableDatabase db(part.string(), Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
                 for (auto& input : batch) {
                     db.replace_document(docid_of(input.document.id),
-                                        make_document(input.document, input.pages, input.categories));
+                                        make_document(input.document, input.pages, input.categories, policy));
                     const auto n = ++done;
                     if (progress && n % build_progress_every == 0) progress(n);
                 }
+                db.set_metadata(text_policy_key, policy.fingerprint());
                 db.commit();
                 db.close();
             }
@@ -142,7 +164,7 @@ std::int64_t build_index(const fs::path& dir, int threads,
     for (auto& t : pool) t.join();
     try {
         if (failure) std::rethrow_exception(failure);
-        merge_parts(parts, dir);
+        merge_parts(parts, dir, policy);
     } catch (const Xapian::Error& e) {
         fs::remove_all(parts_dir);
         fs::remove_all(dir);
@@ -184,12 +206,14 @@ std::vector<Category> chain_of(Repository& repository, const Document& d) {
     return d.category_id ? repository.category_chain(*d.category_id) : std::vector<Category>{};
 }
 
-/// Merges index parts with disjoint id ranges into a compacted index in `dir`.
-void merge_parts(const std::vector<fs::path>& parts, const fs::path& dir) {
+/// Merges index parts with disjoint id ranges (each recording `policy`) into a compacted index in `dir`.
+void merge_parts(const std::vector<fs::path>& parts, const fs::path& dir, const TextPolicy& policy) {
     Xapian::Database all;
     for (const auto& part : parts) all.add_database(Xapian::Database(part.string()));
     if (parts.empty()) {
-        Xapian::WritableDatabase(dir.string(), Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS).commit();
+        Xapian::WritableDatabase empty(dir.string(), Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
+        empty.set_metadata(text_policy_key, policy.fingerprint());
+        empty.commit();
     } else {
         all.compact(dir.string(), Xapian::DBCOMPACT_NO_RENUMBER | Xapian::DBCOMPACT_MULTIPASS);
     }

@@ -11,6 +11,7 @@ constexpr double title_weight = 3.0;
 
 Xapian::Query part_query(const QueryPart& part, const std::string& prefix, bool exclusion = false);
 Xapian::Query filter_any(const std::string& prefix, const std::vector<std::string>& values);
+Xapian::Query key_term_query(const QueryPart& part);
 
 }  // namespace
 
@@ -19,11 +20,15 @@ Xapian::Query build_query(const ParsedQuery& parsed, const SearchRequest& reques
     std::vector<Xapian::Query> negative;
     for (const auto& part : parsed.parts) {
         Xapian::Query title = part_query(part, title_prefix);
-        Xapian::Query q =
-            part.title_only
-                ? title
-                : Xapian::Query(Xapian::Query::OP_OR, part_query(part, "", part.exclude),
-                                Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, title, title_weight));
+        // The text means the public pages' text, or a key term of the whole text (never a phrase,
+        // pair or position of a locked page).
+        Xapian::Query q = title;
+        if (!part.title_only) {
+            const std::vector<Xapian::Query> fields = {
+                part_query(part, "", part.exclude),
+                Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, title, title_weight), key_term_query(part)};
+            q = Xapian::Query(Xapian::Query::OP_OR, fields.begin(), fields.end());
+        }
         (part.exclude ? negative : positive).push_back(q);
     }
     Xapian::Query q = positive.empty()
@@ -100,6 +105,16 @@ Xapian::Query part_query(const QueryPart& part, const std::string& prefix, bool 
                           Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(single_page_term)));
     }
     return q;
+}
+
+/// A part that is exactly one key term (a word, or a pair of joined Chinese characters) matches
+/// the documents with that key term; any other part matches none that way.
+Xapian::Query key_term_query(const QueryPart& part) {
+    const auto& t = part.tokens;
+    if (t.size() == 1 && !t[0].cjk) return term_query(key_prefix + term_of(part.folded, t[0]));
+    if (t.size() == 2 && forms_pair(t[0], t[1]))
+        return term_query(key_prefix + pair_term_of(part.folded, t[0], t[1]));
+    return Xapian::Query(Xapian::Query::MatchNothing);
 }
 
 Xapian::Query filter_any(const std::string& prefix, const std::vector<std::string>& values) {

@@ -89,6 +89,25 @@ bool IndexReader::contains(std::int64_t document_id) const {
     });
 }
 
+std::string IndexReader::text_policy() const {
+    return read_index(state_->db, [](const Xapian::Database& db) {
+        return db.size() > 0 ? db.get_metadata(text_policy_key) : std::string();
+    });
+}
+
+std::optional<int> IndexReader::public_pages(std::int64_t document_id) const {
+    const Xapian::docid did = docid_of(document_id);
+    return read_index(state_->db, [&](const Xapian::Database& db) -> std::optional<int> {
+        if (db.size() == 0) return std::nullopt;
+        try {
+            const std::string value = db.get_document(did).get_value(public_pages_slot);
+            return value.empty() ? -1 : std::stoi(value);  // -1: indexed before public pages were
+        } catch (const Xapian::DocNotFoundError&) {
+            return std::nullopt;
+        }
+    });
+}
+
 std::vector<std::int64_t> IndexReader::document_ids() const {
     return read_index(state_->db, [](const Xapian::Database& db) {
         std::vector<std::int64_t> ids;
@@ -105,6 +124,10 @@ SearchResults IndexReader::search(const SearchRequest& request, const PageTextSo
     const std::size_t snippet_chars = state_->options.snippet_chars;
     SearchResults empty;
     empty.canonical_query = parsed.canonical();
+    empty.plain_query = parsed.formats.empty() && parsed.categories.empty() && parsed.uploaders.empty() &&
+                        std::none_of(parsed.parts.begin(), parsed.parts.end(), [](const QueryPart& p) {
+                            return p.phrase || p.exclude || p.title_only;
+                        });
     if (parsed.parts.empty() && parsed.formats.empty() && parsed.categories.empty() &&
         parsed.uploaders.empty() && !request.category_id && request.format.empty()) {
         return empty;  // nothing asked

@@ -37,7 +37,7 @@ struct SearchHit {
     std::int64_t document_id = 0;
     std::string title;
     std::vector<Fragment> title_fragments;  // the title with what matched
-    std::vector<int> pages;                 // pages the query's words occur on, ascending
+    std::vector<int> pages;                 // public pages the query's words occur on, ascending
     int page = 1;                           // the page to open: most occurrences, else the first
     std::vector<Fragment> snippet;          // a passage of that page
     double weight = 0;                      // relevance
@@ -50,6 +50,7 @@ struct SearchResults {
     std::map<std::int64_t, std::int64_t> categories;  // category id → matches (requested facets)
     std::map<std::string, std::int64_t> formats;      // format → matches (requested facets)
     std::string canonical_query;                      // ParsedQuery::canonical()
+    bool plain_query = false;                         // words only: no "phrase", -exclusion or field:value
 };
 
 /// A page's text, for snippets: (document, page number) → text, nullopt when it is gone.
@@ -76,12 +77,17 @@ class IndexReader {
     /// The ids of the documents in the index, ascending.
     std::vector<std::int64_t> document_ids() const;
     bool contains(std::int64_t document_id) const;
+    /// The TextPolicy::fingerprint() the index's documents follow; "" for an empty index.
+    std::string text_policy() const;
+    /// How many leading pages of the document have their text indexed; none when it is not indexed.
+    std::optional<int> public_pages(std::int64_t document_id) const;
 
     SearchResults search(const SearchRequest& request, const PageTextSource& page_text) const;
 
-    /// Characteristic terms of a document (its character pairs and words, weighted by how rare
-    /// they are in the library and how often the document uses them), best first. For related
-    /// documents and keywords; empty when the document is not indexed.
+    /// Characteristic terms of a document: its key terms (chosen from its whole text when it was
+    /// indexed, public by design: the document page shows them), weighted by how rare they are in
+    /// the library and how often the document uses them, best first. For related documents,
+    /// keywords and 相关搜索; empty when the document is not indexed.
     std::vector<std::pair<std::string, double>> key_terms(std::int64_t document_id, std::size_t count) const;
 
     /// Documents most like `document_id` (its key terms, title and category), best first,

@@ -39,7 +39,9 @@ std::vector<std::int64_t> IndexReader::related(std::int64_t document_id, std::si
     return read_index(state_->db, [&](const Xapian::Database& db) -> std::vector<std::int64_t> {
         std::vector<Xapian::Query> parts;
         for (const auto& [term, weight] : terms) {
-            parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), weight);
+            // Other documents' key terms, and their public text.
+            parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(key_prefix + term), weight);
+            parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query(term), weight / 2);
         }
         // The title's pairs and words weigh as much as the body's best terms.
         Xapian::Document doc;
@@ -77,19 +79,17 @@ std::vector<std::int64_t> IndexReader::related(std::int64_t document_id, std::si
 
 namespace {
 
-/// The document's character pairs and words of three or more characters with their weights
-/// (unsorted); empty when it is not indexed.
+/// The document's key terms (character pairs and words of three or more characters, see
+/// detail::key_terms_of) with their weights (unsorted); empty when it is not indexed.
 std::vector<std::pair<std::string, double>> scored_terms(const Xapian::Database& db, Xapian::docid did) {
     std::vector<std::pair<std::string, double>> scored;
     try {
         const double n = db.get_doccount();
-        for (auto it = db.termlist_begin(did); it != db.termlist_end(did); ++it) {
-            const std::string term = *it;
-            if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) continue;  // fields and filters
-            const std::u32string chars = decode_utf8(term);
-            const bool pair = chars.size() == 2 && is_cjk(chars[0]);
-            const bool word = !chars.empty() && !is_cjk(chars[0]) && chars.size() >= 3;
-            if (!pair && !word) continue;  // single characters say little about a topic
+        auto it = db.termlist_begin(did);
+        for (it.skip_to(key_prefix); it != db.termlist_end(did); ++it) {
+            const std::string key = *it;
+            if (key.rfind(key_prefix, 0) != 0) break;
+            const std::string term = key.substr(1);
             const double df = it.get_termfreq();
             const double tf = it.get_wdf();
             // A pair that occurs once in one document of the library is a chance pair (two words

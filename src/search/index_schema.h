@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/document.h"
+#include "search/search_options.h"
 
 namespace wenku::search::detail {
 
@@ -19,6 +20,8 @@ inline constexpr const char* id_prefix = "Q";
 inline constexpr const char* format_prefix = "F";
 inline constexpr const char* category_prefix = "C";
 inline constexpr const char* uploader_prefix = "U";
+/// A key term of the whole text (key_terms_of), without positions: how locked pages can match.
+inline constexpr const char* key_prefix = "K";
 /// Marks documents of one page, indexed without positions (see make_document).
 inline constexpr const char* single_page_term = "XSINGLE";
 
@@ -30,8 +33,13 @@ enum Slot : Xapian::valueno {
     favorites_slot,
     category_slot,
     format_slot,
-    single_page_slot
+    single_page_slot,
+    public_pages_slot  // how many leading pages' text is indexed (TextPolicy::public_pages)
 };
+
+/// The metadata key under which the index records the TextPolicy::fingerprint() its documents
+/// follow; reconcile_index() indexes every document anew when it differs from the site's.
+inline constexpr const char* text_policy_key = "wenku.text_policy";
 
 /// Positions: a page starts this many positions after the last token of the one before, so no
 /// phrase spans two pages; a token after punctuation is two positions on, so none spans that.
@@ -51,16 +59,26 @@ std::string id_term(std::int64_t id);
 /// The index document id of a library document; throws UsageError outside Xapian's range.
 Xapian::docid docid_of(std::int64_t id);
 
-/// The index document of a library document: text terms with page-separated positions (none for
-/// a single page), title terms, filter terms, sort and facet values, and stored data (title and
-/// each page's first position).
+/// The index document of a library document. Only the public pages (policy.public_pages(), the
+/// leading ones) give text terms: characters and words with page-separated positions (none for a
+/// single page) and character pairs. The whole text gives only its key terms (key_terms_of, prefix
+/// K, no positions), which the document page shows anyway: a locked page can make the document
+/// match through them, never through a phrase, a pair or a position. Also title terms, filter
+/// terms, sort and facet values, and stored data (title, each public page's first position, the
+/// key terms).
 Xapian::Document make_document(const Document& d, const std::vector<Page>& pages,
-                               const std::vector<Category>& chain);
+                               const std::vector<Category>& chain, const TextPolicy& policy);
+
+/// The `count` key terms of a text: its character pairs and words of three or more characters
+/// that occur most often, and at least twice, less pairs of a very common character (的, 是 ...)
+/// and numbers; ties go to the one that comes first. With how often each occurs.
+std::vector<std::pair<std::string, int>> key_terms_of(const std::vector<Page>& pages, std::size_t count);
 
 /// What make_document() stored in an index document's data; empty when the data is damaged.
 struct StoredData {
     std::string title;
-    std::vector<Xapian::termpos> starts;  // each page's first position; empty for a single page
+    std::vector<Xapian::termpos> starts;  // each public page's first position; empty for a single page
+    std::vector<std::string> keys;        // the key terms, most frequent first
 };
 StoredData stored_data(const Xapian::Document& doc);
 

@@ -20,15 +20,19 @@ using namespace detail;
 // change or the commit fails (it never writes part of a commit), which is what the header promises.
 struct IndexWriter::State {
     Xapian::WritableDatabase db;
+    TextPolicy policy;
 };
 
-IndexWriter::IndexWriter(const fs::path& dir, int wait_seconds) : state_(std::make_unique<State>()) {
+IndexWriter::IndexWriter(const fs::path& dir, const TextPolicy& policy, int wait_seconds)
+    : state_(std::make_unique<State>()) {
+    state_->policy = policy;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_seconds);
     for (;;) {
         try {
             fs::create_directories(dir);
             state_->db =
                 Xapian::WritableDatabase(dir.string(), Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS);
+            if (state_->db.get_doccount() == 0) record_policy();
             return;
         } catch (const Xapian::DatabaseLockError&) {
             if (std::chrono::steady_clock::now() >= deadline) {
@@ -55,7 +59,7 @@ void IndexWriter::add(const Document& doc, const std::vector<Page>& pages,
                       const std::vector<Category>& categories) {
     const Xapian::docid did = docid_of(doc.id);
     try {
-        state_->db.replace_document(did, make_document(doc, pages, categories));
+        state_->db.replace_document(did, make_document(doc, pages, categories, state_->policy));
     } catch (const Xapian::Error& e) {
         throw EnvironmentError("search index: cannot add document №" + std::to_string(doc.id) + ": " +
                                e.get_description());
@@ -71,6 +75,14 @@ void IndexWriter::remove(std::int64_t document_id) {
     } catch (const Xapian::Error& e) {
         throw EnvironmentError("search index: cannot remove document №" + std::to_string(document_id) + ": " +
                                e.get_description());
+    }
+}
+
+void IndexWriter::record_policy() {
+    try {
+        state_->db.set_metadata(text_policy_key, state_->policy.fingerprint());
+    } catch (const Xapian::Error& e) {
+        throw EnvironmentError("search index: cannot record its text policy: " + e.get_description());
     }
 }
 

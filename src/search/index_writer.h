@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/document.h"
+#include "search/search_options.h"
 
 namespace wenku {
 class Repository;
@@ -32,9 +33,13 @@ namespace wenku::search {
 /// reconcile_index() (run by every conversion runner as it starts, by `wenku search` when no
 /// conversion is running, and by `wenku verify --repair`); a document added again (converted
 /// anew) keeps its earlier entry until `wenku reindex`.
+///
+/// Documents are indexed under `policy` (what of their text is public). A new index records it;
+/// an existing one keeps the policy it recorded until reconcile_index() has indexed every document
+/// anew under a different one.
 class IndexWriter {
   public:
-    explicit IndexWriter(const std::filesystem::path& dir, int wait_seconds = 30);
+    IndexWriter(const std::filesystem::path& dir, const TextPolicy& policy, int wait_seconds = 30);
     /// Commits; a failure is logged, not thrown (see the class comment for what it costs).
     ~IndexWriter();
     IndexWriter(const IndexWriter&) = delete;
@@ -50,6 +55,9 @@ class IndexWriter {
     void remove(std::int64_t document_id);
     /// Makes the changes since the last commit durable and visible to readers opened after.
     void commit();
+    /// Records in the index that every document in it follows this writer's policy (durable at
+    /// the next commit).
+    void record_policy();
 
   private:
     struct State;
@@ -62,15 +70,18 @@ enum class ReconcileCheck {
     full,   // every id
 };
 
-/// Makes the index hold exactly the ready documents of the database: adds the missing, removes
-/// the stray. The quick check is two counts and one look-up when they agree, and misses only
-/// a missing document and a stray one that cancel out (`wenku verify` compares every id and
-/// repairs with the full check). Returns the number of documents added or removed.
+/// Makes the index hold exactly the ready documents of the database, indexed under `policy`: adds
+/// the missing, removes the stray, and indexes every document anew when the index recorded
+/// another policy (site.public_text or preview.free_pages changed). The quick check is then two
+/// counts and one look-up when they agree, and misses only a missing document and a stray one
+/// that cancel out; the full check (`wenku verify`) compares every id and each document's public
+/// pages, and indexes anew those whose free pages changed. Returns the number of documents
+/// added, indexed anew or removed.
 /// Throws EnvironmentError when the database or the index cannot be read or the index written;
 /// the index is then consistent but maybe only part of the way there, and the next call finds
 /// what is still different.
 std::int64_t reconcile_index(Repository& repository, const std::filesystem::path& dir,
-                             ReconcileCheck check = ReconcileCheck::quick);
+                             const TextPolicy& policy, ReconcileCheck check = ReconcileCheck::quick);
 
 /// Builds the index from the database anew in a new folder using `threads` threads (each builds a
 /// part; the parts are merged and compacted), then puts it in place of the old one. Readers open
@@ -79,19 +90,19 @@ std::int64_t reconcile_index(Repository& repository, const std::filesystem::path
 /// in place (a crash during the swap leaves either folder; reconcile_index() or another rebuild
 /// puts things right) and the exception is rethrown.
 std::int64_t rebuild_index(const std::function<std::unique_ptr<Repository>()>& open_repository,
-                           const std::filesystem::path& dir, int threads,
+                           const std::filesystem::path& dir, const TextPolicy& policy, int threads,
                            const std::function<void(std::int64_t)>& progress = {});
 
 /// Builds an index in `dir` (which must not exist) from documents given by `next` (nullopt when
 /// done), with `threads` threads; used by rebuild_index() and by benchmarks. `next` is called
 /// from one thread at a time. On failure neither `dir` nor the parts are left behind, and the
-/// first exception is rethrown (Xapian's as EnvironmentError).
+/// first exception is rethrown (Xapian's as EnvironmentError). Documents follow `policy`.
 struct IndexInput {
     Document document;
     std::vector<Page> pages;
     std::vector<Category> categories;
 };
-std::int64_t build_index(const std::filesystem::path& dir, int threads,
+std::int64_t build_index(const std::filesystem::path& dir, const TextPolicy& policy, int threads,
                          const std::function<std::optional<IndexInput>()>& next,
                          const std::function<void(std::int64_t)>& progress = {});
 

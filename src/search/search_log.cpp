@@ -1,5 +1,6 @@
 #include "search/search_log.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -10,10 +11,17 @@ namespace wenku::search {
 
 namespace {
 
-/// What the log keeps of a search: nothing when it found nothing.
-std::optional<LoggedSearch> loggable(const SearchResults& results) {
-    if (results.hits.empty() || results.canonical_query.empty()) return std::nullopt;
-    LoggedSearch search{results.canonical_query, {}, 1};
+/// Different clients of one query kept in memory until a flush: enough for any sensible bar.
+constexpr std::size_t max_pending_clients = 64;
+
+/// What the log keeps of a search: nothing when it found nothing or may not be suggested.
+std::optional<LoggedSearch> loggable(const SearchResults& results, const std::string& client,
+                                     const SearchOptions& options, const SearchBlocklist* blocklist) {
+    if (results.hits.empty() ||
+        !suggestible(results.canonical_query, results.plain_query, options.suggest_max_chars, blocklist)) {
+        return std::nullopt;
+    }
+    LoggedSearch search{results.canonical_query, {}, 1, {client}};
     for (const auto& h : results.hits) {
         if (search.top_ids.size() == logged_results) break;
         search.top_ids.push_back(h.document_id);
@@ -23,19 +31,30 @@ std::optional<LoggedSearch> loggable(const SearchResults& results) {
 
 }  // namespace
 
-void record_search(Repository& repository, const SearchResults& results) {
-    if (auto search = loggable(results)) repository.record_searches({*search});
+/// Adds `from`'s clients to `to`'s, each once, up to max_pending_clients.
+void merge_clients(LoggedSearch& to, const LoggedSearch& from) {
+    for (const auto& c : from.clients) {
+        if (to.clients.size() >= max_pending_clients) return;
+        if (std::find(to.clients.begin(), to.clients.end(), c) == to.clients.end()) to.clients.push_back(c);
+    }
 }
 
-SearchLog::SearchLog(const SearchOptions& options) : max_pending_(options.log_max_pending) {}
+void record_search(Repository& repository, const SearchResults& results, const std::string& client,
+                   const SearchOptions& options, const SearchBlocklist* blocklist) {
+    if (auto search = loggable(results, client, options, blocklist)) repository.record_searches({*search});
+}
 
-void SearchLog::add(const SearchResults& results) {
-    auto search = loggable(results);
+SearchLog::SearchLog(const SearchOptions& options, const SearchBlocklist* blocklist)
+    : options_(options), blocklist_(blocklist), max_pending_(options.log_max_pending) {}
+
+void SearchLog::add(const SearchResults& results, const std::string& client) {
+    auto search = loggable(results, client, options_, blocklist_);
     if (!search) return;
     std::lock_guard lock(mutex_);
     if (const auto it = by_query_.find(search->query); it != by_query_.end()) {
         LoggedSearch& known = *it->second;
         ++known.times;
+        merge_clients(known, *search);
         known.top_ids = std::move(search->top_ids);
         queue_.splice(queue_.end(), queue_, it->second);  // now the most recently searched
         return;
@@ -62,6 +81,7 @@ void SearchLog::flush(Repository& repository) {
         }
     }
     report_dropped();
+    repository.prune_search_log(options_.log_max_days, static_cast<std::int64_t>(options_.log_max_queries));
 }
 
 std::size_t SearchLog::pending() const {
@@ -76,6 +96,7 @@ void SearchLog::restore(Queue batch) {
     for (auto it = batch.begin(); it != batch.end();) {
         if (const auto known = by_query_.find(it->query); known != by_query_.end()) {
             known->second->times += it->times;
+            merge_clients(*known->second, *it);
             it = batch.erase(it);
         } else {
             ++it;

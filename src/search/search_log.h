@@ -1,6 +1,8 @@
 #pragma once
-// The search log behind 相关搜索 (related searches): each search that found something is counted
-// under its canonical text with the documents it led to first. Nothing about the reader is kept.
+// The search log behind 相关搜索 (related searches): each search of plain words that found something
+// is counted under its canonical text with the documents it led to first, the day, and who made it
+// (the database keeps only a keyed hash of the address). Searches with operators, longer than
+// search.suggest_max_chars or on the operator's blocklist are not logged.
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -8,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "search/blocklist.h"
 #include "search/index_reader.h"
 #include "search/search_options.h"
 #include "store/repository.h"
@@ -17,11 +20,16 @@ namespace wenku::search {
 /// Results of a search that the log remembers, and that related searches look at.
 inline constexpr std::size_t logged_results = 5;
 
-/// Logs one search now, if it found something. Throws what Repository::record_searches throws.
-void record_search(Repository& repository, const SearchResults& results);
+/// Logs one search by `client` now, if it found something and may be suggested (suggestible(),
+/// with the options' length and `blocklist`, which may be null). Throws what
+/// Repository::record_searches throws.
+void record_search(Repository& repository, const SearchResults& results, const std::string& client,
+                   const SearchOptions& options = {}, const SearchBlocklist* blocklist = nullptr);
 
 /// The same, batched for a server: searches are counted in memory by add() and written in one
 /// transaction by flush() (the web site flushes every few seconds and when it stops).
+///
+/// Each flush then prunes the log to search.log_max_days and search.log_max_queries.
 ///
 /// A flush that fails loses nothing: its batch is merged back into what was counted meanwhile and
 /// written by the next flush; as Repository::record_searches writes all or nothing, no search is
@@ -30,10 +38,12 @@ void record_search(Repository& repository, const SearchResults& results);
 /// flush logs a warning saying how many. Thread-safe.
 class SearchLog {
   public:
-    explicit SearchLog(const SearchOptions& options = {});
+    /// `blocklist` (may be null) must outlive the log.
+    explicit SearchLog(const SearchOptions& options = {}, const SearchBlocklist* blocklist = nullptr);
 
-    /// Counts a search that found something; a search that found nothing is ignored.
-    void add(const SearchResults& results);
+    /// Counts a search by `client` (an address) that found something and may be suggested; others
+    /// are ignored.
+    void add(const SearchResults& results, const std::string& client);
 
     /// Writes what was counted, in one transaction. On failure rethrows the repository's
     /// exception (EnvironmentError for a database that cannot be written) and keeps the batch for
@@ -53,6 +63,8 @@ class SearchLog {
     /// Warns about queries dropped since the last warning.
     void report_dropped();
 
+    SearchOptions options_;
+    const SearchBlocklist* blocklist_;
     std::size_t max_pending_;
     mutable std::mutex mutex_;
     Queue queue_;

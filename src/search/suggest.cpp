@@ -24,8 +24,13 @@ bool still_fresh(std::int64_t then, std::int64_t now, int refresh_percent) {
 
 }  // namespace
 
+SuggestionBar suggestion_bar(const SearchOptions& options) {
+    return {static_cast<int>(options.suggest_min_addresses), options.suggest_min_days};
+}
+
 std::vector<std::string> related_searches(Repository& repository, const IndexReader& index,
-                                          const SearchResults& results, std::size_t count) {
+                                          const SearchResults& results, std::size_t count,
+                                          const SearchBlocklist* blocklist) {
     std::vector<std::int64_t> ids;
     for (const auto& h : results.hits) {
         if (ids.size() == logged_results) break;
@@ -36,11 +41,15 @@ std::vector<std::string> related_searches(Repository& repository, const IndexRea
     auto offer = [&](const std::string& s) {
         if (out.size() < count && s != results.canonical_query &&
             std::find(out.begin(), out.end(), s) == out.end() &&
-            results.canonical_query.find(s) == std::string::npos) {
+            results.canonical_query.find(s) == std::string::npos && !(blocklist && blocklist->blocks(s))) {
             out.push_back(s);
         }
     };
-    for (const auto& q : repository.searches_leading_to(ids, static_cast<int>(count) + 1)) offer(q);
+    const auto& options = index.options();
+    for (const auto& q :
+         repository.searches_leading_to(ids, static_cast<int>(count) + 1, suggestion_bar(options))) {
+        if (suggestible(q, true, options.suggest_max_chars, blocklist)) offer(q);
+    }
     for (std::size_t i = 0; i < ids.size() && out.size() < count; ++i) {
         for (const auto& [term, weight] : index.key_terms(ids[i], count)) offer(term);
     }

@@ -8,17 +8,23 @@
 #include <string>
 #include <vector>
 
+#include "search/blocklist.h"
 #include "search/index_reader.h"
 #include "search/search_log.h"
 #include "store/repository.h"
 
 namespace wenku::search {
 
+/// What a logged search needs before it is suggested (search.suggest_min_addresses, _min_days).
+SuggestionBar suggestion_bar(const SearchOptions& options);
+
 /// Up to `count` searches to suggest after `results`: logged queries that led to the same
-/// documents, then key terms of the first results; never the query itself. Throws
-/// EnvironmentError when the database or the index cannot be read.
+/// documents and clear the bar of the index's options, then key terms of the first results; never
+/// the query itself, nothing `blocklist` (may be null) blocks. Throws EnvironmentError when the
+/// database or the index cannot be read.
 std::vector<std::string> related_searches(Repository& repository, const IndexReader& index,
-                                          const SearchResults& results, std::size_t count);
+                                          const SearchResults& results, std::size_t count,
+                                          const SearchBlocklist* blocklist = nullptr);
 
 /// A document's related documents (相关资源), best first, at most `count`. While the library has
 /// grown by no more than search.related_refresh_percent since the stored list was computed (and

@@ -48,11 +48,21 @@ struct Report {
     std::int64_t created_at = 0;
 };
 
-/// A search to log (相关搜索): its canonical text, the documents it led to, how often it was made.
+/// A search to log (相关搜索): its canonical text, the documents it led to, how often it was made,
+/// by whom and on which day.
 struct LoggedSearch {
     std::string query;
     std::vector<std::int64_t> top_ids;
     std::int64_t times = 1;
+    std::vector<std::string> clients;  // addresses that made it; stored only as keyed hashes
+    std::int64_t day = 0;              // days since 1970-01-01 it was made on; 0 = today
+};
+
+/// What a logged search needs before it is suggested: made by this many different clients, on
+/// this many different days.
+struct SuggestionBar {
+    int min_clients = 0;
+    int min_days = 0;
 };
 
 struct DocumentFilter {
@@ -149,16 +159,20 @@ class Repository {
     virtual std::optional<TextSignature> text_signature(std::int64_t document_id) = 0;
 
     // --- search log and related documents (search/suggest.h) ---
-    /// Counts searches by their canonical text (nothing else about who or when, but the day), each
-    /// `times` times, and remembers the documents each led to, replacing those of earlier searches
-    /// of it; all in one transaction.
+    /// Counts searches by their canonical text, each `times` times, on its day, with a keyed hash
+    /// of each client (never the address: the key is the database's own, random), and remembers
+    /// the documents each led to, replacing those of earlier searches of it; all in one transaction.
     virtual void record_searches(const std::vector<LoggedSearch>& searches) = 0;
     void record_search(const std::string& query, const std::vector<std::int64_t>& top_ids) {
         record_searches({LoggedSearch{query, top_ids, 1}});
     }
-    /// At most `limit` logged queries that led to any of `ids`, those leading to more of them
-    /// first, then the most searched; unknown ids lead to none.
-    virtual std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit) = 0;
+    /// At most `limit` logged queries that led to any of `ids` and clear `bar`, those leading to
+    /// more of them first, then the most searched; unknown ids lead to none.
+    virtual std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit,
+                                                         const SuggestionBar& bar = {}) = 0;
+    /// Deletes logged searches last made more than `max_age_days` days ago (and older days of
+    /// the others), then the least recently made beyond `max_queries`. Returns the searches deleted.
+    virtual std::int64_t prune_search_log(int max_age_days, std::int64_t max_queries) = 0;
     /// The related documents stored for a document, or none (never stored, or no such document).
     virtual std::optional<RelatedList> related_list(std::int64_t document_id) = 0;
     /// Stores them (nothing happens for an unknown document).

@@ -115,9 +115,11 @@ Response pages(SiteServices& site, Request& req, const Params& params) {
     json pages = json::array();
     for (const Page& pg : site.repository.pages(doc->id)) {
         const bool readable = site.access.may_read(req, *doc, pg.number);
-        json j = {
-            {"number", pg.number}, {"width", pg.width_px}, {"height", pg.height_px}, {"readable", readable}};
+        // A locked page is only its number: nothing derived from it (size, text) is given.
+        json j = {{"number", pg.number}, {"readable", readable}};
         if (readable) {
+            j["width"] = pg.width_px;
+            j["height"] = pg.height_px;
             j["preview_url"] = preview_url(doc->id, pg.number);
             j["text_url"] = page_text_url(doc->id, pg.number);
             if (with_text) j["text"] = pg.text;

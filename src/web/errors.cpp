@@ -13,6 +13,7 @@ ErrorStatus error_status(const std::exception& e) {
     if (dynamic_cast<const PaymentRequiredError*>(&e)) return {402, "payment_required"};
     if (auto* f = dynamic_cast<const ForbiddenError*>(&e)) return {403, f->code()};
     if (dynamic_cast<const MethodNotAllowedError*>(&e)) return {405, "method_not_allowed"};
+    if (dynamic_cast<const TooManyRequestsError*>(&e)) return {429, "too_many_requests"};
     if (auto* i = dynamic_cast<const InputError*>(&e)) {
         const std::string& code = i->code();
         if (code == error_code::duplicate) return {409, code};

@@ -26,6 +26,17 @@ class MethodNotAllowedError : public std::runtime_error {
     std::string allow_;
 };
 
+/// The client has used up a budget (searches per hour): 429 too_many_requests, with Retry-After.
+class TooManyRequestsError : public std::runtime_error {
+  public:
+    TooManyRequestsError(const std::string& message, long long retry_after_seconds)
+        : std::runtime_error(message), retry_after_seconds_(retry_after_seconds) {}
+    long long retry_after_seconds() const { return retry_after_seconds_; }
+
+  private:
+    long long retry_after_seconds_;
+};
+
 struct ErrorStatus {
     int status;
     std::string code;
@@ -39,6 +50,7 @@ struct ErrorStatus {
 ///   NotFoundError 404 not_found · BadRequestError, UsageError 400 bad_request ·
 ///   LoginRequiredError 401 login_required · PaymentRequiredError 402 payment_required ·
 ///   ForbiddenError 403 (its code) · MethodNotAllowedError 405 method_not_allowed ·
+///   TooManyRequestsError 429 too_many_requests ·
 ///   InputError by its code: duplicate 409, too_large 413, unsupported 415, empty 400, others 422 ·
 ///   StorageRefusal by its code: quota_exceeded 429, insufficient_storage and library_full 507 ·
 ///   a full disk (StorageFullError, ENOSPC, EDQUOT) 507 insufficient_storage ·

@@ -45,6 +45,12 @@ Response page_text(SiteServices& site, Request& req, const Params& params) {
 
 Response cover(SiteServices& site, Request& req, const Params& params) {
     const auto doc = site.documents.ready(parse_id(params.at("id")));
+    if (site.access.free_pages(*doc) < 1) {
+        // The cover is page 1: with no free page, a neutral placeholder stands in for it.
+        auto placeholder = site.files.get(site.web_dir / locked_cover_file);
+        if (!placeholder) throw EnvironmentError("web/" + std::string(locked_cover_file) + " is missing");
+        return serve_file(req, placeholder, "image/svg+xml", image_cache_control);
+    }
     auto file = site.files.get(site.library.blobs().pages_dir(doc->sha256) / cover_file_name);
     if (!file) throw EnvironmentError("the cover of №" + std::to_string(doc->id) + " is missing");
     return serve_file(req, file, "image/webp", image_cache_control);

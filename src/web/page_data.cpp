@@ -12,8 +12,10 @@ json PageData::context(const Request& req, const std::string& title, const std::
     for (const Category& c : *categories_.all()) {
         if (!c.parent_id) top.push_back({{"name", c.name}, {"url", category_url(c.id)}});
     }
-    const std::string canonical = absolute_url(options_.url, canonical_path);
-    const char* sep = canonical_path.find('?') == std::string::npos ? "?" : "&";
+    // The path may come from the request (error pages): made one a browser cannot take off-site.
+    const std::string path = on_site_path(canonical_path);
+    const std::string canonical = absolute_url(options_.url, path);
+    const char* sep = path.find('?') == std::string::npos ? "?" : "&";
     return {
         {"site",
          {{"name", options_.name},
@@ -28,9 +30,8 @@ json PageData::context(const Request& req, const std::string& title, const std::
         {"canonical", canonical},
         {"alternate_zh", canonical},
         {"alternate_en", canonical + sep + "lang=en"},
-        {"other_lang_url", canonical_path + sep + (lang == "en" ? "lang=zh" : "lang=en")},
+        {"other_lang_url", path + sep + (lang == "en" ? "lang=zh" : "lang=en")},
         {"nav_categories", top},
-        {"q", req.param("q")},
         {"uploads_enabled", options_.uploads},
     };
 }

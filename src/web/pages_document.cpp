@@ -112,23 +112,25 @@ json guess_cards(SiteServices& site, const Document& doc, const std::string& lan
     return cards;
 }
 
-/// 相关搜索: searches that led to the document, then its key terms; two characters or more, each once.
+/// 相关搜索: searches that led to the document, then its key terms (SearchService::document_searches).
 json related_searches(SiteServices& site, std::int64_t id) {
     json searches = json::array();
-    const auto wanted = static_cast<std::size_t>(site.config.site.related_searches);
-    std::set<std::string> seen;
-    auto add = [&](const std::string& q) {
-        if (searches.size() < wanted && decode_utf8(q).size() >= 2 && seen.insert(q).second) {
-            searches.push_back({{"q", q}, {"url", search_url(q)}});
-        }
-    };
-    for (const auto& q : site.repository.searches_leading_to({id}, site.config.site.related_searches)) add(q);
-    for (const auto& [term, weight] : site.search.index().key_terms(id, 2 * wanted)) add(term);
+    for (const auto& q :
+         site.search.document_searches(id, static_cast<std::size_t>(site.config.site.related_searches)))
+        searches.push_back({{"q", q}, {"url", search_url(q)}});
     return searches;
 }
 
-/// What the document page's template shows of a ready document. Only the free pages are shown:
-/// their previews, and their text in 资源描述 and the meta description.
+/// The document's key terms (关键词): all that a search can match of its locked pages, so shown.
+json keywords(SiteServices& site, std::int64_t id) {
+    json out = json::array();
+    for (const auto& [term, weight] : site.search.index().key_terms(id, site.config.search.key_terms))
+        out.push_back({{"q", term}, {"url", search_url(term)}});
+    return out;
+}
+
+/// What the document page's template shows of a ready document. Only the free pages' previews are
+/// shown; their text in 资源描述 and the meta description, or every page's with site.public_text = all.
 json document_context(SiteServices& site, Request& req, const Document& d) {
     const std::string lang = site.translations.lang(req);
     const auto pages = site.repository.pages(d.id);
@@ -141,8 +143,9 @@ json document_context(SiteServices& site, Request& req, const Document& d) {
         previews.push_back(site.page_data.figure(d, pg, lang));
         previews.back()["eager"] = pg.number == 1;
     }
-    const std::vector<Page> readable(pages.begin(),
-                                     pages.begin() + std::min<std::size_t>(pages.size(), free));
+    const std::size_t described =
+        site.config.site.public_text_all ? pages.size() : static_cast<std::size_t>(free);
+    const std::vector<Page> readable(pages.begin(), pages.begin() + std::min(pages.size(), described));
     json description = json::array(), more = json::array();
     std::string meta;
     for (const auto& seg : describe(readable, site.config.description.chars_per_page)) {
@@ -158,7 +161,8 @@ json document_context(SiteServices& site, Request& req, const Document& d) {
 
     json ctx =
         site.page_data.context(req, d.title, first_chars(meta, meta_description_chars), document_url(d.id));
-    ctx["og_image"] = absolute_url(site.config.site.url, cover_url(d.id));
+    ctx["og_image"] =
+        absolute_url(site.config.site.url, free > 0 ? cover_url(d.id) : std::string(locked_cover_path));
     ctx["og_type"] = "article";
     json card = site.page_data.card(d, lang);
     card["uploader"] = mask_uploader(d.uploader, site.translations.tr(lang, "anonymous"));
@@ -173,6 +177,7 @@ json document_context(SiteServices& site, Request& req, const Document& d) {
     }
     ctx["segments"] = description;
     ctx["segments_more"] = more;
+    ctx["keywords"] = keywords(site, d.id);
     ctx["related"] = related;
     ctx["guess"] = guess;
     ctx["related_searches"] = related_searches(site, d.id);

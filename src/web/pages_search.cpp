@@ -127,6 +127,7 @@ json search_context(SiteServices& site, const Request& req, const SearchPageQuer
     json ctx = site.page_data.context(req, query.q.empty() ? search_word : query.q + " - " + search_word, "",
                                       search_url(query.q));
     ctx["noindex"] = true;
+    ctx["q"] = query.q;  // the cache key holds it
     ctx["search_page"] = true;
     ctx["searched"] = !query.q.empty();
     if (!found) return ctx;

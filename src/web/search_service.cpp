@@ -1,13 +1,18 @@
 #include "web/search_service.h"
 
+#include <algorithm>
 #include <optional>
 
 #include <fmt/format.h>
 
+#include "core/utf8.h"
+#include "web/errors.h"
+
 namespace wenku::web {
 using Clock = std::chrono::steady_clock;
 
-SearchService::SearchService(const std::filesystem::path& index_dir, Repository& repository,
+SearchService::SearchService(const std::filesystem::path& index_dir,
+                             const std::filesystem::path& blocklist_file, Repository& repository,
                              DocumentCache& documents, const PreviewAccess& access,
                              const ContentGeneration& generation, const Limits& limits)
     : index_dir_(index_dir),
@@ -17,7 +22,10 @@ SearchService::SearchService(const std::filesystem::path& index_dir, Repository&
       related_searches_(limits.related_searches),
       options_(limits.search),
       cache_(generation, limits.max_age, limits.max_entries),
-      log_(limits.search) {}
+      all_text_public_(limits.all_text_public),
+      budget_(limits.searches_per_hour, limits.budget_addresses),
+      blocklist_(blocklist_file),
+      log_(limits.search, &blocklist_) {}
 
 std::shared_ptr<const SearchOutcome> SearchService::search(const Request& req,
                                                            const search::SearchRequest& request) {
@@ -29,12 +37,14 @@ std::shared_ptr<const SearchOutcome> SearchService::search(const Request& req,
                     request.offset, request.limit, static_cast<int>(request.sort), request.facets,
                     request.category_id.value_or(0), request.format);
     auto outcome = cache_.get(key, [&] {
+        budget_.charge(req.remote_ip);
         auto made = std::make_shared<SearchOutcome>();
         made->results = run(req, request);
-        made->related = search::related_searches(repository_, index(), made->results, related_searches_);
+        made->related =
+            search::related_searches(repository_, index(), made->results, related_searches_, &blocklist_);
         return std::shared_ptr<const SearchOutcome>(std::move(made));
     });
-    if (request.offset == 0) log_.add(outcome->results);
+    if (request.offset == 0) log_.add(outcome->results, req.remote_ip);
     return outcome;
 }
 
@@ -56,6 +66,48 @@ const search::IndexReader& SearchService::index() {
 
 void SearchService::flush_log() { log_.flush(repository_); }
 
+std::vector<std::string> SearchService::document_searches(std::int64_t document_id, std::size_t count) {
+    std::vector<std::string> out;
+    auto add = [&](const std::string& q) {
+        if (out.size() < count && decode_utf8(q).size() >= 2 && !blocklist_.blocks(q) &&
+            std::find(out.begin(), out.end(), q) == out.end()) {
+            out.push_back(q);
+        }
+    };
+    for (const auto& q : repository_.searches_leading_to({document_id}, static_cast<int>(count),
+                                                         search::suggestion_bar(options_))) {
+        if (search::suggestible(q, true, options_.suggest_max_chars, &blocklist_)) add(q);
+    }
+    for (const auto& [term, weight] : index().key_terms(document_id, 2 * count)) add(term);
+    return out;
+}
+
+void SearchBudget::charge(const std::string& address) {
+    if (per_hour_ == 0) return;
+    constexpr auto hour = std::chrono::hours(1);
+    const auto now = Clock::now();
+    std::lock_guard lock(mutex_);
+    auto it = windows_.find(address);
+    if (it == windows_.end()) {
+        if (windows_.size() >= max_addresses_) {
+            std::erase_if(windows_, [&](const auto& kv) { return now - kv.second.start >= hour; });
+            if (windows_.size() >= max_addresses_) windows_.clear();
+        }
+        it = windows_.emplace(address, Window{now, 0}).first;
+    }
+    Window& w = it->second;
+    if (now - w.start >= hour) w = Window{now, 0};
+    if (w.searches >= per_hour_) {
+        const auto left = std::chrono::ceil<std::chrono::seconds>(w.start + hour - now).count();
+        throw TooManyRequestsError(
+            fmt::format("too many searches from this address: {} an hour (search.distinct_queries_per_hour); "
+                        "try again in {} s",
+                        per_hour_, left),
+            std::max<long long>(1, left));
+    }
+    ++w.searches;
+}
+
 search::SearchResults SearchService::run(const Request& req, const search::SearchRequest& request) {
     auto results = index().search(request, [this](std::int64_t doc, int page) -> std::optional<std::string> {
         auto found = repository_.page(doc, page);
@@ -63,6 +115,7 @@ search::SearchResults SearchService::run(const Request& req, const search::Searc
         return std::move(found->text);
     });
     for (auto& hit : results.hits) {
+        if (all_text_public_) continue;  // every page's text is public then
         auto doc = documents_.find(hit.document_id);
         if (!doc || !access_.may_read(req, *doc, hit.page)) hit.snippet.clear();
     }

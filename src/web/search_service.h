@@ -1,11 +1,14 @@
 #pragma once
 // Searching for the pages and the API: one index reader a thread, reopened every second; results
-// with their 相关搜索 cached like rendered pages; snippets only from pages the reader may see;
-// searches logged in memory for 相关搜索 and written by the site's flusher.
+// with their 相关搜索 cached like rendered pages; a budget of searches per client address and hour;
+// snippets only from pages the reader may see; searches logged in memory for 相关搜索 and written
+// by the site's flusher.
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "search/search_index.h"
@@ -23,20 +26,50 @@ struct SearchOutcome {
     std::vector<std::string> related;
 };
 
+/// How many searches each client address made in its current hour (search.distinct_queries_per_hour,
+/// search.budget_addresses). Thread-safe.
+class SearchBudget {
+  public:
+    SearchBudget(std::size_t per_hour, std::size_t max_addresses)
+        : per_hour_(per_hour), max_addresses_(max_addresses) {}
+
+    /// Counts one search by `address`; TooManyRequestsError (with the seconds until its hour
+    /// ends) when it has made per_hour already. Nothing is counted when per_hour is 0.
+    void charge(const std::string& address);
+
+  private:
+    using Clock = std::chrono::steady_clock;
+    struct Window {
+        Clock::time_point start;
+        std::size_t searches = 0;
+    };
+
+    std::size_t per_hour_;
+    std::size_t max_addresses_;
+    std::mutex mutex_;
+    std::unordered_map<std::string, Window> windows_;
+};
+
 class SearchService {
   public:
     struct Limits {
         std::chrono::seconds max_age{0};
         std::size_t max_entries = 0;
         std::size_t related_searches = 0;
-        search::SearchOptions search;  // query limits, snippets, the reader's reopening, the log's bound
+        search::SearchOptions search;       // query limits, snippets, the reader's reopening, the log's bound
+        std::size_t searches_per_hour = 0;  // per client address; 0 = no limit
+        std::size_t budget_addresses = 1;
+        bool all_text_public = false;  // site.public_text = all: snippets of every page
     };
 
-    SearchService(const std::filesystem::path& index_dir, Repository& repository, DocumentCache& documents,
-                  const PreviewAccess& access, const ContentGeneration& generation, const Limits& limits);
+    /// `blocklist_file` is the operator's 相关搜索 blocklist (search/blocklist.h).
+    SearchService(const std::filesystem::path& index_dir, const std::filesystem::path& blocklist_file,
+                  Repository& repository, DocumentCache& documents, const PreviewAccess& access,
+                  const ContentGeneration& generation, const Limits& limits);
 
-    /// The results of `request` with their related searches, from the cache while fresh. A hit on
-    /// a page the reader may not see has no snippet (it says where, not what). A search from its
+    /// The results of `request` with their related searches, from the cache while fresh. A search
+    /// not in the cache is charged to the client's address first: TooManyRequestsError when its
+    /// budget is used up. A hit on a page the reader may not see has no snippet. A search from its
     /// first result is logged. Errors of the index and the repository propagate.
     /// With accounts, the cache key will need the reader's entitlement.
     std::shared_ptr<const SearchOutcome> search(const Request& req, const search::SearchRequest& request);
@@ -44,8 +77,14 @@ class SearchService {
     /// This thread's reader of the index, reopened after search.reader_reopen_ms so new documents show.
     const search::IndexReader& index();
 
-    /// Writes the logged searches to the database (search::SearchLog::flush).
+    /// Writes the logged searches to the database and prunes the log (search::SearchLog::flush).
     void flush_log();
+
+    /// Up to `count` searches to suggest on a document's page: logged searches that led to it and
+    /// clear the bar (search.suggest_min_addresses, _min_days), then its key terms; of two
+    /// characters or more, each once, none the blocklist blocks. Errors of the index and the
+    /// repository propagate.
+    std::vector<std::string> document_searches(std::int64_t document_id, std::size_t count);
 
   private:
     search::SearchResults run(const Request& req, const search::SearchRequest& request);
@@ -57,6 +96,9 @@ class SearchService {
     std::size_t related_searches_;
     search::SearchOptions options_;
     ExpiringCache<std::string, std::shared_ptr<const SearchOutcome>> cache_;
+    bool all_text_public_;
+    SearchBudget budget_;
+    search::SearchBlocklist blocklist_;
     search::SearchLog log_;
 };
 

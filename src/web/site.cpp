@@ -201,6 +201,8 @@ Response error_response(SiteServices& site, const Request& req, const std::excep
     if (auto* r = dynamic_cast<const StorageRefusal*>(&e); r && r->retry_after_seconds() > 0)
         res.set("Retry-After", std::to_string(r->retry_after_seconds()));
     if (auto* m = dynamic_cast<const MethodNotAllowedError*>(&e)) res.set("Allow", m->allow());
+    if (auto* t = dynamic_cast<const TooManyRequestsError*>(&e))
+        res.set("Retry-After", std::to_string(t->retry_after_seconds()));
     return res;
 }
 

@@ -49,6 +49,19 @@ std::string search_url(const QueryPairs& params) { return std::string(search_pat
 
 std::string search_url(const std::string& q) { return search_url(QueryPairs{{"q", q}}); }
 
+std::string on_site_path(std::string_view path) {
+    while (!path.empty() && (path.front() == '/' || path.front() == '\\')) path.remove_prefix(1);
+    std::string out = "/";
+    for (const char c : path) {
+        if (c == '\\') {
+            out += "%5C";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 std::string absolute_url(const std::string& site_url, std::string_view path) {
     return site_url + std::string(path);
 }

@@ -21,6 +21,9 @@ inline constexpr std::string_view search_path = "/search";
 inline constexpr std::string_view api_documents_path = "/api/documents";  // the list, and uploads
 inline constexpr std::string_view sitemap_path = "/sitemap.xml";
 inline constexpr std::string_view favicon_path = "/static/favicon.svg";
+/// What stands for the cover (page 1) of a document without free pages, under web/ and on the site.
+inline constexpr std::string_view locked_cover_file = "static/locked-cover.svg";
+inline constexpr std::string_view locked_cover_path = "/static/locked-cover.svg";
 
 std::string document_url(std::int64_t id);             // /d/12
 std::string preview_url(std::int64_t id, int page);    // /d/12/page/3.webp
@@ -37,6 +40,10 @@ std::string api_document_status_url(std::int64_t id);  // /api/documents/12/stat
 std::string search_url(const QueryPairs& params);
 /// The search page for `q`: /search?q=…
 std::string search_url(const std::string& q);
+
+/// `path` as a link that stays on this site whatever it holds: one leading '/' (never "//host",
+/// which browsers read as another site), each backslash as %5C (browsers read '\' as '/').
+std::string on_site_path(std::string_view path);
 
 /// `path` on the site's public address (site.url, without its trailing '/').
 std::string absolute_url(const std::string& site_url, std::string_view path);

@@ -61,6 +61,9 @@ TEST(SearchCliTest, WordsOnOnePageOfACorpusDocumentNameThatPage) {
     if (!corpus_dir()) GTEST_SKIP() << corpus_missing_message();
     TempDir data;
     TempDir demo;
+    // Every page's text searchable, as with site.public_text = all (the default makes only the
+    // free pages' text searchable: search_oracle_test.cpp).
+    write_file(data.path() / "wenku.conf", "site.public_text = all\n");
     // The corpus PDFs and the project's own documents (Chinese PDFs of several pages among them).
     ASSERT_EQ(run_wenku(data.path(), {"demo", "--source", WENKU_SOURCE_DIR, "--write", demo.path().string()})
                   .exit_code,

@@ -61,7 +61,7 @@ TEST(SearchKnownItemTest, FragmentsOfOneLineInSimplifiedFindTheirPoem) {
     std::size_t next = 0;
     std::vector<std::u32string> folded_texts;
     for (const auto& p : poems) folded_texts.push_back(search::fold(decode_utf8(p.text())));
-    search::build_index(index, 2, [&]() -> std::optional<search::IndexInput> {
+    search::build_index(index, search::TextPolicy{}, 2, [&]() -> std::optional<search::IndexInput> {
         if (next >= poems.size()) return std::nullopt;
         search::IndexInput in;
         in.document.id = static_cast<std::int64_t>(next + 1);

@@ -102,8 +102,10 @@ struct HttpResponse {
 /// fails the test instead of hanging it.
 class HttpConnection {
   public:
-    explicit HttpConnection(unsigned short port,
-                            std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    /// `source_address` (e.g. "127.0.0.7", any of the loopback block): the client's own address,
+    /// so that one test can speak as many clients; empty for the system's choice.
+    explicit HttpConnection(unsigned short port, std::chrono::milliseconds timeout = std::chrono::seconds(20),
+                            const std::string& source_address = {});
     ~HttpConnection();
     HttpConnection(const HttpConnection&) = delete;
     HttpConnection& operator=(const HttpConnection&) = delete;

@@ -75,6 +75,10 @@ TEST(Config, BadValuesNameTheKeyTheValueAndWhatIsAllowed) {
     EXPECT_EQ(refusal("ingest.near_duplicate", "sometimes"),
               "setting ingest.near_duplicate must be flag, refuse or off, not 'sometimes'");
     EXPECT_EQ(refusal("site.uploads", "yes"), "setting site.uploads must be 1 or 0, not 'yes'");
+    EXPECT_EQ(refusal("site.public_text", "some"),
+              "setting site.public_text must be free or all, not 'some'");
+    EXPECT_EQ(refusal("search.suggest_min_days", "0"),
+              "setting search.suggest_min_days must be a whole number from 1 to 3650, not '0'");
     EXPECT_EQ(refusal("preview.webp_quality", "101"),
               "setting preview.webp_quality must be a whole number from 0 to 100, not '101'");
     EXPECT_EQ(refusal("ingest.near_duplicate_similarity", "40"),

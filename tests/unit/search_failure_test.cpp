@@ -90,8 +90,12 @@ class FailingRepository : public Repository {
     std::optional<TextSignature> text_signature(std::int64_t document_id) override {
         return real_->text_signature(document_id);
     }
-    std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit) override {
-        return real_->searches_leading_to(ids, limit);
+    std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit,
+                                                 const SuggestionBar& bar = {}) override {
+        return real_->searches_leading_to(ids, limit, bar);
+    }
+    std::int64_t prune_search_log(int max_age_days, std::int64_t max_queries) override {
+        return real_->prune_search_log(max_age_days, max_queries);
     }
     std::optional<RelatedList> related_list(std::int64_t document_id) override {
         return real_->related_list(document_id);
@@ -129,6 +133,7 @@ std::map<std::string, std::int64_t> logged_counts(const fs::path& db_path) {
 SearchResults found(const std::string& query) {
     SearchResults results;
     results.canonical_query = query;
+    results.plain_query = true;
     results.hits.emplace_back().document_id = 1;
     return results;
 }
@@ -165,7 +170,7 @@ class FilesCannotGrow {
 TEST(SearchFailureTest, AFailedCommitLeavesTheLastCommitAndDiscardsWhatWasPending) {
     TempDir dir;
     const fs::path index = dir.path() / "index";
-    IndexWriter writer(index);
+    IndexWriter writer(index, TextPolicy{});
     writer.add(ready_document(1, "春夜喜雨"), text_pages(1, {"好雨知时节，当春乃发生。"}), {});
     writer.commit();
 
@@ -190,18 +195,18 @@ TEST(SearchFailureTest, ReconcileIndexPutsRightWhatAFailedCommitLost) {
     auto repo = open_sqlite_repository((dir.path() / "wenku.db").string());
     const fs::path index = dir.path() / "index";
     const auto a = add_ready_document(*repo, "春夜喜雨", {"好雨知时节，当春乃发生。"});
-    ASSERT_EQ(reconcile_index(*repo, index), 1);
+    ASSERT_EQ(reconcile_index(*repo, index, TextPolicy{}), 1);
     std::string long_text;
     for (int i = 0; i < 2000; ++i) long_text += "第" + std::to_string(i) + "句：春风又绿江南岸。";
     const auto b = add_ready_document(*repo, "泊船瓜洲", {long_text});
     {
-        IndexWriter writer(index);
+        IndexWriter writer(index, TextPolicy{});
         writer.add(*repo->find_document(b), repo->pages(b), {});
         const FilesCannotGrow full_disk(index);
         EXPECT_THROW(writer.commit(), EnvironmentError);
     }
     EXPECT_EQ(IndexReader(index).document_ids(), std::vector<std::int64_t>{a});
-    EXPECT_EQ(reconcile_index(*repo, index), 1);
+    EXPECT_EQ(reconcile_index(*repo, index, TextPolicy{}), 1);
     EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{a, b}));
 }
 
@@ -210,19 +215,19 @@ TEST(SearchFailureTest, TheSearchLogKeepsWhatItCouldNotWriteAndWritesItOnce) {
     const fs::path db = dir.path() / "wenku.db";
     FailingRepository repo(db);
     SearchLog log;
-    log.add(found("春风"));
-    log.add(found("春风"));
-    log.add(found("明月"));
+    log.add(found("春风"), "10.0.0.1");
+    log.add(found("春风"), "10.0.0.1");
+    log.add(found("明月"), "10.0.0.1");
     SearchResults nothing;
     nothing.canonical_query = "无果";
-    log.add(nothing);  // found nothing: not logged
+    log.add(nothing, "10.0.0.1");  // found nothing: not logged
 
     repo.fail_search_log = true;
     // While the failing write runs, readers search on: 春风 again and a new 长安.
     repo.while_recording = [&] {
         repo.while_recording = nullptr;
-        log.add(found("春风"));
-        log.add(found("长安"));
+        log.add(found("春风"), "10.0.0.1");
+        log.add(found("长安"), "10.0.0.1");
     };
     EXPECT_THROW(log.flush(repo), EnvironmentError);
     EXPECT_EQ(log.pending(), 3u) << "春风, 明月 and 长安, merged";
@@ -247,16 +252,16 @@ TEST(SearchFailureTest, TheSearchLogDropsTheLeastRecentlySearchedPastItsBound) {
     SearchOptions options;
     options.log_max_pending = 3;
     SearchLog log(options);
-    for (const char* q : {"一", "二", "三"}) log.add(found(q));
-    log.add(found("一"));  // searched again: now the most recent
-    log.add(found("四"));  // past the bound: 二 goes
+    for (const char* q : {"一", "二", "三"}) log.add(found(q), "10.0.0.1");
+    log.add(found("一"), "10.0.0.1");  // searched again: now the most recent
+    log.add(found("四"), "10.0.0.1");  // past the bound: 二 goes
     EXPECT_EQ(log.pending(), 3u);
 
     repo.fail_search_log = true;
     repo.while_recording = [&] {  // meanwhile two more, so the batch no longer fits when it returns
         repo.while_recording = nullptr;
-        log.add(found("五"));
-        log.add(found("一"));
+        log.add(found("五"), "10.0.0.1");
+        log.add(found("一"), "10.0.0.1");
     };
     EXPECT_THROW(log.flush(repo), EnvironmentError);
     EXPECT_EQ(log.pending(), 3u) << "三 (the oldest of the batch) dropped, 一 merged";
@@ -273,7 +278,7 @@ TEST(SearchFailureTest, RelatedDocumentsThatCannotBeStoredAreShownAndComputedAga
     const auto a = add_ready_document(repo, "春天的诗一", {"春风吹过江南，桃花开满山坡。诗人写春风与桃花。"});
     const auto b = add_ready_document(repo, "春天的诗二", {"江南春风又起，桃花与春风是诗人最爱。"});
     add_ready_document(repo, "数据库", {"数据库的事务与索引，索引加快查询。"});
-    reconcile_index(repo, index);
+    reconcile_index(repo, index, TextPolicy{});
 
     repo.fail_related_lists = true;
     const auto shown = related_documents(repo, IndexReader(index), a, 1);

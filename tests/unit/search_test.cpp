@@ -38,7 +38,7 @@ class SearchIndexTest : public ::testing::Test {
   protected:
     void add(const Document& d, const std::vector<std::string>& pages,
              const std::vector<Category>& chain = {}) {
-        IndexWriter writer(dir_.path() / "index");
+        IndexWriter writer(dir_.path() / "index", TextPolicy{});
         writer.add(d, text_pages(d.id, pages), chain);
         writer.commit();
         for (std::size_t i = 0; i < pages.size(); ++i) texts_[{d.id, static_cast<int>(i + 1)}] = pages[i];
@@ -251,7 +251,7 @@ TEST_F(SearchIndexTest, TitleMatchesRankFirst) {
 
 TEST_F(SearchIndexTest, RemovedDocumentsAreGone) {
     {
-        IndexWriter writer(dir_.path() / "index");
+        IndexWriter writer(dir_.path() / "index", TextPolicy{});
         writer.remove(1);
         writer.remove(99);  // not there: nothing happens
     }
@@ -284,7 +284,7 @@ TEST_F(SearchIndexTest, TermsTooLongForTheIndexAreLeftOutAndLoseNothingElse) {
     Document odd = ready_document(5, "哥特字母表", "pdf");
     odd.uploader = std::string(300, 'u');
     {
-        IndexWriter writer(dir_.path() / "index");
+        IndexWriter writer(dir_.path() / "index", TextPolicy{});
         writer.add(ready_document(4, "静夜思", "pdf"), text_pages(4, {"床前明月光，疑是地上霜。"}), {});
         writer.add(odd, text_pages(5, {"开头 " + gothic + " 结尾，哥特字母。"}), {});
         writer.commit();
@@ -297,7 +297,7 @@ TEST_F(SearchIndexTest, TermsTooLongForTheIndexAreLeftOutAndLoseNothingElse) {
 
 TEST(SearchRelatedTest, RelatedDocumentsShareTopicsNotRarePairs) {
     TempDir dir;
-    IndexWriter writer(dir.path() / "index");
+    IndexWriter writer(dir.path() / "index", TextPolicy{});
     const std::vector<std::string> topics = {
         "数据库的事务与索引：事务保证一致性，索引加快查询。数据库管理员要关注索引与事务日志。",
         "索引的设计：数据库查询依赖索引，事务越短越好。数据库的索引要定期维护。",
@@ -339,14 +339,14 @@ TEST(SearchReconcileTest, TheIndexFollowsTheDatabase) {
         repo->complete_job(*job, "txt", "文档" + std::to_string(id),
                            text_pages(id, {"第" + std::to_string(id) + "号文件，春风。"}), {});
     }
-    EXPECT_EQ(reconcile_index(*repo, index), 2);
-    EXPECT_EQ(reconcile_index(*repo, index), 0);
+    EXPECT_EQ(reconcile_index(*repo, index, TextPolicy{}), 2);
+    EXPECT_EQ(reconcile_index(*repo, index, TextPolicy{}), 0);
     EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{1, 2}));
     repo->remove_document(1);
-    EXPECT_EQ(reconcile_index(*repo, index), 1);
+    EXPECT_EQ(reconcile_index(*repo, index, TextPolicy{}), 1);
     EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{2}));
     const auto db = dir.path() / "wenku.db";
-    EXPECT_EQ(rebuild_index([db] { return open_sqlite_repository(db.string()); }, index, 2), 1);
+    EXPECT_EQ(rebuild_index([db] { return open_sqlite_repository(db.string()); }, index, TextPolicy{}, 2), 1);
     EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{2}));
 }
 
@@ -365,12 +365,12 @@ TEST(SearchReconcileTest, TheFullCheckFindsWhatTheQuickOneMisses) {
         repo->complete_job(*job, "txt", "文档" + std::to_string(id), text_pages(id, {"春风。"}), {});
     }
     {
-        IndexWriter writer(index);  // 1 and 3 indexed, 2 not
+        IndexWriter writer(index, TextPolicy{});  // 1 and 3 indexed, 2 not
         for (const std::int64_t id : {1, 3}) writer.add(*repo->find_document(id), repo->pages(id), {});
     }
     repo->remove_document(1);  // the database: 2 and 3; the index: 1 and 3, the newest among them
-    EXPECT_EQ(reconcile_index(*repo, index), 0) << "the counts agree and the newest is indexed";
-    EXPECT_EQ(reconcile_index(*repo, index, ReconcileCheck::full), 2);
+    EXPECT_EQ(reconcile_index(*repo, index, TextPolicy{}), 0) << "the counts agree and the newest is indexed";
+    EXPECT_EQ(reconcile_index(*repo, index, TextPolicy{}, ReconcileCheck::full), 2);
     EXPECT_EQ(IndexReader(index).document_ids(), (std::vector<std::int64_t>{2, 3}));
 }
 
@@ -380,7 +380,7 @@ namespace {
 std::int64_t add_ready(Repository& repo, const fs::path& index, const std::string& title,
                        const std::string& text) {
     const auto id = add_ready_document(repo, title, {text});
-    IndexWriter writer(index);
+    IndexWriter writer(index, TextPolicy{});
     writer.add(*repo.find_document(id), repo.pages(id), {});
     return id;
 }
@@ -394,12 +394,15 @@ TEST(SearchSuggestTest, RelatedSearchesComeFromQueriesThatLedToTheSameDocuments)
     add_ready(*repo, index, "唐诗选读", "春风得意马蹄疾，一日看尽长安花。春风又绿江南岸。长安古道马迟迟。");
     add_ready(*repo, index, "数据库入门", "数据库的事务与索引。索引加快查询，事务保证一致。数据库索引。");
     add_ready(*repo, index, "宋词选读", "春风十里扬州路。长安不见使人愁。江南好，风景旧曾谙。");
-    const IndexReader reader(index);
+    SearchOptions options;  // every logged search suggested at once
+    options.suggest_min_addresses = 1;
+    options.suggest_min_days = 1;
+    const IndexReader reader(index, options);
     auto run = [&](const std::string& q, bool log) {
         SearchRequest r;
         r.query = q;
         auto results = reader.search(r, {});
-        if (log) record_search(*repo, results);
+        if (log) record_search(*repo, results, "10.0.0.1", options);
         return results;
     };
     run("長安", true);  // logged as 长安 (canonical, Simplified)

@@ -7,9 +7,35 @@
 #include <string>
 #include <utility>
 
+#include <openssl/evp.h>
+
 #include "store/sqlite/sqlite_repository.h"
 
 namespace wenku::sqlite {
+
+namespace {
+
+/// Hex digits of a client's hash kept: 64 bits, plenty to tell a library's clients apart.
+constexpr std::size_t client_hash_hex = 16;
+
+/// A client address as the search log keeps it: SHA-256 of the log's key and the address, shortened.
+std::string client_hash(const std::string& key, const std::string& address) {
+    const std::string input = key + '\0' + address;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (EVP_Digest(input.data(), input.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
+        throw EnvironmentError("cannot hash a client address for the search log (OpenSSL failed)");
+    }
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < size && out.size() < client_hash_hex; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 15];
+    }
+    return out;
+}
+
+}  // namespace
 
 // --- counters and reports ---
 
@@ -59,11 +85,17 @@ void SqliteRepository::record_searches(const std::vector<LoggedSearch>& searches
     if (searches.empty()) return;
     locked("record searches", [&](Database& db) {
         Transaction tx(db);
-        const std::int64_t day = unix_now() / 86400;
+        const std::int64_t today = unix_now() / 86400;
+        std::string key;
+        {
+            Query k = db.query("SELECT key FROM search_log_key");
+            if (k.step()) key = k.column_blob(0);
+        }
         for (const LoggedSearch& search : searches) {
+            const std::int64_t day = search.day != 0 ? search.day : today;
             db.query(
                   "INSERT INTO search_query(text, searches, last_day) VALUES(?1, ?3, ?2) "
-                  "ON CONFLICT(text) DO UPDATE SET searches = searches + ?3, last_day = ?2")
+                  "ON CONFLICT(text) DO UPDATE SET searches = searches + ?3, last_day = MAX(last_day, ?2)")
                 .bind(1, search.query)
                 .bind(2, day)
                 .bind(3, search.times)
@@ -72,6 +104,12 @@ void SqliteRepository::record_searches(const std::vector<LoggedSearch>& searches
             id.bind(1, search.query);
             if (!id.step()) continue;
             const std::int64_t query_id = id.column_int64(0);
+            Query client = db.query(
+                "INSERT OR IGNORE INTO search_query_client(query_id, day, client) VALUES(?1, ?2, ?3)");
+            for (const auto& address : search.clients) {
+                client.reset();
+                client.bind(1, query_id).bind(2, day).bind(3, client_hash(key, address)).run();
+            }
             db.query("DELETE FROM search_query_result WHERE query_id = ?1").bind(1, query_id).run();
             Query add = db.query(
                 "INSERT OR IGNORE INTO search_query_result(query_id, document_id) "
@@ -86,7 +124,7 @@ void SqliteRepository::record_searches(const std::vector<LoggedSearch>& searches
 }
 
 std::vector<std::string> SqliteRepository::searches_leading_to(const std::vector<std::int64_t>& ids,
-                                                               int limit) {
+                                                               int limit, const SuggestionBar& bar) {
     return locked("read the search log", [&](Database& db) {
         // Queries ranked by how many of these documents they led to, then by how often they were made.
         std::map<std::int64_t, std::pair<int, std::int64_t>> score;  // query id → (shared, searches)
@@ -94,10 +132,16 @@ std::vector<std::string> SqliteRepository::searches_leading_to(const std::vector
         Query q = db.query(
             "SELECT q.id, q.text, q.searches FROM search_query_result r JOIN search_query q ON q.id = "
             "r.query_id "
-            "WHERE r.document_id = ?1");
+            "WHERE r.document_id = ?1 "
+            "AND (?2 <= 0 OR (SELECT COUNT(DISTINCT client) FROM search_query_client c WHERE c.query_id = "
+            "q.id) >= ?2) "
+            "AND (?3 <= 0 OR (SELECT COUNT(DISTINCT day) FROM search_query_client c WHERE c.query_id = q.id) "
+            ">= ?3)");
         for (const auto id : ids) {
             q.reset();
-            q.bind(1, id);
+            q.bind(1, id)
+                .bind(2, static_cast<std::int64_t>(bar.min_clients))
+                .bind(3, static_cast<std::int64_t>(bar.min_days));
             while (q.step()) {
                 auto& s = score[q.column_int64(0)];
                 ++s.first;
@@ -116,6 +160,28 @@ std::vector<std::string> SqliteRepository::searches_leading_to(const std::vector
             out.push_back(r.second);
         }
         return out;
+    });
+}
+
+std::int64_t SqliteRepository::prune_search_log(int max_age_days, std::int64_t max_queries) {
+    return locked("prune the search log", [&](Database& db) {
+        Transaction tx(db);
+        const std::int64_t oldest = unix_now() / 86400 - max_age_days;
+        db.query("DELETE FROM search_query WHERE last_day < ?1").bind(1, oldest).run();
+        std::int64_t deleted = db.changes();
+        db.query("DELETE FROM search_query_client WHERE day < ?1").bind(1, oldest).run();
+        Query count = db.query("SELECT COUNT(*) FROM search_query");
+        const std::int64_t held = count.step() ? count.column_int64(0) : 0;
+        if (held > max_queries) {
+            db.query(
+                  "DELETE FROM search_query WHERE id IN "
+                  "(SELECT id FROM search_query ORDER BY last_day, searches, id LIMIT ?1)")
+                .bind(1, held - max_queries)
+                .run();
+            deleted += db.changes();
+        }
+        tx.commit();
+        return deleted;
     });
 }
 

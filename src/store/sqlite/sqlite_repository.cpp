@@ -227,6 +227,21 @@ constexpr Migration all_migrations[] = {
         CREATE INDEX document_views ON document(views);
         CREATE INDEX document_downloads ON document(downloads);
     )sql"},
+    // 相关搜索 suggests only searches made by several clients on several days: who made a search on
+    // which day, as a keyed hash of the address (the key is random, made here, and never leaves the
+    // database), and the log pruned by age (last_day) and size.
+    {6, R"sql(
+        CREATE TABLE search_query_client (
+            query_id INTEGER NOT NULL REFERENCES search_query(id) ON DELETE CASCADE,
+            day      INTEGER NOT NULL,  -- days since 1970-01-01
+            client   TEXT NOT NULL,     -- hex of SHA-256(key, address), shortened
+            PRIMARY KEY (query_id, day, client)
+        ) WITHOUT ROWID;
+        CREATE INDEX search_query_client_day ON search_query_client(day);
+        CREATE INDEX search_query_last_day ON search_query(last_day);
+        CREATE TABLE search_log_key (key BLOB NOT NULL);
+        INSERT INTO search_log_key VALUES (randomblob(32));
+    )sql"},
 };
 
 std::span<const Migration> migrations() { return all_migrations; }

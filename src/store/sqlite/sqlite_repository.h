@@ -64,7 +64,9 @@ class SqliteRepository final : public Repository {
     std::int64_t add_report(const Report& report) override;
     std::vector<Report> reports(int limit) override;
     void record_searches(const std::vector<LoggedSearch>& searches) override;
-    std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit) override;
+    std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit,
+                                                 const SuggestionBar& bar = {}) override;
+    std::int64_t prune_search_log(int max_age_days, std::int64_t max_queries) override;
     std::optional<RelatedList> related_list(std::int64_t document_id) override;
     void store_related_list(std::int64_t document_id, const RelatedList& list) override;
 
