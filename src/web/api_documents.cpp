@@ -56,11 +56,15 @@ Response document(SiteServices& site, Request&, const Params& params) {
     return json_response(document_json(site, *doc));
 }
 
-Response upload(SiteServices& site, Request& req, const Params&) {
+void admit_upload(SiteServices& site, const Request& req) {
     if (!site.config.site.uploads) {
         throw ForbiddenError("uploads_closed",
                              site.translations.tr(site.translations.lang(req), "uploads_closed"));
     }
+}
+
+Response upload(SiteServices& site, Request& req, const Params&) {
+    admit_upload(site, req);
     const std::string name = upload_name(req);
     if (name.empty()) throw BadRequestError("name the file: ?name=… or an X-File-Name header");
     if (req.body_file.empty() || req.body_size == 0) {

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -19,12 +20,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-/// Every response carries these: scripts and styles only from the site itself, no plug-ins, no
-/// framing, no type sniffing.
-constexpr const char* content_security_policy =
-    "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 Response error_response(SiteServices& site, const Request& req, const std::exception& e);
 
@@ -82,15 +77,21 @@ Response Site::handle(Request& req) {
     } catch (const std::exception& e) {
         res = error_response(site, req, e);
     }
-    res.set("Content-Security-Policy", content_security_policy);
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("X-Frame-Options", "DENY");
-    res.set("Referrer-Policy", "strict-origin-when-cross-origin");
+    set_security_headers(res);
     return res;
 }
 
-bool Site::is_upload(const Request& req) const {
-    return req.method == "POST" && req.path == api_documents_path;
+WorkClass Site::work_class(const Request& req) const { return web::work_class(req.method, req.path); }
+
+std::optional<Response> Site::admit_upload(const Request& req) {
+    try {
+        api::admit_upload(impl_->services, req);
+        return std::nullopt;
+    } catch (const std::exception& e) {
+        Response res = error_response(impl_->services, req, e);
+        set_security_headers(res);
+        return res;
+    }
 }
 
 void Site::content_changed() { impl_->services.generation.advance(); }

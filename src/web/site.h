@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "ingest/library.h"
 #include "web/http.h"
@@ -25,8 +26,12 @@ class Site {
 
     /// The response to a request; never throws for what a handler throws.
     Response handle(Request& request);
-    /// Whether the request's body is an upload (streamed to a file, up to convert.max_file_mb).
-    bool is_upload(const Request& request) const;
+    /// What answering the request costs, from its method and path (the route table): its body
+    /// is streamed to a file (up to convert.max_file_mb) when it is an upload.
+    WorkClass work_class(const Request& request) const;
+    /// Whether an upload may send its body, asked with its header before any body byte is read:
+    /// none when it may, else the refusal (403 uploads_closed, …) to answer at once.
+    std::optional<Response> admit_upload(const Request& request);
     /// Call when documents were added, converted or removed: cached pages are rendered anew.
     void content_changed();
     /// Writes the batched view and download counts, then the search log, to the database. When

@@ -223,9 +223,21 @@ bool HttpResponse::has_header(std::string_view lower_case_name) const {
                        [&](const auto& h) { return h.first == lower_case_name; });
 }
 
-HttpConnection::HttpConnection(unsigned short port, std::chrono::milliseconds timeout) : timeout_(timeout) {
+HttpConnection::HttpConnection(unsigned short port, std::chrono::milliseconds timeout,
+                               const std::string& from)
+    : timeout_(timeout) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+    if (!from.empty()) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        if (::inet_pton(AF_INET, from.c_str(), &local.sin_addr) != 1 ||
+            ::bind(fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
+            const int e = errno;
+            ::close(fd_);
+            throw std::runtime_error("cannot connect from " + from + ": " + std::strerror(e));
+        }
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);

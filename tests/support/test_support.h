@@ -102,8 +102,10 @@ struct HttpResponse {
 /// fails the test instead of hanging it.
 class HttpConnection {
   public:
-    explicit HttpConnection(unsigned short port,
-                            std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    /// `from`: the local address to connect from ("127.0.0.2": loopback aliases are distinct
+    /// clients to the server); empty = the system's choice.
+    explicit HttpConnection(unsigned short port, std::chrono::milliseconds timeout = std::chrono::seconds(20),
+                            const std::string& from = "");
     ~HttpConnection();
     HttpConnection(const HttpConnection&) = delete;
     HttpConnection& operator=(const HttpConnection&) = delete;
