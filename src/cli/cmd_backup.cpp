@@ -103,8 +103,9 @@ void add_restore_command(CLI::App& app, Context& ctx) {
         Library& library = ctx.library();
         const auto db_path = library.data_dir() / "wenku.db";
         const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-        const auto indexed = search::rebuild_index(
-            [db_path] { return open_sqlite_repository(db_path.string()); }, library.index_dir(), threads);
+        const auto indexed =
+            search::rebuild_index([db_path] { return open_sqlite_repository(db_path.string()); },
+                                  library.index_dir(), search::TextPolicy::from(library.config()), threads);
         const int failed = convert_pending(library, opt->jobs);
         if (failed > 0) ctx.exit_code = exit_code::document_failed;
         std::printf(

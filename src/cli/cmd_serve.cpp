@@ -32,6 +32,43 @@ void clear_uploads(const fs::path& dir) {
     }
 }
 
+/// The server's options from the http.* settings (and convert.max_file_mb for uploads).
+web::ServerOptions server_options(const Config& config) {
+    const HttpConfig& http = config.http;
+    web::ServerOptions so;
+    so.address = http.address;
+    so.port = http.port;
+    so.threads = http.threads;
+    so.max_upload_bytes = config.convert.max_file_bytes;
+    so.max_body_bytes = http.max_body_bytes;
+    so.max_in_flight = http.max_in_flight;
+    so.max_connections = http.max_connections;
+    so.max_connections_per_address = http.max_connections_per_address;
+    so.max_requests_per_address = http.max_requests_per_address;
+    so.rate_per_ip = http.rate_per_ip;
+    so.rate_burst = http.rate_burst;
+    so.rate_table_entries = http.rate_table_entries;
+    so.idle_seconds = http.idle_seconds;
+    so.header_seconds = http.header_seconds;
+    so.busy_percent = http.busy_percent;
+    so.busy_header_seconds = http.busy_header_seconds;
+    so.min_rate_bytes = http.min_rate_bytes;
+    so.min_rate_seconds = http.min_rate_seconds;
+    so.stop_grace_seconds = http.stop_grace_seconds;
+    so.trusted_proxies = http.trusted_proxies;
+    so.access_log = http.access_log;
+    // Searches and uploads yield the CPU to the cheap classes: a flood of them slows only themselves.
+    constexpr int expensive_nice = 5;
+    const auto pool = [](const WorkPoolConfig& c, int nice) {
+        return web::WorkPoolOptions{c.threads, c.queue, nice};
+    };
+    so.pools[static_cast<std::size_t>(web::WorkClass::light)] = pool(http.light_pool, 0);
+    so.pools[static_cast<std::size_t>(web::WorkClass::pages)] = pool(http.page_pool, 0);
+    so.pools[static_cast<std::size_t>(web::WorkClass::search)] = pool(http.search_pool, expensive_nice);
+    so.pools[static_cast<std::size_t>(web::WorkClass::upload)] = pool(http.upload_pool, expensive_nice);
+    return so;
+}
+
 }  // namespace
 
 void add_serve_command(CLI::App& app, Context& ctx) {
@@ -47,9 +84,13 @@ void add_serve_command(CLI::App& app, Context& ctx) {
         "Serve the web site and JSON API (http://127.0.0.1:8080 by default) and convert uploaded documents. "
         "Stops gracefully on SIGINT or SIGTERM: requests in progress and conversions running finish, queued "
         "ones "
-        "wait for the next start. Settings: http.* (limits, address), site.* (name, address, footer, "
-        "public_text), search.* (searches per address, 相关搜索), preview.free_pages; the 相关搜索 "
-        "blocklist is DATA/search-blocklist.txt.");
+        "wait for the next start; uploads in progress get http.stop_grace_seconds. Requests are answered "
+        "by thread pools per cost (light files, pages, search, uploads: http.*_threads, http.*_queue); "
+        "per-address limits (http.max_connections_per_address, http.max_requests_per_address, "
+        "http.rate_per_ip) and slow-client cut-offs (http.header_seconds, http.min_rate_bytes) keep one "
+        "client from slowing the others. Settings: http.* (limits, address, http.trusted_proxies), "
+        "site.* (name, address, footer, public_text), search.* (searches per address, 相关搜索), "
+        "preview.free_pages; the 相关搜索 blocklist is DATA/search-blocklist.txt.");
     cmd->add_option("--address", opt->address, "Address to listen on (default: http.address)");
     cmd->add_option("--port", opt->port, "Port to listen on, 0 = any free one (default: http.port)");
     cmd->add_option("--web-dir", opt->web_dir,
@@ -97,24 +138,14 @@ void add_serve_command(CLI::App& app, Context& ctx) {
             converter = &*conversion;
         }
 
-        web::ServerOptions so;
-        const HttpConfig& http = config.http;
-        so.address = http.address;
-        so.port = http.port;
-        so.threads = http.threads;
-        so.max_upload_bytes = config.convert.max_file_bytes;
-        so.max_body_bytes = http.max_body_bytes;
-        so.max_in_flight = http.max_in_flight;
-        so.max_connections = http.max_connections;
-        so.rate_per_ip = http.rate_per_ip;
-        so.rate_burst = http.rate_burst;
-        so.idle_seconds = http.idle_seconds;
-        so.access_log = http.access_log;
+        web::ServerOptions so = server_options(config);
         so.upload_dir = library.data_dir() / "uploads";
         clear_uploads(so.upload_dir);
-        web::Server server(
-            so, [&site](web::Request& r) { return site.handle(r); },
-            [&site](const web::Request& r) { return site.is_upload(r); }, site.metrics());
+        web::ServerHooks hooks;
+        hooks.handle = [&site](web::Request& r) { return site.handle(r); };
+        hooks.work_class = [&site](const web::Request& r) { return site.work_class(r); };
+        hooks.admit_upload = [&site](const web::Request& r) { return site.admit_upload(r); };
+        web::Server server(so, std::move(hooks), site.metrics());
 
         std::thread signal_thread([&server, signals] {
             int sig = 0;

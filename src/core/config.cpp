@@ -193,6 +193,32 @@ HttpConfig http_config(const SettingReader& r) {
     c.rate_per_ip = static_cast<double>(r.whole("http.rate_per_ip", 0, 1'000'000));
     c.rate_burst = static_cast<double>(r.whole("http.rate_burst", 1, 1'000'000));
     c.idle_seconds = r.whole_int("http.idle_seconds", 1, 86400);
+    c.header_seconds = r.whole_int("http.header_seconds", 1, 3600);
+    c.busy_percent = r.whole_int("http.busy_percent", 1, 100);
+    c.busy_header_seconds = r.whole_int("http.busy_header_seconds", 1, 3600);
+    c.max_connections_per_address = r.whole_int("http.max_connections_per_address", 1, 1'000'000);
+    c.max_requests_per_address = r.whole_int("http.max_requests_per_address", 1, 1'000'000);
+    c.min_rate_bytes = static_cast<std::uint64_t>(r.whole("http.min_rate_bytes", 0, 1'000'000'000));
+    c.min_rate_seconds = r.whole_int("http.min_rate_seconds", 0, 3600);
+    c.rate_table_entries = static_cast<std::size_t>(r.whole("http.rate_table_entries", 1, 100'000'000));
+    const std::string& proxies = r.text("http.trusted_proxies");
+    auto networks = parse_ip_networks(proxies);
+    if (!networks) {
+        throw UsageError(
+            "setting http.trusted_proxies must be addresses or networks (192.0.2.1, "
+            "10.0.0.0/8, 2001:db8::/32) separated by commas, not '" +
+            proxies + "'");
+    }
+    c.trusted_proxies = std::move(*networks);
+    c.stop_grace_seconds = r.whole_int("http.stop_grace_seconds", 0, 86400);
+    const auto pool = [&r](const std::string& name) {
+        return WorkPoolConfig{r.whole_int("http." + name + "_threads", 1, 1024),
+                              r.whole_int("http." + name + "_queue", 1, 1'000'000)};
+    };
+    c.light_pool = pool("light");
+    c.page_pool = pool("page");
+    c.search_pool = pool("search");
+    c.upload_pool = pool("upload");
     c.access_log = r.flag("http.access_log");
     c.open_files = static_cast<std::size_t>(r.whole("http.open_files", 0, 1'000'000));
     c.page_cache_lifetime = std::chrono::seconds(r.whole("http.page_cache_seconds", 0, 86400));

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ip_network.h"
 #include "core/settings.h"
 
 namespace wenku {
@@ -102,6 +103,12 @@ struct SiteConfig {
     int sitemap_documents = 49000;
 };
 
+/// One pool of threads handling requests of one cost class (http.*_threads, http.*_queue).
+struct WorkPoolConfig {
+    int threads = 1;
+    int queue = 1;  // requests admitted and waiting for a thread; more get 503
+};
+
 struct HttpConfig {
     std::string address = "127.0.0.1";
     unsigned short port = 8080;
@@ -112,6 +119,21 @@ struct HttpConfig {
     double rate_per_ip = 100;  // 0 = no limit
     double rate_burst = 200;
     int idle_seconds = 30;
+    int header_seconds = 10;      // from a request header's first byte to its end
+    int busy_percent = 75;        // of max_connections: above it, the server is under pressure
+    int busy_header_seconds = 2;  // idle and header time under pressure
+    int max_connections_per_address = 64;
+    int max_requests_per_address = 8;     // handled or queued at once
+    std::uint64_t min_rate_bytes = 1024;  // a sender slower than this per second over a window is cut
+    int min_rate_seconds = 10;            // the window; 0 = no minimum rate
+    std::size_t rate_table_entries = 100000;
+    std::vector<IpNetwork> trusted_proxies;  // peers whose X-Forwarded-For / X-Real-IP is believed
+    int stop_grace_seconds = 60;             // requests and uploads in progress get this long to finish
+    // The work pools, by cost: static files and cheap pages, database pages, search, uploads.
+    WorkPoolConfig light_pool{2, 1024};
+    WorkPoolConfig page_pool{4, 256};
+    WorkPoolConfig search_pool{2, 64};
+    WorkPoolConfig upload_pool{2, 16};
     bool access_log = true;
     std::size_t open_files = 1024;
     std::chrono::seconds page_cache_lifetime{30};  // rendered pages, documents, searches, categories

@@ -289,14 +289,16 @@ void ConversionRunner::reconcile_index_now() {
     if (library_.storage().low()) return;  // it would fail again: when space returns
     try {
         index_.reset();  // one writer at a time: reconciliation writes with its own
-        search::reconcile_index(library_.repository(), library_.index_dir());
+        search::reconcile_index(library_.repository(), library_.index_dir(),
+                                search::TextPolicy::from(library_.config()));
         index_out_of_step_ = false;
         spdlog::info("search index: back in step with the database");
     } catch (const std::exception& e) {
         spdlog::error("search index: cannot bring it in step with the database yet: {}", e.what());
     }
     try {
-        index_ = std::make_unique<search::IndexWriter>(library_.index_dir());
+        index_ = std::make_unique<search::IndexWriter>(library_.index_dir(),
+                                                       search::TextPolicy::from(library_.config()));
     } catch (const std::exception& e) {
         // Documents converted meanwhile are not indexed; the flag brings them in on the next try.
         spdlog::error("search index: cannot reopen it: {}", e.what());

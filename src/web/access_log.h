@@ -10,6 +10,10 @@
 
 namespace wenku::web {
 
+/// `text` made safe for a log line: '"', '\\', control bytes (C0, DEL) and bytes that are not
+/// UTF-8 as \xHH, so a request line cannot end a quoted field or forge a line.
+std::string log_escape(std::string_view text);
+
 class AccessLog {
   public:
     explicit AccessLog(int fd) : fd_(fd) {}

@@ -56,18 +56,21 @@ Response document(SiteServices& site, Request&, const Params& params) {
     return json_response(document_json(site, *doc));
 }
 
-Response upload(SiteServices& site, Request& req, const Params&) {
+void admit_upload(SiteServices& site, const Request& req, std::uint64_t bytes) {
     if (!site.config.site.uploads) {
         throw ForbiddenError("uploads_closed",
                              site.translations.tr(site.translations.lang(req), "uploads_closed"));
     }
+    if (auto refusal = site.library.upload_refusal(req.remote_ip, bytes)) throw *refusal;
+}
+
+Response upload(SiteServices& site, Request& req, const Params&) {
+    admit_upload(site, req, req.body_size);  // judged on the header before; now on what came
     const std::string name = upload_name(req);
     if (name.empty()) throw BadRequestError("name the file: ?name=… or an X-File-Name header");
     if (req.body_file.empty() || req.body_size == 0) {
         throw InputError(error_code::empty, "the upload is empty: send the file as the request body");
     }
-    // Judged on its header before the body was read (Site::admit_upload); now on what came.
-    if (auto refusal = site.library.upload_refusal(req.remote_ip, req.body_size)) throw *refusal;
     AddOptions options;
     options.original_name = clean_file_name(name);
     if (const auto& t = req.param("title"); !t.empty()) {

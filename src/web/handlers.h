@@ -39,6 +39,10 @@ namespace api {
 Response list_documents(SiteServices& site, Request& req, const Params& params);
 Response document(SiteServices& site, Request& req, const Params& params);
 Response upload(SiteServices& site, Request& req, const Params& params);
+/// What upload() checks before reading the body, asked with the header alone: throws
+/// ForbiddenError (uploads_closed) when site.uploads = 0, or the storage refusal for `bytes`
+/// (Library::upload_refusal: quota, free space, library size).
+void admit_upload(SiteServices& site, const Request& req, std::uint64_t bytes);
 Response status(SiteServices& site, Request& req, const Params& params);
 Response pages(SiteServices& site, Request& req, const Params& params);
 // api_search.cpp: search, categories and the API's description

@@ -6,7 +6,32 @@ namespace wenku::web {
 
 namespace {
 const std::string empty_string;
+
+constexpr const char* content_security_policy =
+    "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 }  // namespace
+
+void set_security_headers(Response& res) {
+    res.set("Content-Security-Policy", content_security_policy);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set("X-Frame-Options", "DENY");
+    res.set("Referrer-Policy", "strict-origin-when-cross-origin");
+}
+
+const char* work_class_name(WorkClass c) {
+    switch (c) {
+        case WorkClass::light:
+            return "light";
+        case WorkClass::pages:
+            return "pages";
+        case WorkClass::search:
+            return "search";
+        case WorkClass::upload:
+            return "upload";
+    }
+    return "pages";
+}
 
 const std::string& Request::header(const std::string& lower_case_name) const {
     const auto it = headers.find(lower_case_name);

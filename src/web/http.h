@@ -13,6 +13,18 @@
 
 namespace wenku::web {
 
+/// What answering a request costs, known from its header alone (router.h): each class is handled
+/// by a pool of threads of its own (work_pools.h), so a flood of one never delays another.
+enum class WorkClass {
+    light,   // static files, previews, downloads, /healthz: a file sent as it is
+    pages,   // pages and API calls that read the database
+    search,  // search pages and the search API
+    upload,  // uploads: the body is streamed to a file first
+};
+inline constexpr std::size_t work_class_count = 4;
+/// "light", "pages", "search" or "upload".
+const char* work_class_name(WorkClass c);
+
 struct Request {
     std::string method;                          // "GET", "HEAD", "POST", ...
     std::string target;                          // as sent: path and query
@@ -50,5 +62,9 @@ struct Response {
     /// Bytes of body to send (of `body` or of `file`).
     std::size_t send_size() const;
 };
+
+/// Sets the headers every response carries, the site's and the server's own refusals alike:
+/// scripts and styles only from the site itself, no plug-ins, no framing, no type sniffing.
+void set_security_headers(Response& res);
 
 }  // namespace wenku::web

@@ -96,6 +96,25 @@ long long parse_int_param(std::string_view name, std::string_view value, long lo
     return n;
 }
 
+std::optional<AbsoluteTarget> split_absolute_target(std::string_view target) {
+    const auto scheme_end = target.find("://");
+    if (scheme_end == std::string_view::npos) return std::nullopt;
+    std::string scheme(target.substr(0, scheme_end));
+    for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme != "http" && scheme != "https") return std::nullopt;
+    const std::string_view rest = target.substr(scheme_end + 3);
+    const auto path_start = rest.find_first_of("/?#");
+    AbsoluteTarget out;
+    out.authority = std::string(rest.substr(0, path_start));
+    if (out.authority.empty()) return std::nullopt;
+    const std::string_view origin =
+        path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
+    out.origin = origin.starts_with('/') ? std::string(origin) : "/" + std::string(origin);
+    if (const auto fragment = out.origin.find('#'); fragment != std::string::npos)
+        out.origin.resize(fragment);
+    return out;
+}
+
 std::optional<std::string> percent_decode(std::string_view s, bool form) {
     std::string out;
     out.reserve(s.size());

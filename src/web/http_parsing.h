@@ -63,6 +63,16 @@ inline long long int_param(const Request& req, const std::string& name, long lon
     return parse_int_param(name, req.param(name), fallback, lo, hi);
 }
 
+/// An absolute-form request target ("http://host:8080/path?q", as a client speaking to a proxy
+/// sends it; RFC 9112 §3.2.2) split into its authority ("host:8080") and its origin form
+/// ("/path?q"; "/" for an empty path, "/?q" for a query alone). The scheme (http or https) is
+/// matched without regard to case. None for any other target, an empty authority included.
+struct AbsoluteTarget {
+    std::string authority;
+    std::string origin;
+};
+std::optional<AbsoluteTarget> split_absolute_target(std::string_view target);
+
 /// Percent-decoding ('+' as a space when `form`); none for a truncated or non-hex escape or a NUL.
 std::optional<std::string> percent_decode(std::string_view s, bool form);
 

@@ -1,7 +1,5 @@
 #include "web/metrics.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
 
 namespace wenku::web {
@@ -22,15 +20,9 @@ void Metrics::observe(int status, double seconds, std::uint64_t bytes) {
     bytes_.fetch_add(bytes, std::memory_order_relaxed);
 }
 
-void Metrics::refused(const char* why) {
-    if (std::strcmp(why, "rate") == 0)
-        ++refused_rate_;
-    else if (std::strcmp(why, "in_flight") == 0)
-        ++refused_in_flight_;
-    else if (std::strcmp(why, "connections") == 0)
-        ++refused_connections_;
-    else
-        ++refused_too_large_;
+void Metrics::refused(Limit why) {
+    const auto i = static_cast<std::size_t>(why);
+    if (i < refused_.size()) refused_[i].fetch_add(1, std::memory_order_relaxed);
 }
 
 std::string Metrics::prometheus() const {
@@ -66,17 +58,25 @@ std::string Metrics::prometheus() const {
         "wenku_http_connections_total {}\n"
         "# HELP wenku_http_connections_open Connections open now.\n# TYPE wenku_http_connections_open gauge\n"
         "wenku_http_connections_open {}\n"
-        "# HELP wenku_http_in_flight Requests being handled now.\n# TYPE wenku_http_in_flight gauge\n"
+        "# HELP wenku_http_in_flight Requests admitted now (queued or being handled).\n# TYPE "
+        "wenku_http_in_flight gauge\n"
         "wenku_http_in_flight {}\n"
         "# HELP wenku_http_refused_total Requests or connections refused by a limit.\n"
-        "# TYPE wenku_http_refused_total counter\n"
-        "wenku_http_refused_total{{limit=\"rate_per_ip\"}} {}\n"
-        "wenku_http_refused_total{{limit=\"in_flight\"}} {}\n"
-        "wenku_http_refused_total{{limit=\"connections\"}} {}\n"
-        "wenku_http_refused_total{{limit=\"body_size\"}} {}\n",
-        bytes_.load(), connections_total_.load(), connections_open_.load(), in_flight_.load(),
-        refused_rate_.load(), refused_in_flight_.load(), refused_connections_.load(),
-        refused_too_large_.load());
+        "# TYPE wenku_http_refused_total counter\n",
+        bytes_.load(), connections_total_.load(), connections_open_.load(), in_flight_.load());
+    for (std::size_t i = 0; i < limit_names_.size(); ++i)
+        out +=
+            fmt::format("wenku_http_refused_total{{limit=\"{}\"}} {}\n", limit_names_[i], refused_[i].load());
+    out +=
+        "# HELP wenku_http_queue_full_total Requests refused because their work pool's queue was full.\n"
+        "# TYPE wenku_http_queue_full_total counter\n";
+    for (std::size_t i = 0; i < pool_names_.size(); ++i)
+        out += fmt::format("wenku_http_queue_full_total{{pool=\"{}\"}} {}\n", pool_names_[i],
+                           queue_full_[i].load());
+    out += fmt::format(
+        "# HELP wenku_http_accept_errors_total Connections the system could not accept (no descriptors "
+        "left).\n# TYPE wenku_http_accept_errors_total counter\nwenku_http_accept_errors_total {}\n",
+        accept_errors_.load());
     return out;
 }
 

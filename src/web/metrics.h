@@ -16,7 +16,25 @@ class Metrics {
         ++connections_open_;
     }
     void connection_closed() { --connections_open_; }
-    void refused(const char* why);  // "rate", "in_flight", "connections", "too_large"
+    /// A request or connection refused by a limit.
+    enum class Limit {
+        rate,                     // http.rate_per_ip (429)
+        in_flight,                // http.max_in_flight (503)
+        connections,              // http.max_connections (closed)
+        too_large,                // a body over its limit (413)
+        connections_per_address,  // http.max_connections_per_address (closed)
+        requests_per_address,     // http.max_requests_per_address (429)
+        slow,                     // a header or body under the minimum rate or over its time (cut)
+        queue,                    // a work pool's queue is full (503); also counted by pool
+    };
+    void refused(Limit why);
+    /// A request refused because the queue of its pool was full (counted under Limit::queue too).
+    void refused_queue(std::size_t pool) {
+        refused(Limit::queue);
+        if (pool < queue_full_.size()) ++queue_full_[pool];
+    }
+    /// accept(2) failed (out of file descriptors, say): the server pauses accepting briefly.
+    void accept_failed() { ++accept_errors_; }
     std::atomic<int>& in_flight() { return in_flight_; }
 
     /// The server's metrics as Prometheus text (HELP/TYPE lines and samples).
@@ -34,8 +52,13 @@ class Metrics {
     std::atomic<std::uint64_t> connections_total_{0};
     std::atomic<std::int64_t> connections_open_{0};
     std::atomic<int> in_flight_{0};
-    std::atomic<std::uint64_t> refused_rate_{0}, refused_in_flight_{0}, refused_connections_{0},
-        refused_too_large_{0};
+    static constexpr std::array<const char*, 8> limit_names_{
+        "rate_per_ip",          "in_flight",   "connections", "body_size", "connections_per_address",
+        "requests_per_address", "slow_client", "queue"};
+    static constexpr std::array<const char*, 4> pool_names_{"light", "pages", "search", "upload"};
+    std::array<std::atomic<std::uint64_t>, limit_names_.size()> refused_{};
+    std::array<std::atomic<std::uint64_t>, pool_names_.size()> queue_full_{};
+    std::atomic<std::uint64_t> accept_errors_{0};
 };
 
 }  // namespace wenku::web

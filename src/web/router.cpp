@@ -10,41 +10,43 @@ namespace wenku::web {
 
 namespace {
 
-// One route a line, in the order they are tried.
+// One route a line, in the order they are tried: the pattern, its GET and POST handlers, and what
+// each costs (pages unless said).
+constexpr WorkClass light = WorkClass::light, searching = WorkClass::search, upload = WorkClass::upload;
 // clang-format off
 constexpr std::array route_table{
     // a document
     Route{"/d/{id}",                      pages::document},
-    Route{"/d/{id}/page/{n}.webp",        files::preview},
+    Route{"/d/{id}/page/{n}.webp",        files::preview,       nullptr, light},
     Route{"/d/{id}/page/{n}.txt",         files::page_text},
-    Route{"/d/{id}/cover.webp",           files::cover},
+    Route{"/d/{id}/cover.webp",           files::cover,         nullptr, light},
     Route{"/d/{id}/read",                 pages::reader},
-    Route{"/d/{id}/download",             files::download},
+    Route{"/d/{id}/download",             files::download,      nullptr, light},
     Route{"/d/{id}/share",                pages::share},
     Route{"/d/{id}/qr.svg",               pages::qr_code},
-    Route{"/d/{id}/report",               pages::report_form, pages::report_submit},
-    Route{"/d/{id}/favorite",             nullptr, pages::needs_account},
-    Route{"/d/{id}/tip",                  nullptr, pages::needs_account},
+    Route{"/d/{id}/report",               pages::report_form,   pages::report_submit},
+    Route{"/d/{id}/favorite",             nullptr,              pages::needs_account},
+    Route{"/d/{id}/tip",                  nullptr,              pages::needs_account},
     // the JSON API
-    Route{"/api/documents",               api::list_documents, api::upload},
+    Route{"/api/documents",               api::list_documents,  api::upload,  WorkClass::pages, upload},
     Route{"/api/documents/{id}",          api::document},
     Route{"/api/documents/{id}/status",   api::status},
     Route{"/api/documents/{id}/pages",    api::pages},
-    Route{"/api/search",                  api::search},
+    Route{"/api/search",                  api::search,          nullptr, searching},
     Route{"/api/categories",              api::categories},
-    Route{"/api/openapi.json",            api::openapi},
+    Route{"/api/openapi.json",            api::openapi,         nullptr, light},
     // the rest of the site
     Route{"/",                            pages::home},
-    Route{"/search",                      pages::search},
+    Route{"/search",                      pages::search,        nullptr, searching},
     Route{"/c/{id}",                      pages::category},
     Route{"/upload",                      pages::upload},
-    Route{"/static/{name}",               files::static_file},
-    Route{"/robots.txt",                  seo::robots},
+    Route{"/static/{name}",               files::static_file,   nullptr, light},
+    Route{"/robots.txt",                  seo::robots,          nullptr, light},
     Route{"/sitemap.xml",                 seo::sitemap},
-    Route{"/healthz",                     ops::healthz},
-    Route{"/metrics",                     ops::metrics},
+    Route{"/healthz",                     ops::healthz,         nullptr, light},
+    Route{"/metrics",                     ops::metrics,         nullptr, light},
     // asked for by browsers showing an image or a text file
-    Route{"/favicon.ico",                 files::favicon},
+    Route{"/favicon.ico",                 files::favicon,       nullptr, light},
 };
 // clang-format on
 
@@ -80,6 +82,18 @@ bool match_route(std::string_view pattern, std::string_view path, Params& params
                        std::string(xseg.substr(prefix.size(), xseg.size() - prefix.size() - suffix.size())));
     }
     return path.empty();
+}
+
+WorkClass work_class(std::string_view method, std::string_view path) {
+    const bool get = method == "GET" || method == "HEAD", post = method == "POST";
+    Params params;
+    for (const Route& route : route_table) {
+        if (!match_route(route.pattern, path, params)) continue;
+        if (get && route.get) return route.get_work;
+        if (post && route.post) return route.post_work;
+        return WorkClass::pages;
+    }
+    return WorkClass::pages;
 }
 
 Handler find_handler(std::string_view method, std::string_view path, Params& params) {

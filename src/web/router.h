@@ -12,8 +12,10 @@ struct Route {
     /// "/d/{id}/page/{n}.webp": literal segments, and parameters that each take up the rest of a
     /// segment up to the pattern's literal suffix in it.
     std::string_view pattern;
-    Handler get = nullptr;   // GET and HEAD; null when the route takes neither
-    Handler post = nullptr;  // POST; null when the route does not take it
+    Handler get = nullptr;                   // GET and HEAD; null when the route takes neither
+    Handler post = nullptr;                  // POST; null when the route does not take it
+    WorkClass get_work = WorkClass::pages;   // what a GET or HEAD costs
+    WorkClass post_work = WorkClass::pages;  // what a POST costs
 
     /// "GET, HEAD", "POST" or "GET, HEAD, POST", for an Allow header.
     std::string_view methods() const;
@@ -30,6 +32,10 @@ bool match_route(std::string_view pattern, std::string_view path, Params& params
 /// Throws NotFoundError ("no page at …", "no API at …" under /api/) when no pattern matches, and
 /// MethodNotAllowedError (with the route's methods) when the first one that does does not take
 /// `method`.
+/// What answering `method` on `path` costs, from the first route whose pattern matches (cheap: no
+/// handler runs). A path no route takes, or a method it does not take, is `pages` (an error page).
+WorkClass work_class(std::string_view method, std::string_view path);
+
 Handler find_handler(std::string_view method, std::string_view path, Params& params);
 
 }  // namespace wenku::web

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -21,20 +22,7 @@ using nlohmann::json;
 
 namespace {
 
-/// Every response carries these: scripts and styles only from the site itself, no plug-ins, no
-/// framing, no type sniffing.
-constexpr const char* content_security_policy =
-    "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-
 Response error_response(SiteServices& site, const Request& req, const std::exception& e);
-
-void add_security_headers(Response& res) {
-    res.set("Content-Security-Policy", content_security_policy);
-    res.set("X-Content-Type-Options", "nosniff");
-    res.set("X-Frame-Options", "DENY");
-    res.set("Referrer-Policy", "strict-origin-when-cross-origin");
-}
 
 /// The body size a request's Content-Length declares; 0 when it declares none (a chunked body is
 /// judged once it is read).
@@ -99,28 +87,21 @@ Response Site::handle(Request& req) {
     } catch (const std::exception& e) {
         res = error_response(site, req, e);
     }
-    add_security_headers(res);
+    set_security_headers(res);
     return res;
 }
 
-std::optional<Response> Site::admit_upload(const Request& req) {
-    SiteServices& site = impl_->services;
-    std::optional<Response> refused;
-    try {
-        if (!site.config.site.uploads) {
-            throw ForbiddenError("uploads_closed",
-                                 site.translations.tr(site.translations.lang(req), "uploads_closed"));
-        }
-        if (auto refusal = site.library.upload_refusal(req.remote_ip, declared_length(req))) throw *refusal;
-    } catch (const std::exception& e) {
-        refused = error_response(site, req, e);
-        add_security_headers(*refused);
-    }
-    return refused;
-}
+WorkClass Site::work_class(const Request& req) const { return web::work_class(req.method, req.path); }
 
-bool Site::is_upload(const Request& req) const {
-    return req.method == "POST" && req.path == api_documents_path;
+std::optional<Response> Site::admit_upload(const Request& req) {
+    try {
+        api::admit_upload(impl_->services, req, declared_length(req));
+        return std::nullopt;
+    } catch (const std::exception& e) {
+        Response res = error_response(impl_->services, req, e);
+        set_security_headers(res);
+        return res;
+    }
 }
 
 void Site::content_changed() { impl_->services.generation.advance(); }

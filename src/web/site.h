@@ -26,13 +26,14 @@ class Site {
 
     /// The response to a request; never throws for what a handler throws.
     Response handle(Request& request);
-    /// Whether the request's body is an upload (streamed to a file, up to convert.max_file_mb).
-    bool is_upload(const Request& request) const;
-    /// For an upload's header, before any body byte is read: none when the upload may proceed,
-    /// else the response that refuses it — 403 when uploads are closed (site.uploads), 429 over
-    /// the client address's daily quota, 507 when the disk would fall below storage.min_free_mb
-    /// or the library pass storage.max_library_mb (Library::upload_refusal), with the declared
-    /// Content-Length as the upload's size. The handler checks again once the body is read.
+    /// What answering the request costs, from its method and path (the route table): its body
+    /// is streamed to a file (up to convert.max_file_mb) when it is an upload.
+    WorkClass work_class(const Request& request) const;
+    /// Whether an upload may send its body, asked with its header before any body byte is read:
+    /// none when it may, else the refusal to answer at once: 403 when uploads are closed
+    /// (site.uploads), 429 over the client address's daily quota, 507 when the disk would fall below
+    /// storage.min_free_mb or the library pass storage.max_library_mb, judged on the declared
+    /// Content-Length. The upload handler checks again once the body is read.
     std::optional<Response> admit_upload(const Request& request);
     /// Call when documents were added, converted or removed: cached pages are rendered anew.
     void content_changed();

@@ -224,18 +224,18 @@ bool HttpResponse::has_header(std::string_view lower_case_name) const {
 }
 
 HttpConnection::HttpConnection(unsigned short port, std::chrono::milliseconds timeout,
-                               const std::string& source_address)
+                               const std::string& from)
     : timeout_(timeout) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-    if (!source_address.empty()) {
-        sockaddr_in source{};
-        source.sin_family = AF_INET;
-        if (::inet_pton(AF_INET, source_address.c_str(), &source.sin_addr) != 1 ||
-            ::bind(fd_, reinterpret_cast<const sockaddr*>(&source), sizeof source) != 0) {
+    if (!from.empty()) {
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        if (::inet_pton(AF_INET, from.c_str(), &local.sin_addr) != 1 ||
+            ::bind(fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
             const int e = errno;
             ::close(fd_);
-            throw std::runtime_error("cannot bind to " + source_address + ": " + std::strerror(e));
+            throw std::runtime_error("cannot connect from " + from + ": " + std::strerror(e));
         }
     }
     sockaddr_in addr{};

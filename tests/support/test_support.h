@@ -102,10 +102,10 @@ struct HttpResponse {
 /// fails the test instead of hanging it.
 class HttpConnection {
   public:
-    /// `source_address` (e.g. "127.0.0.7", any of the loopback block): the client's own address,
-    /// so that one test can speak as many clients; empty for the system's choice.
+    /// `from`: the local address to connect from ("127.0.0.2": loopback aliases are distinct
+    /// clients to the server); empty = the system's choice.
     explicit HttpConnection(unsigned short port, std::chrono::milliseconds timeout = std::chrono::seconds(20),
-                            const std::string& source_address = {});
+                            const std::string& from = "");
     ~HttpConnection();
     HttpConnection(const HttpConnection&) = delete;
     HttpConnection& operator=(const HttpConnection&) = delete;

@@ -87,6 +87,22 @@ TEST(Config, BadValuesNameTheKeyTheValueAndWhatIsAllowed) {
     EXPECT_NE(refusal("convert.ocr_languages", "chi_sim; rm").find("convert.ocr_languages"),
               std::string::npos);
     EXPECT_EQ(refusal("preview.width", "640"), "");
+    EXPECT_EQ(refusal("http.trusted_proxies", "10.0.0.0/8, proxy.example"),
+              "setting http.trusted_proxies must be addresses or networks (192.0.2.1, 10.0.0.0/8, "
+              "2001:db8::/32) separated by commas, not '10.0.0.0/8, proxy.example'");
+    EXPECT_EQ(refusal("http.search_queue", "0"),
+              "setting http.search_queue must be a whole number from 1 to 1000000, not '0'");
+}
+
+TEST(Config, TrustedProxiesAndPoolsAreTyped) {
+    Settings s;
+    EXPECT_TRUE(Config::from(s).http.trusted_proxies.empty()) << "no proxy is trusted by default";
+    s.set("http.trusted_proxies", "127.0.0.1, 10.0.0.0/8 2001:db8::/32");
+    s.set("http.search_threads", "3");
+    const Config c = Config::from(s);
+    EXPECT_EQ(c.http.trusted_proxies.size(), 3u);
+    EXPECT_EQ(c.http.search_pool.threads, 3);
+    EXPECT_EQ(c.http.search_pool.queue, 64);
 }
 
 }  // namespace wenku
