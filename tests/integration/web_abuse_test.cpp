@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/folder_files.h"
 #include "web_fixture.h"
 
 using namespace web_fixture;
@@ -62,13 +63,6 @@ bool trickle_until_closed(HttpConnection& c, const std::string& bytes, std::chro
         if (c.closed_by_server(pause)) return true;
     }
     return false;
-}
-
-std::size_t files_in(const fs::path& dir) {
-    std::error_code ec;
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir, ec)) ++n;
-    return n;
 }
 
 }  // namespace

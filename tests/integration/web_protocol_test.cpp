@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/folder_files.h"
 #include "web_fixture.h"
 
 using namespace web_fixture;
@@ -36,13 +37,6 @@ std::vector<std::string> log_lines(const std::string& log, const std::string& ta
         at = end;
     }
     return lines;
-}
-
-std::size_t files_in(const fs::path& dir) {
-    std::error_code ec;
-    std::size_t n = 0;
-    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir, ec)) ++n;
-    return n;
 }
 
 }  // namespace
