@@ -96,6 +96,7 @@ ConvertConfig convert_config(const SettingReader& r) {
             "(chi_sim+eng), not '" +
             c.ocr_languages + "'");
     }
+    c.paper = r.word<std::string>("convert.paper", {{"a4", "a4"}, {"letter", "letter"}});
     c.ocr_page_seconds = r.whole_int("convert.ocr_page_seconds", 1, 3600);
     c.ocr_document_seconds = r.whole_int("convert.ocr_document_seconds", 0, 86400);
     c.ocr_max_pixels = r.whole("convert.ocr_max_pixels", 10'000, 1000 * mega);

@@ -45,6 +45,7 @@ struct ConvertConfig {
     SandboxMode sandbox = SandboxMode::automatic;
     bool ocr = true;
     std::string ocr_languages = "chi_sim+eng";
+    std::string paper = "a4";  // "a4" or "letter": the page size of documents that set none
     int ocr_page_seconds = 20;
     int ocr_document_seconds = 60;
     long long ocr_max_pixels = 9'000'000;

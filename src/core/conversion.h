@@ -54,6 +54,7 @@ struct ConvertRequest {
     bool ocr = true;                            // recognise text on pages that have none (scans)
     std::string ocr_languages = "chi_sim+eng";  // tesseract language packs
     int ocr_page_seconds = 20;                  // time limit for recognising one page
+    std::string paper = "a4";                   // "a4" or "letter": page size of documents that set none
     /// OCR time one document may use in all; pages after that keep their (empty) text and one
     /// warning says so. Keep it well below the per-document timeout (convert.timeout_seconds).
     double ocr_document_seconds = 60;
@@ -87,7 +88,7 @@ struct ConvertResult {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertRequest, job, input_path, output_dir, original_name,
                                                 preview_width, thumb_width, webp_quality, max_pages,
                                                 max_pixels, watermark, watermark_opacity, ocr, ocr_languages,
-                                                ocr_page_seconds, ocr_document_seconds, ocr_max_pixels)
+                                                ocr_page_seconds, ocr_document_seconds, ocr_max_pixels, paper)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PageResult, number, width_px, height_px, preview, text, ocr)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConvertResult, ok, error_code, error, format, title, cover,
                                                 pages, worker_peak_rss_kb, worker_rss_kb, warnings)

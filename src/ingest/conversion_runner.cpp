@@ -39,6 +39,7 @@ ConversionOptions ConversionOptions::from(const Config& config) {
     request.ocr_page_seconds = config.convert.ocr_page_seconds;
     request.ocr_document_seconds = static_cast<double>(config.convert.ocr_document_seconds);
     request.ocr_max_pixels = config.convert.ocr_max_pixels;
+    request.paper = config.convert.paper;
     o.publish.max_page_text_bytes = config.ingest.max_page_text_bytes;
 
     o.index_commit_documents = config.ingest.index_commit_documents;
