@@ -29,11 +29,11 @@ SearchService::SearchService(const std::filesystem::path& index_dir,
 
 std::shared_ptr<const SearchOutcome> SearchService::search(const Request& req,
                                                            const search::SearchRequest& request) {
-    // The index's size is part of the key: a document becomes searchable when the index is
-    // committed and this thread's reader reopened, which may be after the change that bumped the
-    // generation; results found before then must not be kept under the new generation.
+    // The index's revision is part of the key: a document becomes searchable (or its text public
+    // or locked) when the index is committed and this thread's reader reopened, which may be after
+    // the change that bumped the generation; results found before then must not be kept for after.
     const std::string key =
-        fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", index().document_count(), request.query,
+        fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", index_revision(), request.query,
                     request.offset, request.limit, static_cast<int>(request.sort), request.facets,
                     request.category_id.value_or(0), request.format);
     auto outcome = cache_.get(key, [&] {
@@ -49,6 +49,7 @@ std::shared_ptr<const SearchOutcome> SearchService::search(const Request& req,
 }
 
 const search::IndexReader& SearchService::index() {
+    MemoryOnly::forbid_work();
     struct Slot {
         const SearchService* owner = nullptr;
         std::optional<search::IndexReader> reader;
@@ -60,8 +61,17 @@ const search::IndexReader& SearchService::index() {
         slot.reader.emplace(index_dir_, options_);
         slot.owner = this;
         slot.opened = now;
+        std::lock_guard lock(revision_mutex_);
+        newest_revision_ = slot.reader->revision();
     }
     return *slot.reader;
+}
+
+std::string SearchService::index_revision() {
+    if (!MemoryOnly::active()) return index().revision();
+    std::lock_guard lock(revision_mutex_);
+    if (newest_revision_.empty()) throw NeedsWork();
+    return newest_revision_;
 }
 
 void SearchService::flush_log() { log_.flush(repository_); }

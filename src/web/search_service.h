@@ -74,8 +74,13 @@ class SearchService {
     /// With accounts, the cache key will need the reader's entitlement.
     std::shared_ptr<const SearchOutcome> search(const Request& req, const search::SearchRequest& request);
 
-    /// This thread's reader of the index, reopened after search.reader_reopen_ms so new documents show.
+    /// This thread's reader of the index, reopened after search.reader_reopen_ms so new documents
+    /// show. NeedsWork under MemoryOnly (cache.h).
     const search::IndexReader& index();
+    /// The revision of the index this thread reads (IndexReader::revision), part of the cache keys
+    /// of results. Under MemoryOnly: the revision the newest reader of any thread opened, or
+    /// NeedsWork before there is one.
+    std::string index_revision();
 
     /// Writes the logged searches to the database and prunes the log (search::SearchLog::flush).
     void flush_log();
@@ -96,6 +101,8 @@ class SearchService {
     std::size_t related_searches_;
     search::SearchOptions options_;
     ExpiringCache<std::string, std::shared_ptr<const SearchOutcome>> cache_;
+    std::mutex revision_mutex_;
+    std::string newest_revision_;  // of the reader opened last, by any thread
     bool all_text_public_;
     SearchBudget budget_;
     search::SearchBlocklist blocklist_;

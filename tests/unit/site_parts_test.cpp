@@ -179,27 +179,37 @@ TEST(ExpiringCache, EntriesExpire) {
 
 TEST(ExpiringCache, HoldsAtMostItsEntriesStaleOnesGoingFirst) {
     ContentGeneration generation;
-    ExpiringCache<int, int> cache(generation, 60s, 3);
-    for (int k = 0; k < 3; ++k) cache.get(k, [k] { return k; });
-    EXPECT_EQ(cache.size(), 3u);
+    ExpiringCache<int, int> cache(generation, 60s, 4);
+    for (int k = 0; k < 4; ++k) cache.get(k, [k] { return k; });
+    EXPECT_EQ(cache.size(), 4u);
     cache.get(0, [] { return 0; });
-    EXPECT_EQ(cache.size(), 3u) << "a hit adds nothing";
-    cache.get(3, [] { return 3; });
-    EXPECT_LE(cache.size(), 3u) << "full: all fresh, so all go";
-    EXPECT_EQ(cache.size(), 1u);
+    EXPECT_EQ(cache.size(), 4u) << "a hit adds nothing";
     cache.get(4, [] { return 4; });
-    cache.get(5, [] { return 5; });
-    generation.advance();
-    cache.get(6, [] { return 6; });
-    EXPECT_EQ(cache.size(), 1u) << "the stale entries went";
-    cache.get(7, [] { return 7; });
+    EXPECT_EQ(cache.size(), 3u) << "full and all fresh: the older half goes";
     int made = 0;
-    EXPECT_EQ(cache.get(6, [&] { return ++made; }), 6) << "a fresh entry stays";
+    const auto count = [&] { return ++made, -1; };
+    for (int k : {2, 3, 4}) EXPECT_EQ(cache.get(k, count), k) << "the newer half stays";
     EXPECT_EQ(made, 0);
+    EXPECT_EQ(cache.get(0, count), -1) << "the older half went";
+    generation.advance();
+    cache.get(5, [] { return 5; });
+    EXPECT_EQ(cache.size(), 1u) << "full of stale entries: they all went, and nothing fresh";
+    EXPECT_EQ(cache.get(5, count), 5);
 
     ExpiringCache<int, int> keeps_nothing(generation, 60s, 0);
     keeps_nothing.get(1, [] { return 1; });
     EXPECT_EQ(keeps_nothing.size(), 0u);
+}
+
+TEST(ExpiringCache, UnderMemoryOnlyAMissNeedsWorkAndAHitIsAnswered) {
+    ContentGeneration generation;
+    ExpiringCache<int, int> cache(generation, 60s, 10);
+    cache.get(1, [] { return 1; });
+    MemoryOnly only;
+    bool made = false;
+    EXPECT_EQ(cache.get(1, [&] { return made = true, 0; }), 1);
+    EXPECT_THROW(cache.get(2, [&] { return made = true, 0; }), NeedsWork);
+    EXPECT_FALSE(made) << "nothing is made on a network thread";
 }
 
 TEST(ExpiringCache, KeepsNothingWhenMakingFails) {
