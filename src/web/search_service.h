@@ -33,15 +33,17 @@ class SearchBudget {
     SearchBudget(std::size_t per_hour, std::size_t max_addresses)
         : per_hour_(per_hour), max_addresses_(max_addresses) {}
 
-    /// Counts one search by `address`; TooManyRequestsError (with the seconds until its hour
-    /// ends) when it has made per_hour already. Nothing is counted when per_hour is 0.
-    void charge(const std::string& address);
+    /// Counts a search of `query` by `address` unless it asked the same query this hour (another
+    /// page or sort of it costs nothing more); TooManyRequestsError (with the seconds until its
+    /// hour ends) when it has asked per_hour distinct queries already. Nothing is counted when
+    /// per_hour is 0.
+    void charge(const std::string& address, const std::string& query);
 
   private:
     using Clock = std::chrono::steady_clock;
     struct Window {
         Clock::time_point start;
-        std::size_t searches = 0;
+        std::vector<std::uint64_t> queries;  // hashes of the distinct queries asked in it
     };
 
     std::size_t per_hour_;

@@ -12,6 +12,7 @@
 #include "web/cache.h"
 #include "web/errors.h"
 #include "web/router.h"
+#include "web/search_service.h"
 #include "web/view_counts.h"
 
 namespace wenku::web {
@@ -218,6 +219,23 @@ TEST(ExpiringCache, KeepsNothingWhenMakingFails) {
     EXPECT_THROW(cache.get(1, []() -> int { throw EnvironmentError("database gone"); }), EnvironmentError);
     EXPECT_EQ(cache.size(), 0u);
     EXPECT_EQ(cache.get(1, [] { return 5; }), 5);
+}
+
+// --- the search budget ---
+
+TEST(SearchBudget, CountsDistinctQueriesPerAddress) {
+    SearchBudget budget(3, 100);
+    for (const char* q : {"青龙", "白虎", "朱雀"}) EXPECT_NO_THROW(budget.charge("192.0.2.1", q));
+    EXPECT_NO_THROW(budget.charge("192.0.2.1", "青龙")) << "a query asked already costs nothing more";
+    try {
+        budget.charge("192.0.2.1", "玄武");
+        ADD_FAILURE() << "a fourth distinct query was allowed";
+    } catch (const TooManyRequestsError& e) {
+        EXPECT_GT(e.retry_after_seconds(), 3500);
+    }
+    EXPECT_NO_THROW(budget.charge("192.0.2.2", "玄武")) << "another address has its own budget";
+    SearchBudget unlimited(0, 100);
+    for (int i = 0; i < 1000; ++i) EXPECT_NO_THROW(unlimited.charge("192.0.2.1", std::to_string(i)));
 }
 
 // --- view counts ---
