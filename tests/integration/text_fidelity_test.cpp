@@ -105,10 +105,13 @@ TEST(TextFidelity, Utf32AndBig5FilesConvertToTheirText) {
                       simplified_source);
     expect_same_lines(worker, dir, "be.txt", encode_from_utf8("\uFEFF" + simplified_source, "UTF-32BE"),
                       simplified_source);
-    expect_same_lines(worker, dir, "bare.txt", encode_from_utf8(simplified_source, "UTF-32LE"), simplified_source);
-    expect_same_lines(worker, dir, "big5.txt", encode_from_utf8(traditional_source, "BIG5"), traditional_source);
+    expect_same_lines(worker, dir, "bare.txt", encode_from_utf8(simplified_source, "UTF-32LE"),
+                      simplified_source);
+    expect_same_lines(worker, dir, "big5.txt", encode_from_utf8(traditional_source, "BIG5"),
+                      traditional_source);
     // GB18030 and UTF-16 still convert.
-    expect_same_lines(worker, dir, "gb.txt", encode_from_utf8(simplified_source, "GB18030"), simplified_source);
+    expect_same_lines(worker, dir, "gb.txt", encode_from_utf8(simplified_source, "GB18030"),
+                      simplified_source);
     expect_same_lines(worker, dir, "u16.txt", encode_from_utf8("\uFEFF" + traditional_source, "UTF-16LE"),
                       traditional_source);
 }
@@ -150,9 +153,11 @@ TEST(TextFidelity, PlainTextAndCodeKeepTheirLines) {
 TEST(TextFidelity, MarkdownCodeBlocksKeepTheirLines) {
     TempDir dir;
     WorkerProcess worker = start_worker(dir);
-    const std::string markdown = "# 安装\n\n运行下面的命令：\n\n```sh\n./configure\nmake\nmake install\n```\n\n完成。\n\n```c\n" +
-                                 c_source + "```\n";
-    const std::string expected = "安装\n运行下面的命令：\n./configure\nmake\nmake install\n完成。\n" + c_source;
+    const std::string markdown =
+        "# 安装\n\n运行下面的命令：\n\n```sh\n./configure\nmake\nmake install\n```\n\n完成。\n\n```c\n" +
+        c_source + "```\n";
+    const std::string expected =
+        "安装\n运行下面的命令：\n./configure\nmake\nmake install\n完成。\n" + c_source;
     expect_same_lines(worker, dir, "install.md", markdown, expected);
 }
 
@@ -165,10 +170,13 @@ TEST(TextFidelity, OwnLayoutsUseThePaperOfTheSettings) {
         double height_pt;
         const char* pdfinfo;
     };
-    for (const Paper paper : {Paper{"a4", 595, 842, "595 x 842 pts (A4)"}, Paper{"letter", 612, 792, "612 x 792 pts (letter)"}}) {
+    for (const Paper paper :
+         {Paper{"a4", 595, 842, "595 x 842 pts (A4)"}, Paper{"letter", 612, 792, "612 x 792 pts (letter)"}}) {
         SCOPED_TRACE(paper.name);
-        for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
-                 {"a.txt", simplified_source}, {"a.md", "# 标题\n\n" + simplified_source}, {"a.csv", "名称,数量\n苹果,3\n"}}) {
+        for (const auto& [name, bytes] :
+             std::vector<std::pair<std::string, std::string>>{{"a.txt", simplified_source},
+                                                              {"a.md", "# 标题\n\n" + simplified_source},
+                                                              {"a.csv", "名称,数量\n苹果,3\n"}}) {
             ConvertRequest request = request_for(dir, name, bytes);
             request.paper = paper.name;
             const ConvertResult result = worker.convert(request);
@@ -188,7 +196,7 @@ TEST(TextFidelity, OwnLayoutsUseThePaperOfTheSettings) {
         const CommandResult info =
             run_command({"pdfinfo", (fs::path(request.output_dir) / markdown_pdf_file_name).string()});
         if (info.exit_code != 0) GTEST_SKIP() << "pdfinfo (poppler-utils) is not available: " << info.err;
-        EXPECT_NE(info.out.find(std::string("Page size:      ") + paper.pdfinfo), std::string::npos) << info.out;
+        EXPECT_NE(info.out.find(paper.pdfinfo), std::string::npos) << info.out;
     }
 }
 
