@@ -1,13 +1,14 @@
 // Unit tests for UTF-32 and Big5 text: detection with and without a byte-order mark, telling Big5
 // from GB18030/GBK, decoding, and the type detection that lets UTF-32 through as text. Fixtures
 // are encoded from known Unicode text with glibc's iconv (encode_from_utf8).
+#include "worker/text_encoding.h"
+
 #include <string>
 
 #include <gtest/gtest.h>
 
 #include "core/utf8.h"
 #include "worker/detect.h"
-#include "worker/text_encoding.h"
 
 namespace {
 
@@ -45,8 +46,9 @@ TEST(DetectTextEncoding, Utf32WithoutByteOrderMark) {
     EXPECT_EQ(decode_to_utf8(encode_from_utf8(text, "UTF-32BE"), TextEncoding::utf32be), text);
     // UTF-16 without a mark, odd lengths, NUL characters and values above U+10FFFF are not UTF-32.
     EXPECT_NE(name_of(detect_text_encoding(encode_from_utf8("abcdefgh", "UTF-16LE"))), "utf32le");
-    for (const std::string& bytes : {encode_from_utf8("abc", "UTF-32LE") + "x", std::string("a\0\0\0\0\0\0\0b\0\0\0", 12),
-                                     std::string("a\0\0\0b\0\x11\0", 8)}) {
+    for (const std::string& bytes :
+         {encode_from_utf8("abc", "UTF-32LE") + "x", std::string("a\0\0\0\0\0\0\0b\0\0\0", 12),
+          std::string("a\0\0\0b\0\x11\0", 8)}) {
         const std::string detected = name_of(detect_text_encoding(bytes));
         EXPECT_NE(detected, "utf32le");
         EXPECT_NE(detected, "utf32be");
@@ -65,7 +67,8 @@ TEST(DetectTextEncoding, Big5IsNotTakenForGb18030) {
     EXPECT_EQ(decode_to_utf8(big5, TextEncoding::big5), traditional_text);
     // A short line, and Big5 among ASCII.
     EXPECT_EQ(name_of(detect_text_encoding(encode_from_utf8("中華民國的圖書館", "BIG5"))), "big5");
-    const std::string mixed = encode_from_utf8("Release notes 版本說明: 修正了檔案上傳的問題。 Thanks!", "BIG5");
+    const std::string mixed =
+        encode_from_utf8("Release notes 版本說明: 修正了檔案上傳的問題。 Thanks!", "BIG5");
     EXPECT_EQ(name_of(detect_text_encoding(mixed)), "big5");
 }
 
@@ -90,7 +93,10 @@ TEST(DetectType, Utf32TextIsNotBinary) {
     EXPECT_EQ(detect_type(encode_from_utf8("\uFEFF" + traditional_text, "UTF-32LE")), DetectedType::text);
     EXPECT_EQ(detect_type(encode_from_utf8("\uFEFF" + traditional_text, "UTF-32BE")), DetectedType::text);
     EXPECT_EQ(detect_type(encode_from_utf8(traditional_text, "UTF-32LE")), DetectedType::text);
-    EXPECT_EQ(detect_type(std::string("\x7F" "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0", 16)), DetectedType::binary);
+    EXPECT_EQ(detect_type(std::string("\x7F"
+                                      "ELF\x02\x01\x01\0\0\0\0\0\0\0\0\0",
+                                      16)),
+              DetectedType::binary);
 }
 
 }  // namespace
