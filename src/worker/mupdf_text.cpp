@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "core/utf8.h"
+#include "worker/page_html.h"
 
 namespace wenku::worker {
 
@@ -255,6 +256,7 @@ struct Paragraph {
     fz_rect last_line{};  // the last visual line
     float size = 0;       // font size of the first character
     bool horizontal = true;
+    bool source_line = false;  // starts with source_line_mark: never joined to what precedes it
 };
 
 /// Does block `next` continue paragraph `prev`? MuPDF starts a new block when the line spacing
@@ -263,6 +265,7 @@ struct Paragraph {
 /// at a line's distance, start at the paragraph's left edge, and the previous line ran to the
 /// right edge (a line that ends early ends its paragraph).
 bool continues_paragraph(const Paragraph& prev, const Paragraph& next) {
+    if (next.source_line) return false;
     if (!prev.horizontal || !next.horizontal || prev.lines.empty() || next.lines.empty()) return false;
     const float size = std::max(prev.size, next.size);
     if (size <= 0 || std::fabs(prev.size - next.size) > 0.15f * size) return false;
@@ -279,11 +282,29 @@ std::string stext_page_text(const fz_stext_page* page) {
     std::string text;
     if (!page) return text;
     std::vector<Paragraph> paragraphs;
+    const auto finish = [&paragraphs](Paragraph& para) {
+        for (auto& line : para.lines) line = tidy(line);
+        std::erase_if(para.lines, [](const std::u32string& l) { return l.empty(); });
+        if (para.lines.empty()) return;
+        if (!paragraphs.empty() && continues_paragraph(paragraphs.back(), para)) {
+            Paragraph& into = paragraphs.back();
+            into.lines.insert(into.lines.end(), para.lines.begin(), para.lines.end());
+            into.box = fz_union_rect(into.box, para.box);
+            into.last_line = para.last_line;
+        } else {
+            paragraphs.push_back(std::move(para));
+        }
+    };
     for (const fz_stext_block* block = page->first_block; block; block = block->next) {
         if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
         Paragraph para;
         const fz_stext_line* prev = nullptr;
         for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
+            if (line->first_char && line->first_char->c == static_cast<int>(source_line_mark)) {
+                if (!para.lines.empty()) finish(para);
+                para = Paragraph{};
+                para.source_line = true;
+            }
             std::u32string chars = line_chars(line);
             if (chars.empty()) continue;
             bool gap_is_space = false;
@@ -301,17 +322,7 @@ std::string stext_page_text(const fz_stext_page* page) {
             para.box = fz_is_empty_rect(para.box) ? line->bbox : fz_union_rect(para.box, line->bbox);
             prev = line;
         }
-        for (auto& line : para.lines) line = tidy(line);
-        std::erase_if(para.lines, [](const std::u32string& l) { return l.empty(); });
-        if (para.lines.empty()) continue;
-        if (!paragraphs.empty() && continues_paragraph(paragraphs.back(), para)) {
-            Paragraph& into = paragraphs.back();
-            into.lines.insert(into.lines.end(), para.lines.begin(), para.lines.end());
-            into.box = fz_union_rect(into.box, para.box);
-            into.last_line = para.last_line;
-        } else {
-            paragraphs.push_back(std::move(para));
-        }
+        finish(para);
     }
     for (const Paragraph& para : paragraphs) {
         const std::u32string joined = join_lines(para.lines);
