@@ -67,7 +67,8 @@ void convert_text(const ConvertRequest& request, const ConverterOptions& options
 void convert_office(const ConvertRequest& request, const ConverterOptions& options, const std::string& format,
                     ConvertResult& result, RenderWarnings& warnings) {
     const fs::path pdf = fs::path(request.output_dir).parent_path() / "office.pdf";
-    office_to_pdf(request.input_path, format, display_name(request), pdf, options.office);
+    office_to_pdf(request.input_path, format, display_name(request), pdf, options.office,
+                  paper_from_setting(request.paper));
     ConvertRequest from_pdf = request;
     from_pdf.input_path = pdf.string();
     render_pdf(from_pdf, options.render, result, warnings);

@@ -14,6 +14,7 @@
 #include "core/errors.h"
 #include "support/test_support.h"
 #include "support/worker/office_fixtures.h"
+#include "support/worker/zip_builder.h"
 #include "worker/office_fonts.h"
 
 namespace wenku::worker {
@@ -199,6 +200,66 @@ TEST(OfficeConverterTest, FontconfigRulesPreferSimplifiedChineseWithoutChangingL
     EXPECT_EQ(match("Calibri"), "Carlito");
     EXPECT_EQ(match("sans-serif"), "DejaVu Sans");
     EXPECT_EQ(match("serif"), "DejaVu Serif");
+}
+
+/// "595.304 x 841.89" from pdfinfo's "Page size:" line of `pdf`, or "" without pdfinfo.
+std::string page_size(const fs::path& pdf) {
+    const auto info = test::run_command({"pdfinfo", pdf.string()});
+    const auto at = info.out.find("Page size:");
+    if (at == std::string::npos) return "";
+    const auto start = info.out.find_first_not_of(' ', at + 10);
+    return info.out.substr(start, info.out.find(" pts", start) - start);
+}
+
+constexpr const char* a4_points = "595.304 x 841.89";
+constexpr const char* letter_points = "612 x 792";
+
+TEST(OfficeConverterTest, DocumentsWithoutAPageSizeAreLaidOutOnTheChosenPaper) {
+    if (!have_tool("pdfinfo")) GTEST_SKIP() << "pdfinfo (poppler-utils) is needed to read page sizes";
+    test::TempDir dir;
+    // A workbook and an ODF spreadsheet that set no paper; 20 columns, so the page width decides
+    // where the first page break falls.
+    std::string cells;
+    for (int c = 0; c < 20; ++c)
+        cells += "<c r=\"" + std::string(1, static_cast<char>('A' + c)) + "1\" t=\"inlineStr\"><is><t>列" +
+                 std::to_string(c) + "</t></is></c>";
+    const std::string xlsx = make_zip({
+        {.name = "[Content_Types].xml",
+         .data =
+             R"(<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>)"},
+        {.name = "_rels/.rels",
+         .data =
+             R"(<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>)"},
+        {.name = "xl/workbook.xml",
+         .data =
+             R"(<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>)"},
+        {.name = "xl/_rels/workbook.xml.rels",
+         .data =
+             R"(<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>)"},
+        {.name = "xl/worksheets/sheet1.xml",
+         .data =
+             R"(<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">)" +
+             cells + "</row></sheetData></worksheet>"},
+    });
+    const fs::path input = dir.path() / "无纸张.xlsx";
+    test::write_file(input, xlsx);
+    const fs::path fods = dir.path() / "无纸张.fods";
+    test::write_file(
+        fods, flat_odf("spreadsheet", "",
+                       "<office:spreadsheet><table:table table:name=\"S\"><table:table-row>" +
+                           string_cell("北京") + "</table:table-row></table:table></office:spreadsheet>"));
+    // One LibreOffice serves both papers, one document after another, in either order.
+    for (const Paper paper : {Paper::a4, Paper::letter, Paper::a4}) {
+        const std::string expected = paper == Paper::a4 ? a4_points : letter_points;
+        for (const auto& [file, format] : {std::pair{input, "xlsx"}, std::pair{fods, "fods"}}) {
+            SCOPED_TRACE(file.filename().string() + (paper == Paper::a4 ? " on A4" : " on Letter"));
+            const fs::path pdf = dir.path() / "paper.pdf";
+            office_to_pdf(file, format, file.filename().string(), pdf, office_options(), paper);
+            EXPECT_EQ(page_size(pdf), expected);
+        }
+    }
+    EXPECT_EQ(paper_from_setting("letter"), Paper::letter);
+    EXPECT_EQ(paper_from_setting("a4"), Paper::a4);
 }
 
 TEST(OfficeConverterTest, DamagedDocumentIsRefusedAsCorruptAndLeavesNoOutput) {
