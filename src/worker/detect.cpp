@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "worker/html_document.h"
 #include "worker/text_encoding.h"
 
 namespace wenku::worker {
@@ -50,6 +51,7 @@ DetectedType detect_type(std::string_view head) {
     }
     const bool utf16_bom = head.starts_with("\xFF\xFE") || head.starts_with("\xFE\xFF");
     if (!utf16_bom && std::memchr(head.data(), '\0', head.size()) != nullptr) return DetectedType::binary;
+    if (looks_like_html(head)) return DetectedType::html;
     return DetectedType::text;
 }
 
@@ -59,6 +61,14 @@ bool has_markdown_extension(std::string_view name) {
     std::string ext(name.substr(dot + 1));
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
     return ext == "md" || ext == "markdown" || ext == "mdown";
+}
+
+bool has_text_extension(std::string_view name) {
+    const auto dot = name.rfind('.');
+    if (dot == std::string_view::npos) return false;
+    std::string ext(name.substr(dot + 1));
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext == "txt" || ext == "text";
 }
 
 bool has_csv_extension(std::string_view name) {
