@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -340,6 +341,75 @@ TEST_F(OfficeCorpusTest, PasswordProtectedFilesAreRefusedAsEncryptedAtOnce) {
         std::printf("[office] %-48s refused in %.2f s\n", name.c_str(), seconds);
         EXPECT_FALSE(fs::exists(work.path() / "out.pdf"));
     }
+}
+
+// Pages and text of every convertible office file, one "name<TAB>pages<TAB>text hash" line each,
+// converted by this process's LibreOffice in corpus order, or backwards when `reverse`.
+std::string conversion_fingerprints(const fs::path& corpus, bool reverse, const OfficeOptions& options) {
+    const auto reference = read_reference(corpus);
+    std::vector<std::pair<std::string, fs::path>> files;
+    for (const auto& folder : office_folders) {
+        if (!fs::is_directory(corpus / "files" / folder)) continue;
+        for (const auto& file : test::corpus_files(folder)) {
+            const auto row = reference.find("files/" + folder + "/" + file.filename().string());
+            if (row != reference.end() && row->second.how_measured.find("LibreOffice 7.4.7 ->") == 0)
+                files.emplace_back(folder, file);
+        }
+    }
+    if (reverse) std::reverse(files.begin(), files.end());
+    std::map<std::string, std::string> lines;  // by name, so that runs in any order compare equal
+    test::TempDir work;
+    for (const auto& [folder, file] : files) {
+        const fs::path pdf = work.path() / "document.pdf";
+        std::string line = file.filename().string() + "\t";
+        try {
+            office_to_pdf(file, folder, file.filename().string(), pdf, options);
+            const auto info = test::run_command({"pdfinfo", pdf.string()});
+            const auto at = info.out.find("Pages:");
+            const std::string text = test::run_command({"pdftotext", "-enc", "UTF-8", pdf.string(), "-"}).out;
+            line += std::to_string(at == std::string::npos ? -1 : std::atoi(info.out.c_str() + at + 6)) +
+                    "\t" + std::to_string(std::hash<std::string>{}(text));
+        } catch (const InputError& e) {
+            line += std::string("refused\t") + e.code();
+        }
+        lines[file.filename().string()] = line + "\n";
+    }
+    std::string all;
+    for (const auto& [name, line] : lines) all += line;
+    return all;
+}
+
+constexpr const char* fresh_run_child_variable = "WENKU_TEST_FRESH_RUN_CHILD";
+
+// The same file converted again (after other documents, in a reused LibreOffice) and in a fresh
+// process gives the same pages and the same text. Three runs: this process forwards, this process
+// backwards (so every file follows other documents than before), a fresh process forwards.
+TEST_F(OfficeCorpusTest, EveryFileGivesTheSamePagesAndTextEveryTime) {
+    const auto corpus = test::corpus_dir();
+    if (!corpus) GTEST_SKIP() << test::corpus_missing_message();
+    if (!test::have_pdftotext()) GTEST_SKIP() << "pdftotext and pdfinfo (poppler-utils) are needed";
+    if (std::getenv(fresh_run_child_variable) != nullptr) {
+        std::printf("%s", conversion_fingerprints(*corpus, false, options_).c_str());
+        std::fflush(nullptr);
+        ::_exit(0);
+    }
+    const std::string forwards = conversion_fingerprints(*corpus, false, options_);
+    const std::string backwards = conversion_fingerprints(*corpus, true, options_);
+    ::setenv(fresh_run_child_variable, "1", 1);
+    const auto child = test::run_command(
+        {"/proc/self/exe", "--gtest_filter=OfficeCorpusTest.EveryFileGivesTheSamePagesAndTextEveryTime"});
+    ::unsetenv(fresh_run_child_variable);
+    const auto start = child.out.find(forwards.substr(0, forwards.find('\t')));
+    const std::string fresh =
+        start == std::string::npos ? child.out : child.out.substr(start, forwards.size());
+    const auto files = std::count(forwards.begin(), forwards.end(), '\n');
+    std::printf(
+        "[office] %ld files converted 3 times (twice in one LibreOffice, in two orders; once in a fresh "
+        "one)\n",
+        static_cast<long>(files));
+    EXPECT_GT(files, 60);
+    EXPECT_EQ(backwards, forwards) << "a reused LibreOffice converts differently after other documents";
+    EXPECT_EQ(fresh, forwards) << "a fresh LibreOffice converts differently\n" << child.err;
 }
 
 // Evidence for the reference, not a test of wenku (run it alone, it starts its own process):
