@@ -10,30 +10,30 @@ namespace {
 /// Elements dropped together with everything up to their end tag (to the end of the input when
 /// it has none, as a browser does with an unclosed script).
 constexpr std::string_view elements_dropped_with_content[] = {
-    "script", "style",    "iframe", "frameset", "object", "embed", "applet", "noscript", "noembed",
-    "noframes", "template", "svg",  "math",     "xml",    "title", "audio",  "video",    "canvas",
+    "script",   "style",    "iframe", "frameset", "object", "embed", "applet", "noscript", "noembed",
+    "noframes", "template", "svg",    "math",     "xml",    "title", "audio",  "video",    "canvas",
 };
 
 /// Elements kept (without their attributes but those in kept_attributes): tables and the text
 /// structure around them.
 constexpr std::string_view kept_elements[] = {
-    "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr",     "td",  "th",  "p",
-    "br",    "div",     "span",     "b",   "strong", "i",    "em",    "u",      "s",   "strike",
-    "sub",   "sup",     "h1",       "h2",  "h3",     "h4",   "h5",    "h6",     "ul",  "ol",
-    "li",    "dl",      "dt",       "dd",  "pre",    "blockquote", "hr", "center", "font",
+    "table",  "caption", "colgroup", "col",  "thead", "tbody",  "tfoot",      "tr", "td",     "th",
+    "p",      "br",      "div",      "span", "b",     "strong", "i",          "em", "u",      "s",
+    "strike", "sub",     "sup",      "h1",   "h2",    "h3",     "h4",         "h5", "h6",     "ul",
+    "ol",     "li",      "dl",       "dt",   "dd",    "pre",    "blockquote", "hr", "center", "font",
 };
 
 /// Layout attributes of the kept elements; none of them names a resource.
 constexpr std::string_view kept_attributes[] = {
-    "colspan", "rowspan", "align", "valign", "width", "height", "bgcolor", "border",
-    "cellspacing", "cellpadding", "color", "size", "face", "span", "nowrap", "style",
+    "colspan",     "rowspan",     "align", "valign", "width", "height", "bgcolor", "border",
+    "cellspacing", "cellpadding", "color", "size",   "face",  "span",   "nowrap",  "style",
 };
 
 /// Words that make an inline style unsafe: anything that can load (url(), image-set(), @import),
 /// run (expression(), behavior, javascript:) or hide such a word (escapes, character references,
 /// comments).
-constexpr std::string_view unsafe_style_words[] = {"url", "image", "import", "expression", "behavior",
-                                                   "javascript", "\\", "&", "/*"};
+constexpr std::string_view unsafe_style_words[] = {"url",        "image", "import", "expression", "behavior",
+                                                   "javascript", "\\",    "&",      "/*"};
 
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
@@ -159,8 +159,8 @@ class Sanitiser {
                 break;
             }
             const std::size_t name_start = pos_;
-            while (pos_ < html_.size() && !is_space(html_[pos_]) && html_[pos_] != '/' && html_[pos_] != '>' &&
-                   html_[pos_] != '=')
+            while (pos_ < html_.size() && !is_space(html_[pos_]) && html_[pos_] != '/' &&
+                   html_[pos_] != '>' && html_[pos_] != '=')
                 ++pos_;
             if (pos_ == name_start) ++pos_;  // a stray character where a name should be
             const std::string attribute = lowercase(html_.substr(name_start, pos_ - name_start));

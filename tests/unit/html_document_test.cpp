@@ -19,7 +19,8 @@ std::string body_of(const std::string& html) {
 
 TEST(SanitiseHtml, ExcelExportKeepsItsTableAndText) {
     const std::string exported =
-        "<html xmlns:o=\"urn:schemas-microsoft-com:office:office\" xmlns:x=\"urn:schemas-microsoft-com:office:excel\">\n"
+        "<html xmlns:o=\"urn:schemas-microsoft-com:office:office\" "
+        "xmlns:x=\"urn:schemas-microsoft-com:office:excel\">\n"
         "<head><meta http-equiv=Content-Type content=\"text/html; charset=gb2312\">\n"
         "<style>.xl65 {mso-number-format:\"0\\.00\";}</style>\n"
         "<!--[if gte mso 9]><xml><x:ExcelWorkbook><x:ExcelWorksheets></x:ExcelWorksheets></x:ExcelWorkbook>"
@@ -43,9 +44,9 @@ TEST(SanitiseHtml, NothingThatRunsLoadsOrLinksSurvives) {
         "<img src=\"http://x.example/track.gif\"><link rel=stylesheet href=\"http://x.example/s.css\">"
         "<iframe src=\"file:///etc/passwd\">fallback</iframe><object data=\"x.swf\"></object>"
         "<a href=\"javascript:alert(1)\">链接文字</a><base href=\"http://x.example/\">"
-        "<svg><image href=\"http://x.example/i.svg\"/></svg><form action=\"http://x.example\"><input value=v></form>";
-    EXPECT_EQ(body_of(hostile),
-              "<table><tr><td>a</td><td>b</td><td>c</td></tr></table>链接文字");
+        "<svg><image href=\"http://x.example/i.svg\"/></svg><form action=\"http://x.example\"><input "
+        "value=v></form>";
+    EXPECT_EQ(body_of(hostile), "<table><tr><td>a</td><td>b</td><td>c</td></tr></table>链接文字");
 }
 
 TEST(SanitiseHtml, BrokenMarkupIsKeptAsTextOrDropped) {
