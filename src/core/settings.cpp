@@ -28,7 +28,7 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"convert.ocr_languages", "chi_sim+eng", "Tesseract language packs used for OCR."},
         {"convert.paper", "a4",
          "Page size of documents that set none (text, Markdown, CSV, and office files without a page "
-         "size): a4 or letter."},
+         "size; Word's .docx and .rtf keep their format's default, Letter): a4 or letter."},
         {"convert.ocr_page_seconds", "20", "Time limit for recognising the text of one page."},
         {"convert.ocr_document_seconds", "60",
          "OCR time one document may use in all; later pages keep no text and a warning says so. Keep it "

@@ -8,6 +8,7 @@
 #include "worker/container.h"
 #include "worker/csv_table.h"
 #include "worker/detect.h"
+#include "worker/html_document.h"
 #include "worker/markdown.h"
 #include "worker/text_document.h"
 #include "worker/text_encoding.h"
@@ -67,13 +68,39 @@ void convert_text(const ConvertRequest& request, const ConverterOptions& options
 void convert_office(const ConvertRequest& request, const ConverterOptions& options, const std::string& format,
                     ConvertResult& result, RenderWarnings& warnings) {
     const fs::path pdf = fs::path(request.output_dir).parent_path() / "office.pdf";
-    office_to_pdf(request.input_path, format, display_name(request), pdf, options.office);
+    office_to_pdf(request.input_path, format, display_name(request), pdf, options.office,
+                  paper_from_setting(request.paper));
     ConvertRequest from_pdf = request;
     from_pdf.input_path = pdf.string();
     render_pdf(from_pdf, options.render, result, warnings);
     std::error_code ec;
     fs::remove(pdf, ec);
     result.format = format;
+}
+
+/// HTML that arrives as a document (an "Excel export" table saved as .xls, a page saved as .doc):
+/// decoded, reduced by sanitise_html() to text and tables, then laid out by LibreOffice.
+void convert_html(const ConvertRequest& request, const ConverterOptions& options, ConvertResult& result,
+                  RenderWarnings& warnings) {
+    const std::string bytes = read_all(request.input_path);
+    const std::string html = sanitise_html(decode_to_utf8(bytes, detect_text_encoding(bytes)));
+    const fs::path page = fs::path(request.output_dir).parent_path() / "document.html";
+    {
+        std::ofstream out(page, std::ios::binary | std::ios::trunc);
+        out.write(html.data(), static_cast<std::streamsize>(html.size()));
+        if (!out.flush()) throw EnvironmentError("cannot write " + page.string());
+    }
+    struct PageRemover {
+        fs::path file;
+        ~PageRemover() {
+            std::error_code ignored;
+            fs::remove(file, ignored);
+        }
+    } remover{page};
+    ConvertRequest sanitised = request;
+    sanitised.input_path = page.string();
+    sanitised.original_name = display_name(request);
+    convert_office(sanitised, options, "html", result, warnings);
 }
 
 }  // namespace
@@ -98,6 +125,14 @@ ConvertResult convert_document(const ConvertRequest& request, const ConverterOpt
                 throw InputError(error_code::empty, name + " is empty (0 bytes)");
             case DetectedType::pdf:
                 render_pdf(request, options.render, result, warnings);
+                break;
+            case DetectedType::html:
+                // Named as text, Markdown or CSV, it is shown as the uploader named it.
+                if (has_text_extension(name) || has_markdown_extension(name) || has_csv_extension(name)) {
+                    convert_text(request, options, result);
+                } else {
+                    convert_html(request, options, result, warnings);
+                }
                 break;
             case DetectedType::text:
                 convert_text(request, options, result);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <initializer_list>
 
+#include "worker/html_document.h"
 #include "worker/text_encoding.h"
 
 namespace wenku::worker {
@@ -35,6 +37,15 @@ bool is_wide_unicode(TextEncoding encoding) {
            encoding == TextEncoding::utf32le || encoding == TextEncoding::utf32be;
 }
 
+/// Whether `name`'s extension (after its last dot, any case) is one of `extensions` (lower case).
+bool has_extension(std::string_view name, std::initializer_list<std::string_view> extensions) {
+    const auto dot = name.rfind('.');
+    if (dot == std::string_view::npos) return false;
+    std::string ext(name.substr(dot + 1));
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return std::find(extensions.begin(), extensions.end(), ext) != extensions.end();
+}
+
 }  // namespace
 
 DetectedType detect_type(std::string_view head) {
@@ -58,23 +69,16 @@ DetectedType detect_type(std::string_view head) {
         !is_wide_unicode(detect_text_encoding(head))) {
         return DetectedType::binary;
     }
+    if (looks_like_html(head)) return DetectedType::html;
     return DetectedType::text;
 }
 
 bool has_markdown_extension(std::string_view name) {
-    const auto dot = name.rfind('.');
-    if (dot == std::string_view::npos) return false;
-    std::string ext(name.substr(dot + 1));
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext == "md" || ext == "markdown" || ext == "mdown";
+    return has_extension(name, {"md", "markdown", "mdown"});
 }
 
-bool has_csv_extension(std::string_view name) {
-    const auto dot = name.rfind('.');
-    if (dot == std::string_view::npos) return false;
-    std::string ext(name.substr(dot + 1));
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext == "csv" || ext == "tsv";
-}
+bool has_text_extension(std::string_view name) { return has_extension(name, {"txt", "text"}); }
+
+bool has_csv_extension(std::string_view name) { return has_extension(name, {"csv", "tsv"}); }
 
 }  // namespace wenku::worker

@@ -221,7 +221,7 @@ class OfficeSession {
     static OfficeSession& get(const OfficeOptions& options);
 
     void convert(const fs::path& input, std::string_view format, std::string_view display_name,
-                 const fs::path& pdf_out);
+                 const fs::path& pdf_out, Paper paper);
 
   private:
     explicit OfficeSession(const OfficeOptions& options);
@@ -234,8 +234,9 @@ class OfficeSession {
     /// Registers end_process_without_teardown again, ahead of the statics created so far.
     static void arm_exit_guard();
 
-    /// Loads the document at `url`; returns null when LibreOffice refused it.
-    LibreOfficeKitDocument* load(const std::string& url);
+    /// Loads the document at `url`, with `paper` as the default page size; returns null when
+    /// LibreOffice refused it.
+    LibreOfficeKitDocument* load(const std::string& url, Paper paper);
     std::string last_error();
 
     OfficeOptions options_;
@@ -346,18 +347,24 @@ std::string OfficeSession::last_error() {
     return message;
 }
 
-LibreOfficeKitDocument* OfficeSession::load(const std::string& url) {
+LibreOfficeKitDocument* OfficeSession::load(const std::string& url, Paper paper) {
     // Options LibreOfficeKit consumes itself (desktop/source/lib/init.cxx): Batch makes every
     // dialog cancel silently; MacroSecurityLevel replaces LibreOfficeKit's own default of 1
     // ("medium") for the session; EnableMacrosExecution is left out, so the document is loaded
-    // with MacroExecMode NEVER_EXECUTE. Nothing remains to be passed on as import filter options.
-    static constexpr const char* load_options = "Batch=true,MacroSecurityLevel=3";
+    // with MacroExecMode NEVER_EXECUTE. Language sets LibreOffice's locale (ooSetupSystemLocale)
+    // before each load, and its country is where LibreOffice takes the default paper from
+    // (PaperInfo::getSystemDefaultPaper: US and a few others Letter, the rest A4; LibreOfficeKit
+    // otherwise fixes en-US, so Letter, whatever LC_PAPER says). A4 comes with zh-CN, the locale of
+    // a Chinese library: cells and fields without a format of their own show dates the Chinese way
+    // (2020-1-1); numbers look the same as in en-US. Nothing remains for the import filter.
     loading_url_ = url;
+    const char* load_options = paper == Paper::letter ? "Batch=true,MacroSecurityLevel=3,Language=en-US"
+                                                      : "Batch=true,MacroSecurityLevel=3,Language=zh-CN";
     return kit_->pClass->documentLoadWithOptions(kit_, loading_url_.c_str(), load_options);
 }
 
 void OfficeSession::convert(const fs::path& input, std::string_view format, std::string_view display_name,
-                            const fs::path& pdf_out) {
+                            const fs::path& pdf_out, Paper paper) {
     const std::string name(display_name);
     if (format == "epub") {
         // LibreOffice 7.4 exports EPUB but has no import filter for it (its e-book importer,
@@ -394,7 +401,7 @@ void OfficeSession::convert(const fs::path& input, std::string_view format, std:
                                ec.message());
 
     password_requested_ = false;
-    LibreOfficeKitDocument* doc = load(file_url(source));
+    LibreOfficeKitDocument* doc = load(file_url(source), paper);
     if (doc == nullptr) {
         if (password_requested_) throw InputError(error_code::encrypted, name + " is password-protected");
         std::string reason = last_error();
@@ -455,11 +462,13 @@ void OfficeSession::convert(const fs::path& input, std::string_view format, std:
 
 }  // namespace
 
+Paper paper_from_setting(std::string_view setting) { return setting == "letter" ? Paper::letter : Paper::a4; }
+
 void prepare_office(const OfficeOptions& options) { OfficeSession::get(options); }
 
 void office_to_pdf(const fs::path& input, std::string_view format, std::string_view display_name,
-                   const fs::path& pdf_out, const OfficeOptions& options) {
-    OfficeSession::get(options).convert(input, format, display_name, pdf_out);
+                   const fs::path& pdf_out, const OfficeOptions& options, Paper paper) {
+    OfficeSession::get(options).convert(input, format, display_name, pdf_out, paper);
 }
 
 }  // namespace wenku::worker

@@ -20,18 +20,27 @@ struct OfficeOptions {
     std::filesystem::path install_dir = "/usr/lib/libreoffice/program";
 };
 
+/// The page size of documents that set none.
+enum class Paper { a4, letter };
+
+/// Paper::letter for "letter", else Paper::a4 (the convert.paper setting, already validated).
+Paper paper_from_setting(std::string_view setting);
+
 /// Converts `input` (of detected `format`: "docx", "doc", "xlsx", "pptx", "odt", "rtf", "epub", ...)
 /// to a PDF at `pdf_out`, with LibreOffice's own pagination: every sheet of a spreadsheet, one slide
 /// per page of a presentation, fonts embedded and text extractable. `format` also names the type
 /// LibreOffice is told to expect (the input's own file name is not trusted); an empty or unknown
-/// format falls back to the input's extension. Starts LibreOffice first when this process has not
-/// (see prepare_office; the options of the first call win).
+/// format falls back to the input's extension. Spreadsheets, presentations and text documents that
+/// set no page size are laid out on `paper` (chosen for each document, so one long-lived process
+/// serves either; Word's own formats keep Word's default, Letter, as Word does). Starts LibreOffice
+/// first when this process has not (see prepare_office; the options of the first call win).
 /// Throws InputError naming `display_name`: encrypted (the document asks for a password),
 /// corrupt (LibreOffice cannot load it, cannot export it, or the export is not a PDF), empty (the
 /// export has no pages). Throws EnvironmentError when LibreOffice cannot start or the output
 /// cannot be written. On any failure nothing is left at `pdf_out`.
 void office_to_pdf(const std::filesystem::path& input, std::string_view format, std::string_view display_name,
-                   const std::filesystem::path& pdf_out, const OfficeOptions& options);
+                   const std::filesystem::path& pdf_out, const OfficeOptions& options,
+                   Paper paper = Paper::a4);
 
 /// Starts LibreOffice now (before the worker confines itself further): writes the locked-down
 /// profile (registrymodifications.xcu) and the fontconfig file (fonts.conf, which FONTCONFIG_FILE

@@ -38,6 +38,27 @@ TEST(DetectType, Utf16TextIsNotBinaryDespiteItsZeroBytes) {
     EXPECT_EQ(detect_type("h\x00i\x00"s), DetectedType::binary);
 }
 
+TEST(DetectType, HtmlMarkupIsHtmlAndTextAboutHtmlIsText) {
+    // An "Excel export": Office's HTML with an .xls name, in the encodings it comes in.
+    EXPECT_EQ(detect_type("<html xmlns:o=\"urn:schemas-microsoft-com:office:office\">\n<head>"),
+              DetectedType::html);
+    EXPECT_EQ(detect_type("\xEF\xBB\xBF\r\n  <!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\">"),
+              DetectedType::html);
+    EXPECT_EQ(detect_type("<meta charset=\"gbk\">\n<TABLE border=1><tr><td>\xD6\xD0</td></tr></TABLE>"),
+              DetectedType::html);
+    // Text that mentions markup, and XML that is not HTML, stay text.
+    EXPECT_EQ(detect_type("用 <table> 标签写表格，<html> 是根元素。\n"), DetectedType::text);
+    EXPECT_EQ(detect_type("<?xml version=\"1.0\"?>\n<note><to>x</to></note>\n"), DetectedType::text);
+    EXPECT_EQ(detect_type("<b>bold</b> is not a page\n"), DetectedType::text);
+}
+
+TEST(TextExtension, OnlyTextNames) {
+    EXPECT_TRUE(has_text_extension("page-source.TXT"));
+    EXPECT_TRUE(has_text_extension("说明.text"));
+    EXPECT_FALSE(has_text_extension("export.xls"));
+    EXPECT_FALSE(has_text_extension("txt"));
+}
+
 TEST(MarkdownExtension, OnlyMarkdownNames) {
     EXPECT_TRUE(has_markdown_extension("README.md"));
     EXPECT_TRUE(has_markdown_extension("说明.Markdown"));

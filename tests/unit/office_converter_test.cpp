@@ -4,6 +4,11 @@
 // controls are in office_security_test.cpp.
 #include "worker/office_converter.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,6 +19,8 @@
 #include "core/errors.h"
 #include "support/test_support.h"
 #include "support/worker/office_fixtures.h"
+#include "support/worker/zip_builder.h"
+#include "worker/converter.h"
 #include "worker/office_fonts.h"
 
 namespace wenku::worker {
@@ -199,6 +206,128 @@ TEST(OfficeConverterTest, FontconfigRulesPreferSimplifiedChineseWithoutChangingL
     EXPECT_EQ(match("Calibri"), "Carlito");
     EXPECT_EQ(match("sans-serif"), "DejaVu Sans");
     EXPECT_EQ(match("serif"), "DejaVu Serif");
+}
+
+/// "595.304 x 841.89" from pdfinfo's "Page size:" line of `pdf`, or "" without pdfinfo.
+std::string page_size(const fs::path& pdf) {
+    const auto info = test::run_command({"pdfinfo", pdf.string()});
+    const auto at = info.out.find("Page size:");
+    if (at == std::string::npos) return "";
+    const auto start = info.out.find_first_not_of(' ', at + 10);
+    return info.out.substr(start, info.out.find(" pts", start) - start);
+}
+
+constexpr const char* a4_points = "595.304 x 841.89";
+constexpr const char* letter_points = "612 x 792";
+
+TEST(OfficeConverterTest, DocumentsWithoutAPageSizeAreLaidOutOnTheChosenPaper) {
+    if (!have_tool("pdfinfo")) GTEST_SKIP() << "pdfinfo (poppler-utils) is needed to read page sizes";
+    test::TempDir dir;
+    // A workbook and an ODF spreadsheet that set no paper; 20 columns, so the page width decides
+    // where the first page break falls.
+    std::string cells;
+    for (int c = 0; c < 20; ++c)
+        cells += "<c r=\"" + std::string(1, static_cast<char>('A' + c)) + "1\" t=\"inlineStr\"><is><t>列" +
+                 std::to_string(c) + "</t></is></c>";
+    const std::string xlsx = make_zip({
+        {.name = "[Content_Types].xml",
+         .data =
+             R"(<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>)"},
+        {.name = "_rels/.rels",
+         .data =
+             R"(<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>)"},
+        {.name = "xl/workbook.xml",
+         .data =
+             R"(<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>)"},
+        {.name = "xl/_rels/workbook.xml.rels",
+         .data =
+             R"(<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>)"},
+        {.name = "xl/worksheets/sheet1.xml",
+         .data =
+             R"(<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">)" +
+             cells + "</row></sheetData></worksheet>"},
+    });
+    const fs::path input = dir.path() / "无纸张.xlsx";
+    test::write_file(input, xlsx);
+    const fs::path fods = dir.path() / "无纸张.fods";
+    test::write_file(
+        fods, flat_odf("spreadsheet", "",
+                       "<office:spreadsheet><table:table table:name=\"S\"><table:table-row>" +
+                           string_cell("北京") + "</table:table-row></table:table></office:spreadsheet>"));
+    // One LibreOffice serves both papers, one document after another, in either order.
+    for (const Paper paper : {Paper::a4, Paper::letter, Paper::a4}) {
+        const std::string expected = paper == Paper::a4 ? a4_points : letter_points;
+        for (const auto& [file, format] : {std::pair{input, "xlsx"}, std::pair{fods, "fods"}}) {
+            SCOPED_TRACE(file.filename().string() + (paper == Paper::a4 ? " on A4" : " on Letter"));
+            const fs::path pdf = dir.path() / "paper.pdf";
+            office_to_pdf(file, format, file.filename().string(), pdf, office_options(), paper);
+            EXPECT_EQ(page_size(pdf), expected);
+        }
+    }
+    EXPECT_EQ(paper_from_setting("letter"), Paper::letter);
+    EXPECT_EQ(paper_from_setting("a4"), Paper::a4);
+}
+
+TEST(OfficeConverterTest, HtmlSavedAsXlsShowsItsTableNotItsMarkup) {
+    // A loopback listener stands in for the servers the page's pictures, style sheet and frame
+    // live on: nothing may connect to it while the page is converted.
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ASSERT_GE(listener, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(::listen(listener, 8), 0);
+    ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    const std::string server = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+
+    test::TempDir dir;
+    // Office's "Excel export", in GBK as Chinese Excel writes it: 北京分公司 / 上海分公司 / 合计.
+    const std::string page =
+        "<html xmlns:o=\"urn:schemas-microsoft-com:office:office\" "
+        "xmlns:x=\"urn:schemas-microsoft-com:office:excel\">\n<head>"
+        "<meta http-equiv=Content-Type content=\"text/html; charset=gb2312\">\n"
+        "<link rel=stylesheet href=\"" +
+        server +
+        "/sheet.css\">"
+        "<style>.xl65 {mso-number-format:\"0\\.00\"; background:url(" +
+        server +
+        "/bg.png)}</style>\n"
+        "<!--[if gte mso 9]><xml><x:ExcelWorkbook></x:ExcelWorkbook></xml><![endif]-->\n"
+        "<script>document.write('\xD7\xA2\xC8\xEB')</script></head>\n"
+        "<body><table border=1><tr><td "
+        "class=xl65>\xB1\xB1\xBE\xA9\xB7\xD6\xB9\xAB\xCB\xBE</td><td>1200</td></tr>"
+        "<tr><td>\xC9\xCF\xBA\xA3\xB7\xD6\xB9\xAB\xCB\xBE</td><td>800</td></tr>"
+        "<tr><td>\xBA\xCF\xBC\xC6</td><td x:fmla=\"=SUM(B1:B2)\">2000</td></tr></table>"
+        "<img src=\"" +
+        server + "/track.gif\"><iframe src=\"" + server +
+        "/frame.html\"></iframe>"
+        "</body></html>\n";
+    const fs::path input = dir.path() / "original";
+    test::write_file(input, page);
+    ConvertRequest request;
+    request.input_path = input.string();
+    request.output_dir = (dir.path() / "job" / "pages").string();
+    request.original_name = "销售报表.xls";
+    request.ocr = false;
+    fs::create_directories(request.output_dir);
+    ConverterOptions options;
+    options.office = office_options();
+    const ConvertResult result = convert_document(request, options);
+    ASSERT_TRUE(result.ok) << result.error;
+    EXPECT_EQ(result.format, "html");
+    const std::string text = test::all_page_text(result);
+    for (const char* cell : {"北京分公司", "1200", "上海分公司", "800", "合计", "2000"})
+        EXPECT_NE(text.find(cell), std::string::npos) << cell << " in " << text;
+    for (const char* markup : {"<td", "<table", "xl65", "mso-", "ExcelWorkbook", "注入", "document.write"})
+        EXPECT_EQ(text.find(markup), std::string::npos) << markup << " in " << text;
+    const int connection = ::accept(listener, nullptr, nullptr);
+    const int accept_error = errno;
+    EXPECT_LT(connection, 0) << "LibreOffice connected to " << server;
+    EXPECT_EQ(accept_error, EAGAIN);
+    if (connection >= 0) ::close(connection);
+    ::close(listener);
 }
 
 TEST(OfficeConverterTest, DamagedDocumentIsRefusedAsCorruptAndLeavesNoOutput) {
