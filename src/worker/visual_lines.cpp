@@ -74,6 +74,28 @@ bool same_visual_line(const LineExtent& a, const LineExtent& b) {
     return overlap_x > 0 || -overlap_x <= max_join_gap * size;
 }
 
+// Is one of two overlapping runs the other drawn again a little offset (a shadow, or bold faked by
+// drawing twice)? Then they are one text, not two to interleave: most characters of the shorter
+// run have the same character in the other within half a font size.
+bool is_overdrawn(const PlacedLine& a, const PlacedLine& b, float size) {
+    const PlacedLine& shorter = a.chars.size() <= b.chars.size() ? a : b;
+    const PlacedLine& longer = &shorter == &a ? b : a;
+    if (shorter.chars.size() * longer.chars.size() > 1'000'000) return true;  // never interleave those
+    std::size_t visible = 0, doubled = 0;
+    for (const PlacedChar& ch : shorter.chars) {
+        if (is_blank(ch.c)) continue;
+        ++visible;
+        const float x = center_x(ch);
+        for (const PlacedChar& other : longer.chars) {
+            if (other.c == ch.c && std::fabs(center_x(other) - x) < 0.5f * size) {
+                ++doubled;
+                break;
+            }
+        }
+    }
+    return doubled * 2 > visible;
+}
+
 struct DisjointSets {
     std::vector<std::size_t> parent;
     explicit DisjointSets(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
@@ -174,7 +196,9 @@ void join_visual_lines(std::vector<PlacedBlock>& blocks) {
         for (std::size_t j = i + 1; j < by_baseline.size(); ++j) {
             const LineExtent& b = lines[by_baseline[j]];
             if (b.baseline - a.baseline > baseline_tolerance * largest) break;
-            if (same_visual_line(a, b)) {
+            if (same_visual_line(a, b) &&
+                !is_overdrawn(blocks[a.block].lines[a.line], blocks[b.block].lines[b.line],
+                              std::max(a.size, b.size))) {
                 sets.join(by_baseline[i], by_baseline[j]);
                 any = true;
             }

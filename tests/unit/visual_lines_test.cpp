@@ -94,6 +94,14 @@ TEST(VisualLinesTest, ColumnsTableCellsAndOtherLinesStayApart) {
     EXPECT_EQ(text_of(lines), "第一行|第二行");
 }
 
+TEST(VisualLinesTest, AShadowDrawnUnderTheTextIsNotInterleavedWithIt) {
+    std::vector<PlacedBlock> blocks(2);
+    blocks[0].lines.push_back(run(U"Answer 1", 1.5f, 101.5f, 6));  // the shadow, offset down right
+    blocks[1].lines.push_back(run(U"Answer 1", 0, 100, 6));
+    join_visual_lines(blocks);
+    EXPECT_EQ(text_of(blocks), "Answer 1#Answer 1");
+}
+
 TEST(VisualLinesTest, VerticalAndRightToLeftLinesAreLeftAlone) {
     std::vector<PlacedBlock> blocks(2);
     PlacedLine vertical = run(U"竖排", 0, 100, 10);
