@@ -117,19 +117,28 @@ struct Sourced {
     std::size_t index = 0;
 };
 
-// The host's characters in their order with the other runs' visible characters set in by position,
-// spaces put back where runs meet at a gap or where a run had its own.
+// The host's characters in their order with the other runs' visible characters set in by position
+// (those the host already draws at that place left out), spaces put back where runs meet at a gap
+// or where a run had its own.
 std::vector<PlacedChar> merge_runs(const std::vector<const PlacedLine*>& runs) {
+    const auto& host = runs[0]->chars;
+    // A guest character the host already has at the same place is the same glyph drawn again.
+    const auto drawn_by_host = [&](const PlacedChar& ch) {
+        return std::any_of(host.begin(), host.end(), [&](const PlacedChar& other) {
+            return other.c == ch.c &&
+                   std::fabs(center_x(other) - center_x(ch)) < 0.5f * std::max(ch.size, 1.0f);
+        });
+    };
     std::vector<Sourced> guests;
     for (std::size_t r = 1; r < runs.size(); ++r) {
         for (std::size_t i = 0; i < runs[r]->chars.size(); ++i) {
-            if (!is_blank(runs[r]->chars[i].c)) guests.push_back({runs[r]->chars[i], r, i});
+            const PlacedChar& ch = runs[r]->chars[i];
+            if (!is_blank(ch.c) && !drawn_by_host(ch)) guests.push_back({ch, r, i});
         }
     }
     std::stable_sort(guests.begin(), guests.end(),
                      [](const Sourced& a, const Sourced& b) { return center_x(a.ch) < center_x(b.ch); });
     std::vector<Sourced> merged;
-    const auto& host = runs[0]->chars;
     std::size_t g = 0;
     for (std::size_t i = 0; i < host.size(); ++i) {
         while (g < guests.size() && center_x(guests[g].ch) < center_x(host[i])) merged.push_back(guests[g++]);

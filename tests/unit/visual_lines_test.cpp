@@ -100,6 +100,13 @@ TEST(VisualLinesTest, AShadowDrawnUnderTheTextIsNotInterleavedWithIt) {
     blocks[1].lines.push_back(run(U"Answer 1", 0, 100, 6));
     join_visual_lines(blocks);
     EXPECT_EQ(text_of(blocks), "Answer 1#Answer 1");
+
+    // A run that overlaps a shadowed word and goes on: the word once, the rest in place.
+    std::vector<PlacedBlock> partly(2);
+    partly[0].lines.push_back(run(U"bold, “shadow", 0, 100, 6));
+    partly[1].lines.push_back(run(U"_______shadow”, next", 1, 100.5f, 6));
+    join_visual_lines(partly);
+    EXPECT_EQ(text_of(partly), "bold, “shadow”, next");
 }
 
 TEST(VisualLinesTest, VerticalAndRightToLeftLinesAreLeftAlone) {
