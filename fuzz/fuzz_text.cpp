@@ -19,9 +19,10 @@ bool bounded(std::string_view output, std::string_view input) {
     return output.size() <= 64 * input.size() + 64 * 1024;
 }
 
-constexpr TextEncoding all_encodings[] = {TextEncoding::utf8,        TextEncoding::utf8_bom,
-                                          TextEncoding::utf16le_bom, TextEncoding::utf16be_bom,
-                                          TextEncoding::gb18030,     TextEncoding::latin1};
+constexpr TextEncoding all_encodings[] = {
+    TextEncoding::utf8,        TextEncoding::utf8_bom, TextEncoding::utf16le_bom,
+    TextEncoding::utf16be_bom, TextEncoding::utf32le,  TextEncoding::utf32be,
+    TextEncoding::gb18030,     TextEncoding::big5,     TextEncoding::latin1};
 
 }  // namespace
 

@@ -145,6 +145,7 @@ void add_serve_command(CLI::App& app, Context& ctx) {
         hooks.handle = [&site](web::Request& r) { return site.handle(r); };
         hooks.work_class = [&site](const web::Request& r) { return site.work_class(r); };
         hooks.admit_upload = [&site](const web::Request& r) { return site.admit_upload(r); };
+        hooks.answer_from_memory = [&site](web::Request& r) { return site.answer_from_memory(r); };
         web::Server server(so, std::move(hooks), site.metrics());
 
         std::thread signal_thread([&server, signals] {

@@ -13,7 +13,12 @@ struct DescriptionSegment {
     std::string text;  // the page's text, whitespace folded, cut to the limit at a character boundary
 };
 
-/// One segment per page with text, at most `chars_per_page` characters (code points) each.
+/// A page whose text was recognised by OCR (Page::ocr) with fewer visible characters than this
+/// gives no segment: a cover's title or letters read in a picture say nothing of the document.
+constexpr std::size_t description_min_ocr_chars = 40;
+
+/// One segment per page with text, at most `chars_per_page` characters (code points) each; OCR
+/// pages with fewer than description_min_ocr_chars visible characters are left out.
 std::vector<DescriptionSegment> describe(const std::vector<Page>& pages, std::size_t chars_per_page);
 
 }  // namespace wenku

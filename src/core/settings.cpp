@@ -235,9 +235,9 @@ const std::vector<SettingSpec>& Settings::specs() {
          "character pairs and words. They are shown on its page and are all of its locked pages' text that "
          "a search can match."},
         {"search.distinct_queries_per_hour", "300",
-         "Searches one client address may make per hour that are not answered from the cache (0-100000000; "
-         "0 = no limit); past it the site answers 429 with Retry-After. The same search repeated while "
-         "cached (http.page_cache_seconds) does not count."},
+         "Distinct queries one client address may ask per hour (0-100000000; 0 = no limit); past it the "
+         "site answers 429 with Retry-After. A query asked already this hour (another page or sort of "
+         "it) and a search answered from the cache do not count."},
         {"search.budget_addresses", "20000",
          "Client addresses whose searches per hour are counted at once (1-100000000); when more search, "
          "the counts of those whose hour has passed are dropped, and all counts when none has."},

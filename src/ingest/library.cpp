@@ -31,7 +31,7 @@ Library::Library(const fs::path& data_dir, Settings settings)
       blobs_(data_dir_),
       repository_(open_sqlite_repository((data_dir_ / "wenku.db").string())),
       storage_(data_dir_, config_.storage.min_free_bytes),
-      quota_(config_.storage) {}
+      quota_(config_.storage, *repository_) {}
 
 std::optional<StorageRefusal> Library::upload_refusal(const std::string& address, std::uint64_t bytes) {
     if (auto refusal = quota_.check(address, bytes, unix_seconds_now())) return refusal;

@@ -67,18 +67,16 @@ bool StorageMonitor::was_low() const {
 
 // --- UploadQuota ---
 
-UploadQuota::UploadQuota(const StorageConfig& config)
-    : max_bytes_(config.address_bytes_per_day), max_documents_(config.address_documents_per_day) {}
+UploadQuota::UploadQuota(const StorageConfig& config, Repository& repository)
+    : max_bytes_(config.address_bytes_per_day),
+      max_documents_(config.address_documents_per_day),
+      repository_(repository) {}
 
 std::optional<StorageRefusal> UploadQuota::check(const std::string& address, std::uint64_t bytes,
                                                  std::int64_t now) const {
     const std::int64_t day = now / seconds_per_day;
-    Usage used;
-    {
-        std::lock_guard lock(mutex_);
-        if (const auto it = usage_.find(address); it != usage_.end() && it->second.day == day)
-            used = it->second;
-    }
+    const UploadUsage used = repository_.upload_usage(address, day);
+    const auto used_bytes = static_cast<std::uint64_t>(used.bytes);
     const long long retry_after = (day + 1) * seconds_per_day - now;
     if (used.documents + 1 > max_documents_) {
         return StorageRefusal(
@@ -87,29 +85,19 @@ std::optional<StorageRefusal> UploadQuota::check(const std::string& address, std
                         max_documents_),
             retry_after);
     }
-    if (used.bytes + bytes > max_bytes_) {
+    if (used_bytes + bytes > max_bytes_) {
         return StorageRefusal(
             "quota_exceeded",
             fmt::format("this address has uploaded {} today and this upload is {}; the limit is "
                         "{} a day",
-                        mebibytes(used.bytes), mebibytes(bytes), mebibytes(max_bytes_)),
+                        mebibytes(used_bytes), mebibytes(bytes), mebibytes(max_bytes_)),
             retry_after);
     }
     return std::nullopt;
 }
 
 void UploadQuota::record(const std::string& address, std::uint64_t bytes, std::int64_t now) {
-    const std::int64_t day = now / seconds_per_day;
-    std::lock_guard lock(mutex_);
-    if (day > day_) {
-        // A new day: yesterday's counts no longer matter (and would only grow the map).
-        std::erase_if(usage_, [day](const auto& entry) { return entry.second.day != day; });
-        day_ = day;
-    }
-    Usage& used = usage_[address];
-    if (used.day != day) used = Usage{day, 0, 0};
-    used.bytes += bytes;
-    ++used.documents;
+    repository_.add_upload_usage(address, now / seconds_per_day, static_cast<std::int64_t>(bytes));
 }
 
 std::int64_t unix_seconds_now() {

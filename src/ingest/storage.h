@@ -11,10 +11,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "core/config.h"
 #include "core/errors.h"
+#include "store/repository.h"
 
 namespace wenku {
 
@@ -49,31 +49,25 @@ class StorageMonitor {
     bool low_ = false;
 };
 
-/// Uploads per client address and UTC day, counted in memory (a restart forgets them), against
-/// storage.address_mb_per_day and storage.address_documents_per_day. Only today's counts are
-/// kept. Thread-safe.
+/// Uploads per client address and UTC day, against storage.address_mb_per_day and
+/// storage.address_documents_per_day, counted in the repository: a restart forgets nothing, and
+/// every server of a library counts alike. Only today's counts are kept.
 class UploadQuota {
   public:
-    explicit UploadQuota(const StorageConfig& config);
+    UploadQuota(const StorageConfig& config, Repository& repository);
 
     /// The refusal ("quota_exceeded", with the seconds until the next UTC day) for an upload of
-    /// `bytes` from `address` at `now` (seconds since 1970), or none. Counts nothing.
+    /// `bytes` from `address` at `now` (seconds since 1970), or none. Counts nothing. Errors of
+    /// the repository propagate.
     std::optional<StorageRefusal> check(const std::string& address, std::uint64_t bytes,
                                         std::int64_t now) const;
     /// Counts an accepted upload of `bytes` from `address` at `now`.
     void record(const std::string& address, std::uint64_t bytes, std::int64_t now);
 
   private:
-    struct Usage {
-        std::int64_t day = 0;
-        std::uint64_t bytes = 0;
-        std::int64_t documents = 0;
-    };
     std::uint64_t max_bytes_;
     std::int64_t max_documents_;
-    mutable std::mutex mutex_;
-    std::unordered_map<std::string, Usage> usage_;
-    std::int64_t day_ = 0;  // the day usage_ counts; older entries are dropped when it changes
+    Repository& repository_;
 };
 
 /// Seconds since 1970, UTC.

@@ -83,6 +83,13 @@ std::int64_t IndexReader::document_count() const {
     return read_index(state_->db, [](const Xapian::Database& db) { return std::int64_t{db.get_doccount()}; });
 }
 
+std::string IndexReader::revision() const {
+    return read_index(state_->db, [](const Xapian::Database& db) -> std::string {
+        if (db.size() != 1) return "empty";  // no index yet: a database of no shards
+        return db.get_uuid() + ":" + std::to_string(db.get_revision());
+    });
+}
+
 bool IndexReader::contains(std::int64_t document_id) const {
     return read_index(state_->db, [&](const Xapian::Database& db) {
         return db.size() > 0 && db.term_exists(id_term(document_id));

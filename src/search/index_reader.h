@@ -74,6 +74,9 @@ class IndexReader {
     const SearchOptions& options() const;
 
     std::int64_t document_count() const;
+    /// Which state of the index this reader sees: the database's identity and revision (a rebuilt
+    /// index is another database). Equal revisions hold equal documents; "empty" for no index.
+    std::string revision() const;
     /// The ids of the documents in the index, ascending.
     std::vector<std::int64_t> document_ids() const;
     bool contains(std::int64_t document_id) const;

@@ -58,6 +58,12 @@ struct LoggedSearch {
     std::int64_t day = 0;              // days since 1970-01-01 it was made on; 0 = today
 };
 
+/// What one client address uploaded on one day (storage.address_*_per_day).
+struct UploadUsage {
+    std::int64_t bytes = 0;
+    std::int64_t documents = 0;
+};
+
 /// What a logged search needs before it is suggested: made by this many different clients, on
 /// this many different days.
 struct SuggestionBar {
@@ -177,6 +183,13 @@ class Repository {
     virtual std::optional<RelatedList> related_list(std::int64_t document_id) = 0;
     /// Stores them (nothing happens for an unknown document).
     virtual void store_related_list(std::int64_t document_id, const RelatedList& list) = 0;
+
+    // --- upload quotas (ingest/storage.h) ---
+    /// What `address` uploaded on `day` (days since 1970-01-01, UTC). Addresses are kept as keyed
+    /// hashes, like the search log's.
+    virtual UploadUsage upload_usage(const std::string& address, std::int64_t day) = 0;
+    /// Counts one upload of `bytes` by `address` on `day` and forgets the days before it.
+    virtual void add_upload_usage(const std::string& address, std::int64_t day, std::int64_t bytes) = 0;
 
     // --- categories ---
     /// Returns the id of the category at `path` ("实用范文/写作指导"), creating missing levels in

@@ -1,4 +1,6 @@
 // The JSON API's search, categories and its own description (web/openapi.json).
+#include <fmt/format.h>
+
 #include "core/errors.h"
 #include "web/display.h"
 #include "web/errors.h"
@@ -9,6 +11,10 @@
 
 namespace wenku::web::api {
 using nlohmann::json;
+
+namespace {
+std::string search_json(const search::SearchResults& results, int page, int per_page, bool facets);
+}  // namespace
 
 Response search(SiteServices& site, Request& req, const Params&) {
     search::SearchRequest sr;
@@ -23,27 +29,19 @@ Response search(SiteServices& site, Request& req, const Params&) {
     if (!req.param("category").empty()) sr.category_id = id_param(req, "category");
     if (const auto& s = req.param("sort"); !s.empty())
         sr.sort = search::search_sort_from_string(s);  // UsageError
-    const auto found = site.search.search(req, sr);
-    const search::SearchResults& results = found->results;
-    json hits = json::array();
-    for (const auto& h : results.hits) {
-        hits.push_back({{"id", h.document_id},
-                        {"title", h.title},
-                        {"title_fragments", fragments_json(h.title_fragments)},
-                        {"pages", h.pages},
-                        {"page", h.page},
-                        {"snippet", fragments_json(h.snippet)},
-                        {"url", read_url(h.document_id, h.page)}});
-    }
-    json j = {{"total", results.total}, {"total_exact", results.total_exact}, {"page", page},
-              {"per_page", per_page},   {"query", results.canonical_query},   {"hits", hits}};
-    if (sr.facets) {
-        json categories = json::object(), formats = json::object();
-        for (const auto& [c, n] : results.categories) categories[std::to_string(c)] = n;
-        for (const auto& [f, n] : results.formats) formats[f] = n;
-        j["facets"] = {{"categories", categories}, {"formats", formats}};
-    }
-    return json_response(j);
+    const auto found = site.search.search(req, sr);    // charged and logged, cached or not
+    // The body follows from the results and the parameters, all of them in the key.
+    const std::string key = fmt::format(
+        "{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", site.search.index_revision(), sr.query, page,
+        per_page, static_cast<int>(sr.sort), sr.facets, sr.category_id.value_or(0), sr.format);
+    const auto body = site.api_searches.get(key, [&] {
+        return std::make_shared<const std::string>(search_json(found->results, page, per_page, sr.facets));
+    });
+    Response res;
+    res.body = body;
+    res.set("Content-Type", "application/json; charset=utf-8");
+    res.set("Cache-Control", "no-cache");
+    return res;
 }
 
 Response categories(SiteServices& site, Request&, const Params&) {
@@ -66,5 +64,32 @@ Response openapi(SiteServices& site, Request& req, const Params&) {
     if (!file) throw EnvironmentError("web/openapi.json is missing");
     return serve_file(req, file, "application/json; charset=utf-8", "public, max-age=3600");
 }
+
+namespace {
+
+/// The search API's answer: the hits with their pages and snippets, and the facets when asked.
+std::string search_json(const search::SearchResults& results, int page, int per_page, bool facets) {
+    json hits = json::array();
+    for (const auto& h : results.hits) {
+        hits.push_back({{"id", h.document_id},
+                        {"title", h.title},
+                        {"title_fragments", fragments_json(h.title_fragments)},
+                        {"pages", h.pages},
+                        {"page", h.page},
+                        {"snippet", fragments_json(h.snippet)},
+                        {"url", read_url(h.document_id, h.page)}});
+    }
+    json j = {{"total", results.total}, {"total_exact", results.total_exact}, {"page", page},
+              {"per_page", per_page},   {"query", results.canonical_query},   {"hits", hits}};
+    if (facets) {
+        json categories = json::object(), formats = json::object();
+        for (const auto& [c, n] : results.categories) categories[std::to_string(c)] = n;
+        for (const auto& [f, n] : results.formats) formats[f] = n;
+        j["facets"] = {{"categories", categories}, {"formats", formats}};
+    }
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace
 
 }  // namespace wenku::web::api

@@ -10,9 +10,38 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <unordered_map>
+#include <vector>
 
 namespace wenku::web {
+
+/// Thrown on a thread answering from memory (MemoryOnly) where answering would need work: a cache
+/// miss, a file to open, an index to read. The request then goes to its work pool.
+struct NeedsWork : std::runtime_error {
+    NeedsWork() : std::runtime_error("the answer is not in memory") {}
+};
+
+/// While one lives, this thread answers only from what is in memory: the caches (ExpiringCache,
+/// FileCache) throw NeedsWork instead of making what they miss. The network threads answer cached
+/// pages, previews and static files this way, without a hand-over to a pool.
+class MemoryOnly {
+  public:
+    MemoryOnly() : previous_(active_) { active_ = true; }
+    ~MemoryOnly() { active_ = previous_; }
+    MemoryOnly(const MemoryOnly&) = delete;
+    MemoryOnly& operator=(const MemoryOnly&) = delete;
+
+    /// Throws NeedsWork when a MemoryOnly lives on this thread.
+    static void forbid_work() {
+        if (active_) throw NeedsWork();
+    }
+    static bool active() { return active_; }
+
+  private:
+    bool previous_;
+    static inline thread_local bool active_ = false;
+};
 
 /// Counts the changes to the library's documents (added, converted, removed) this process saw.
 class ContentGeneration {
@@ -27,7 +56,7 @@ class ContentGeneration {
 
 /// A thread-safe map from Key to Value whose entries are fresh while the content generation they
 /// were made in is current and they are younger than `max_age`. At most `max_entries` are kept:
-/// when it is full, the stale entries are dropped, or all of them when none is stale; 0 keeps
+/// when it is full, the stale entries are dropped, or the older half when none is stale; 0 keeps
 /// nothing. Values are copied out under a lock: make them cheap to copy (a shared_ptr to
 /// something immutable).
 template <class Key, class Value, class Hash = std::hash<Key>>
@@ -40,7 +69,8 @@ class ExpiringCache {
 
     /// The fresh value of `key`, or else the one `make()` returns, which is kept. make() runs
     /// outside the lock, so threads missing the same key at once each make it (the last one is
-    /// kept). An exception from make() propagates, and nothing is kept.
+    /// kept). An exception from make() propagates, and nothing is kept. Under MemoryOnly a miss
+    /// throws NeedsWork and make() does not run.
     template <class Make>
     Value get(const Key& key, Make&& make) {
         const std::uint64_t generation = generation_.current();
@@ -51,6 +81,7 @@ class ExpiringCache {
                 return it->second.value;
             }
         }
+        MemoryOnly::forbid_work();
         Value value = make();
         if (max_entries_ > 0) {
             std::lock_guard lock(mutex_);
@@ -77,9 +108,18 @@ class ExpiringCache {
         return entry.generation == generation && now - entry.made < max_age_;
     }
 
+    /// Drops the stale entries; when none is, the older half, so a flood of new keys (searches,
+    /// say) cannot empty the cache of what everyone else asks for.
     void make_room(std::uint64_t generation, Clock::time_point now) {
         std::erase_if(entries_, [&](const auto& kv) { return !fresh(kv.second, generation, now); });
-        if (entries_.size() >= max_entries_) entries_.clear();
+        if (entries_.size() < max_entries_) return;
+        std::vector<Clock::time_point> made;
+        made.reserve(entries_.size());
+        for (const auto& kv : entries_) made.push_back(kv.second.made);
+        const auto middle = made.begin() + static_cast<std::ptrdiff_t>((made.size() - 1) / 2);
+        std::nth_element(made.begin(), middle, made.end());
+        const Clock::time_point cut = *middle;
+        std::erase_if(entries_, [&](const auto& kv) { return kv.second.made <= cut; });
     }
 
     const ContentGeneration& generation_;

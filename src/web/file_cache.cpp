@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "web/cache.h"
+
 namespace wenku::web {
 
 std::string etag_of(std::string_view bytes) {
@@ -42,6 +44,7 @@ std::shared_ptr<const OpenFile> FileCache::get(const std::filesystem::path& path
             return it->second.file;
         }
     }
+    MemoryOnly::forbid_work();
     auto file = OpenFile::open(path);
     if (!file) return nullptr;
     std::lock_guard lock(mutex_);

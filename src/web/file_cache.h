@@ -37,7 +37,8 @@ class OpenFile {
 class FileCache {
   public:
     explicit FileCache(std::size_t max_open) : max_open_(max_open) {}
-    /// The open file, or null when it cannot be opened.
+    /// The open file, or null when it cannot be opened. Under MemoryOnly (cache.h), NeedsWork
+    /// when it is not open already.
     std::shared_ptr<const OpenFile> get(const std::filesystem::path& path);
     std::size_t open_count() const;
 

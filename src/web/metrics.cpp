@@ -77,6 +77,11 @@ std::string Metrics::prometheus() const {
         "# HELP wenku_http_accept_errors_total Connections the system could not accept (no descriptors "
         "left).\n# TYPE wenku_http_accept_errors_total counter\nwenku_http_accept_errors_total {}\n",
         accept_errors_.load());
+    out += fmt::format(
+        "# HELP wenku_http_from_memory_total Requests answered from memory without a work pool (cached "
+        "pages and searches, open files).\n# TYPE wenku_http_from_memory_total counter\n"
+        "wenku_http_from_memory_total {}\n",
+        from_memory_.load());
     return out;
 }
 

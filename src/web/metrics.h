@@ -33,6 +33,8 @@ class Metrics {
         refused(Limit::queue);
         if (pool < queue_full_.size()) ++queue_full_[pool];
     }
+    /// A request answered from memory on its network thread (ServerHooks::answer_from_memory).
+    void answered_from_memory() { ++from_memory_; }
     /// accept(2) failed (out of file descriptors, say): the server pauses accepting briefly.
     void accept_failed() { ++accept_errors_; }
     std::atomic<int>& in_flight() { return in_flight_; }
@@ -59,6 +61,7 @@ class Metrics {
     std::array<std::atomic<std::uint64_t>, limit_names_.size()> refused_{};
     std::array<std::atomic<std::uint64_t>, pool_names_.size()> queue_full_{};
     std::atomic<std::uint64_t> accept_errors_{0};
+    std::atomic<std::uint64_t> from_memory_{0};
 };
 
 }  // namespace wenku::web

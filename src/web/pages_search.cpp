@@ -50,8 +50,8 @@ Response search(SiteServices& site, Request& req, const Params&) {
         if (!query.category.empty()) sr.category_id = id_param(req, "category");
         found = site.search.search(req, sr);
     }
-    // Like the search results, the rendered page is kept per index size (search_service.h).
-    const std::string key = "s" + std::to_string(site.search.index().document_count()) +
+    // Like the search results, the rendered page is kept per index revision (search_service.h).
+    const std::string key = "s" + site.search.index_revision() +
                             query_string({{"q", query.q},
                                           {"format", query.format},
                                           {"category", query.category},

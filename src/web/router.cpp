@@ -10,16 +10,18 @@ namespace wenku::web {
 
 namespace {
 
-// One route a line, in the order they are tried: the pattern, its GET and POST handlers, and what
-// each costs (pages unless said).
-constexpr WorkClass light = WorkClass::light, searching = WorkClass::search, upload = WorkClass::upload;
+// One route a line, in the order they are tried: the pattern, its GET and POST handlers, what each
+// costs (pages unless said), and whether a GET may be answered from memory on the network thread.
+constexpr WorkClass light = WorkClass::light, pages_ = WorkClass::pages, searching = WorkClass::search,
+                    upload = WorkClass::upload;
+constexpr bool memory = true;
 // clang-format off
 constexpr std::array route_table{
     // a document
-    Route{"/d/{id}",                      pages::document},
-    Route{"/d/{id}/page/{n}.webp",        files::preview,       nullptr, light},
+    Route{"/d/{id}",                      pages::document,      nullptr, pages_, pages_, memory},
+    Route{"/d/{id}/page/{n}.webp",        files::preview,       nullptr, light,  pages_, memory},
     Route{"/d/{id}/page/{n}.txt",         files::page_text},
-    Route{"/d/{id}/cover.webp",           files::cover,         nullptr, light},
+    Route{"/d/{id}/cover.webp",           files::cover,         nullptr, light,  pages_, memory},
     Route{"/d/{id}/read",                 pages::reader},
     Route{"/d/{id}/download",             files::download,      nullptr, light},
     Route{"/d/{id}/share",                pages::share},
@@ -32,21 +34,21 @@ constexpr std::array route_table{
     Route{"/api/documents/{id}",          api::document},
     Route{"/api/documents/{id}/status",   api::status},
     Route{"/api/documents/{id}/pages",    api::pages},
-    Route{"/api/search",                  api::search,          nullptr, searching},
+    Route{"/api/search",                  api::search,          nullptr, searching, pages_, memory},
     Route{"/api/categories",              api::categories},
-    Route{"/api/openapi.json",            api::openapi,         nullptr, light},
+    Route{"/api/openapi.json",            api::openapi,         nullptr, light,  pages_, memory},
     // the rest of the site
-    Route{"/",                            pages::home},
-    Route{"/search",                      pages::search,        nullptr, searching},
+    Route{"/",                            pages::home,          nullptr, pages_, pages_, memory},
+    Route{"/search",                      pages::search,        nullptr, searching, pages_, memory},
     Route{"/c/{id}",                      pages::category},
     Route{"/upload",                      pages::upload},
-    Route{"/static/{name}",               files::static_file,   nullptr, light},
-    Route{"/robots.txt",                  seo::robots,          nullptr, light},
+    Route{"/static/{name}",               files::static_file,   nullptr, light,  pages_, memory},
+    Route{"/robots.txt",                  seo::robots,          nullptr, light,  pages_, memory},
     Route{"/sitemap.xml",                 seo::sitemap},
     Route{"/healthz",                     ops::healthz,         nullptr, light},
     Route{"/metrics",                     ops::metrics,         nullptr, light},
     // asked for by browsers showing an image or a text file
-    Route{"/favicon.ico",                 files::favicon,       nullptr, light},
+    Route{"/favicon.ico",                 files::favicon,       nullptr, light,  pages_, memory},
 };
 // clang-format on
 
@@ -94,6 +96,15 @@ WorkClass work_class(std::string_view method, std::string_view path) {
         return WorkClass::pages;
     }
     return WorkClass::pages;
+}
+
+const Route* memory_route(std::string_view method, std::string_view path, Params& params) {
+    if (method != "GET" && method != "HEAD") return nullptr;
+    for (const Route& route : route_table) {
+        if (match_route(route.pattern, path, params))
+            return route.get && route.get_from_memory ? &route : nullptr;
+    }
+    return nullptr;
 }
 
 Handler find_handler(std::string_view method, std::string_view path, Params& params) {

@@ -16,6 +16,9 @@ struct Route {
     Handler post = nullptr;                  // POST; null when the route does not take it
     WorkClass get_work = WorkClass::pages;   // what a GET or HEAD costs
     WorkClass post_work = WorkClass::pages;  // what a POST costs
+    /// Whether a GET may be answered on the network thread from what is in memory (MemoryOnly,
+    /// cache.h): cached pages, open previews and static files, cached searches.
+    bool get_from_memory = false;
 
     /// "GET, HEAD", "POST" or "GET, HEAD, POST", for an Allow header.
     std::string_view methods() const;
@@ -23,6 +26,10 @@ struct Route {
 
 /// Every route, in the order they are tried.
 std::span<const Route> routes();
+
+/// The route that answers `method` on `path` from memory (Route::get_from_memory), with its
+/// parameters in `params`; null for any other request. Cheap: no handler runs.
+const Route* memory_route(std::string_view method, std::string_view path, Params& params);
 
 /// Whether `path` matches `pattern`; on a match `params` holds the parameters (cleared first).
 /// A parameter never matches an empty string or a '/'.

@@ -29,15 +29,15 @@ SearchService::SearchService(const std::filesystem::path& index_dir,
 
 std::shared_ptr<const SearchOutcome> SearchService::search(const Request& req,
                                                            const search::SearchRequest& request) {
-    // The index's size is part of the key: a document becomes searchable when the index is
-    // committed and this thread's reader reopened, which may be after the change that bumped the
-    // generation; results found before then must not be kept under the new generation.
+    // The index's revision is part of the key: a document becomes searchable (or its text public
+    // or locked) when the index is committed and this thread's reader reopened, which may be after
+    // the change that bumped the generation; results found before then must not be kept for after.
     const std::string key =
-        fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", index().document_count(), request.query,
+        fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", index_revision(), request.query,
                     request.offset, request.limit, static_cast<int>(request.sort), request.facets,
                     request.category_id.value_or(0), request.format);
     auto outcome = cache_.get(key, [&] {
-        budget_.charge(req.remote_ip);
+        budget_.charge(req.remote_ip, request.query);
         auto made = std::make_shared<SearchOutcome>();
         made->results = run(req, request);
         made->related =
@@ -49,6 +49,7 @@ std::shared_ptr<const SearchOutcome> SearchService::search(const Request& req,
 }
 
 const search::IndexReader& SearchService::index() {
+    MemoryOnly::forbid_work();
     struct Slot {
         const SearchService* owner = nullptr;
         std::optional<search::IndexReader> reader;
@@ -60,8 +61,17 @@ const search::IndexReader& SearchService::index() {
         slot.reader.emplace(index_dir_, options_);
         slot.owner = this;
         slot.opened = now;
+        std::lock_guard lock(revision_mutex_);
+        newest_revision_ = slot.reader->revision();
     }
     return *slot.reader;
+}
+
+std::string SearchService::index_revision() {
+    if (!MemoryOnly::active()) return index().revision();
+    std::lock_guard lock(revision_mutex_);
+    if (newest_revision_.empty()) throw NeedsWork();
+    return newest_revision_;
 }
 
 void SearchService::flush_log() { log_.flush(repository_); }
@@ -82,8 +92,9 @@ std::vector<std::string> SearchService::document_searches(std::int64_t document_
     return out;
 }
 
-void SearchBudget::charge(const std::string& address) {
+void SearchBudget::charge(const std::string& address, const std::string& query) {
     if (per_hour_ == 0) return;
+    const std::uint64_t query_hash = std::hash<std::string>{}(query);
     constexpr auto hour = std::chrono::hours(1);
     const auto now = Clock::now();
     std::lock_guard lock(mutex_);
@@ -93,11 +104,12 @@ void SearchBudget::charge(const std::string& address) {
             std::erase_if(windows_, [&](const auto& kv) { return now - kv.second.start >= hour; });
             if (windows_.size() >= max_addresses_) windows_.clear();
         }
-        it = windows_.emplace(address, Window{now, 0}).first;
+        it = windows_.emplace(address, Window{now, {}}).first;
     }
     Window& w = it->second;
-    if (now - w.start >= hour) w = Window{now, 0};
-    if (w.searches >= per_hour_) {
+    if (now - w.start >= hour) w = Window{now, {}};
+    if (std::find(w.queries.begin(), w.queries.end(), query_hash) != w.queries.end()) return;
+    if (w.queries.size() >= per_hour_) {
         const auto left = std::chrono::ceil<std::chrono::seconds>(w.start + hour - now).count();
         throw TooManyRequestsError(
             fmt::format("too many searches from this address: {} an hour (search.distinct_queries_per_hour); "
@@ -105,7 +117,7 @@ void SearchBudget::charge(const std::string& address) {
                         per_hour_, left),
             std::max<long long>(1, left));
     }
-    ++w.searches;
+    w.queries.push_back(query_hash);
 }
 
 search::SearchResults SearchService::run(const Request& req, const search::SearchRequest& request) {

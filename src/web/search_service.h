@@ -33,15 +33,17 @@ class SearchBudget {
     SearchBudget(std::size_t per_hour, std::size_t max_addresses)
         : per_hour_(per_hour), max_addresses_(max_addresses) {}
 
-    /// Counts one search by `address`; TooManyRequestsError (with the seconds until its hour
-    /// ends) when it has made per_hour already. Nothing is counted when per_hour is 0.
-    void charge(const std::string& address);
+    /// Counts a search of `query` by `address` unless it asked the same query this hour (another
+    /// page or sort of it costs nothing more); TooManyRequestsError (with the seconds until its
+    /// hour ends) when it has asked per_hour distinct queries already. Nothing is counted when
+    /// per_hour is 0.
+    void charge(const std::string& address, const std::string& query);
 
   private:
     using Clock = std::chrono::steady_clock;
     struct Window {
         Clock::time_point start;
-        std::size_t searches = 0;
+        std::vector<std::uint64_t> queries;  // hashes of the distinct queries asked in it
     };
 
     std::size_t per_hour_;
@@ -74,8 +76,13 @@ class SearchService {
     /// With accounts, the cache key will need the reader's entitlement.
     std::shared_ptr<const SearchOutcome> search(const Request& req, const search::SearchRequest& request);
 
-    /// This thread's reader of the index, reopened after search.reader_reopen_ms so new documents show.
+    /// This thread's reader of the index, reopened after search.reader_reopen_ms so new documents
+    /// show. NeedsWork under MemoryOnly (cache.h).
     const search::IndexReader& index();
+    /// The revision of the index this thread reads (IndexReader::revision), part of the cache keys
+    /// of results. Under MemoryOnly: the revision the newest reader of any thread opened, or
+    /// NeedsWork before there is one.
+    std::string index_revision();
 
     /// Writes the logged searches to the database and prunes the log (search::SearchLog::flush).
     void flush_log();
@@ -96,6 +103,8 @@ class SearchService {
     std::size_t related_searches_;
     search::SearchOptions options_;
     ExpiringCache<std::string, std::shared_ptr<const SearchOutcome>> cache_;
+    std::mutex revision_mutex_;
+    std::string newest_revision_;  // of the reader opened last, by any thread
     bool all_text_public_;
     SearchBudget budget_;
     search::SearchBlocklist blocklist_;

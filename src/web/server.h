@@ -58,6 +58,10 @@ struct ServerHooks {
     /// What the request (header only) costs: its pool, and whether its body is an upload. Runs on
     /// a network thread: it must be cheap.
     std::function<WorkClass(const Request&)> work_class;
+    /// The response to a request without a body when it can be given from memory at once, else
+    /// none (the request then goes to its pool). Runs on a network thread: it must not block.
+    /// Empty: every request goes to a pool.
+    std::function<std::optional<Response>(Request&)> answer_from_memory;
     /// Asked with an upload's header before any body byte is read: none to read the body, or the
     /// refusal to answer at once (the connection then closes). Empty: every upload may be sent.
     std::function<std::optional<Response>(const Request&)> admit_upload;

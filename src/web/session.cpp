@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/errors.h"
 #include "web/http_parsing.h"
 
 namespace wenku::web {
@@ -190,7 +191,8 @@ void Session::on_header() {
 }
 
 /// The per-address rate and requests at once, the requests in flight and the pool's queue, in
-/// that order; a refusal is answered here (false).
+/// that order; a refusal is answered here (false). So is a request without a body that the site
+/// answers from memory (false): it never waits behind a pool's queue.
 bool Session::admit() {
     // A refusal before the body is read closes the connection when a body follows.
     const bool keep = keep_alive_ && !body_unread_;
@@ -215,6 +217,14 @@ bool Session::admit() {
         return false;
     }
     holds_in_flight_ = true;
+    if (!body_unread_ && server_.hooks.answer_from_memory) {
+        if (auto res = server_.hooks.answer_from_memory(request_)) {
+            server_.metrics.answered_from_memory();
+            release_slots();
+            write(std::move(*res));
+            return false;
+        }
+    }
     if (!server_.pools.admit(work_)) {
         release_slots();
         server_.metrics.refused_queue(static_cast<std::size_t>(work_));
@@ -258,6 +268,16 @@ void Session::parse_body() {
         release_slots();
         const auto limit = file_parser_ ? server_.options.max_upload_bytes : server_.options.max_body_bytes;
         return reply_plain(413, fmt::format("the body is over the limit of {} bytes", limit), false);
+    }
+    if (ec && file_parser_ && is_out_of_space(ec)) {
+        // The disk filled while the upload was written: what came of it goes, and the client is
+        // told to come back (no path: the message is the system's, which names none).
+        release_slots();
+        file_parser_->get().body().close();  // its space returns only once it is closed, too
+        remove_upload_file();
+        spdlog::warn("an upload from {} was cut: {}", client_, ec.message());
+        return reply_plain(507, "the server has no room for this upload now; try again later", false,
+                           {{"Retry-After", "60"}});
     }
     if (ec) return reply_plain(400, "bad request body: " + ec.message(), false);
     if (file_parser_ ? file_parser_->is_done() : string_parser_->is_done()) return on_body();

@@ -91,6 +91,20 @@ Response Site::handle(Request& req) {
     return res;
 }
 
+std::optional<Response> Site::answer_from_memory(Request& req) {
+    Params params;
+    const Route* route = memory_route(req.method, req.path, params);
+    if (!route) return std::nullopt;
+    try {
+        MemoryOnly only;
+        Response res = route->get(impl_->services, req, params);
+        set_security_headers(res);
+        return res;
+    } catch (const std::exception&) {
+        return std::nullopt;  // NeedsWork, or an error the pool answers with its page
+    }
+}
+
 WorkClass Site::work_class(const Request& req) const { return web::work_class(req.method, req.path); }
 
 std::optional<Response> Site::admit_upload(const Request& req) {

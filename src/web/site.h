@@ -26,6 +26,11 @@ class Site {
 
     /// The response to a request; never throws for what a handler throws.
     Response handle(Request& request);
+    /// The response to a GET of a route that may be answered from memory (Route::get_from_memory),
+    /// when everything it needs is in memory: cached pages and searches, open previews and static
+    /// files. None for any other request, a miss, or an error (the pool then answers it). Cheap
+    /// enough for a network thread: no file is opened, no database or index read.
+    std::optional<Response> answer_from_memory(Request& request);
     /// What answering the request costs, from its method and path (the route table): its body
     /// is streamed to a file (up to convert.max_file_mb) when it is an upload.
     WorkClass work_class(const Request& request) const;

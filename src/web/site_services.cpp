@@ -18,6 +18,7 @@ SiteServices::SiteServices(Library& lib, const std::filesystem::path& dir, std::
               static_cast<std::size_t>(config.site.related_searches),
               search::SearchOptions::from(config.search), config.search.distinct_queries_per_hour,
               config.search.budget_addresses, config.site.public_text_all}),
+      api_searches(generation, config.http.page_cache_lifetime, config.http.search_cache_entries),
       counts(config.http.count_backlog_entries),
       renderer(dir / "templates", translations, generation,
                {config.http.page_cache_lifetime, config.http.page_cache_entries}),

@@ -37,6 +37,8 @@ struct SiteServices {
     DocumentCache documents;
     PreviewAccess access;
     SearchService search;
+    /// The search API's JSON bodies, by index revision and parameters (api_search.cpp).
+    ExpiringCache<std::string, std::shared_ptr<const std::string>> api_searches;
     ViewCounts counts;
     PageRenderer renderer;
     PageData page_data;

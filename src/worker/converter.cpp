@@ -144,7 +144,7 @@ ConvertResult lay_out_markdown_as_pdf(const ConvertRequest& request, const Rende
     const std::string markdown = read_all(request.input_path);
     try {
         write_html_as_pdf(markdown_to_html(markdown), fs::path(request.output_dir) / markdown_pdf_file_name,
-                          limits.memory_limit_bytes);
+                          limits.memory_limit_bytes, request.paper);
     } catch (const InputError& e) {
         result.error_code = e.code();
         result.error = e.what();

@@ -27,7 +27,7 @@ ConvertResult run_job(const ConvertRequest& request, const ConverterOptions& opt
 /// file. Failures of the environment (unreadable input, unwritable output) throw EnvironmentError.
 ConvertResult convert_document(const ConvertRequest& request, const ConverterOptions& options);
 
-/// Lays the Markdown file at request.input_path out on A4 pages as a PDF at
+/// Lays the Markdown file at request.input_path out on pages of request.paper as a PDF at
 /// request.output_dir / markdown_pdf_file_name (see write_html_as_pdf(); invalid UTF-8 becomes
 /// U+FFFD). The result has ok, format "pdf" and the title of its first heading (markdown_title();
 /// may be empty), no pages. A document that cannot be laid out gives ok=false with the error;

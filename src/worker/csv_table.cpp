@@ -394,7 +394,7 @@ CsvTableStyle csv_table_style(std::size_t columns) {
     };
     static constexpr Step steps[] = {
         {6, "c6", 10, 8}, {10, "c10", 8.5f, 8}, {16, "c16", 7, 6}, {SIZE_MAX, "cmax", 6, 4}};
-    constexpr float width_pt = 595 - 2 * 42.5f;  // A4 less the 1.5 cm margins of csv_css
+    constexpr float width_pt = 595 - 2 * 42.5f;  // A4 (narrower than Letter) less csv_css's 1.5 cm margins
     constexpr float latin_advance_em = 0.55f;    // mean advance of Latin letters and digits
     for (const Step& step : steps) {
         if (columns > step.columns) continue;

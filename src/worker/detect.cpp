@@ -30,6 +30,11 @@ bool is_pdf(std::string_view head) {
     return !text;
 }
 
+bool is_wide_unicode(TextEncoding encoding) {
+    return encoding == TextEncoding::utf16le_bom || encoding == TextEncoding::utf16be_bom ||
+           encoding == TextEncoding::utf32le || encoding == TextEncoding::utf32be;
+}
+
 }  // namespace
 
 DetectedType detect_type(std::string_view head) {
@@ -48,8 +53,11 @@ DetectedType detect_type(std::string_view head) {
         head[2] <= 16) {
         return DetectedType::biff;
     }
-    const bool utf16_bom = head.starts_with("\xFF\xFE") || head.starts_with("\xFE\xFF");
-    if (!utf16_bom && std::memchr(head.data(), '\0', head.size()) != nullptr) return DetectedType::binary;
+    // NUL bytes mean binary data, except in UTF-16 and UTF-32 text.
+    if (std::memchr(head.data(), '\0', head.size()) != nullptr &&
+        !is_wide_unicode(detect_text_encoding(head))) {
+        return DetectedType::binary;
+    }
     return DetectedType::text;
 }
 

@@ -14,13 +14,15 @@ std::string with_body_language(std::string_view html);
 
 }  // namespace
 
+PaperSize paper_size(std::string_view paper) { return paper == "letter" ? letter_paper : a4_paper; }
+
 void write_html_as_pdf(std::string_view html, const std::filesystem::path& pdf_path,
-                       std::size_t memory_limit_bytes) {
+                       std::size_t memory_limit_bytes, std::string_view paper) {
     MupdfContext mu(memory_limit_bytes);
     const std::string name = pdf_path.filename().string();
     const std::string tagged = with_body_language(html);
     FzDocument doc(mu.get());
-    open_html(mu, tagged, doc, name);
+    open_html(mu, tagged, paper_size(paper), doc, name);
     PdfDocument pdf(mu.get());
     char title[1024] = {};
     auto error = mu.attempt([&](fz_context* c) {
@@ -63,12 +65,13 @@ void write_html_as_pdf(std::string_view html, const std::filesystem::path& pdf_p
     if (error) throw EnvironmentError("cannot write " + pdf_path.string() + ": " + error->message);
 }
 
-void open_html(MupdfContext& mu, std::string_view html, FzDocument& doc, const std::string& name) {
+void open_html(MupdfContext& mu, std::string_view html, PaperSize paper, FzDocument& doc,
+               const std::string& name) {
     FzStream stream(mu.get());
     auto error = mu.attempt([&](fz_context* c) {
         stream.slot() = fz_open_memory(c, reinterpret_cast<const unsigned char*>(html.data()), html.size());
         doc.slot() = fz_open_document_with_stream(c, "text/html", stream.get());
-        fz_layout_document(c, doc.get(), a4_width, a4_height, html_em);
+        fz_layout_document(c, doc.get(), paper.width, paper.height, html_em);
     });
     if (error) {
         if (is_out_of_memory(*error)) throw_too_large(mu, name);

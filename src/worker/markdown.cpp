@@ -48,6 +48,7 @@ constexpr std::string_view markdown_css =
 std::string_view skip_front_matter(std::string_view text);
 std::string neutralize_markdown_html(std::string_view html);
 void append_text_with_breaks(std::string& out, std::string_view text, BreakInserter& breaks);
+std::string with_source_line_marks(std::string_view text, bool& at_line_start);
 void append_to_string(const MD_CHAR* text, MD_SIZE size, void* userdata);
 
 /// Collects the text of the first non-empty heading while md4c walks the document.
@@ -245,12 +246,19 @@ std::string neutralize_markdown_html(std::string_view html) {
     BreakInserter breaks;
     std::vector<std::string_view> open;  // elements kept, at most max_html_nesting
     std::size_t dropped_open = 0;        // elements dropped for depth, all nested inside `open`
+    bool at_line_start = false;          // inside <pre>: the next character starts a source line
     std::size_t i = 0;
     while (i < html.size()) {
         if (html[i] != '<') {
             std::size_t end = html.find('<', i);
             if (end == std::string_view::npos) end = html.size();
-            append_text_with_breaks(out, html.substr(i, end - i), breaks);
+            const std::string_view text = html.substr(i, end - i);
+            if (std::find(open.begin(), open.end(), "pre") != open.end()) {
+                // Code keeps its lines in the page text as it does on the page.
+                append_text_with_breaks(out, with_source_line_marks(text, at_line_start), breaks);
+            } else {
+                append_text_with_breaks(out, text, breaks);
+            }
             i = end;
             continue;
         }
@@ -305,6 +313,7 @@ std::string neutralize_markdown_html(std::string_view html) {
             continue;
         }
         open.push_back(tag.name);
+        if (tag.name == "pre") at_line_start = true;
         if (tag.name == "a") {
             const AttributeValue href = tag_attribute(tag, "href");
             if (href.found && is_safe_href(href.value)) {
@@ -460,6 +469,19 @@ std::string clean_title(std::string_view text, std::size_t max_code_points) {
 }
 
 /// Appends already-escaped HTML text, counting an entity (&amp;) as one character for `breaks`.
+/// `text` with source_line_mark before the first character of every line; `at_line_start` carries
+/// over from one piece of a <pre> to the next.
+std::string with_source_line_marks(std::string_view text, bool& at_line_start) {
+    std::string out;
+    out.reserve(text.size() + 16);
+    for (const char c : text) {
+        if (at_line_start && c != '\n') append_utf8(out, source_line_mark);
+        at_line_start = c == '\n';
+        out += c;
+    }
+    return out;
+}
+
 void append_text_with_breaks(std::string& out, std::string_view text, BreakInserter& breaks) {
     std::size_t i = 0;
     while (i < text.size()) {

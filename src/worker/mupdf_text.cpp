@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "core/utf8.h"
+#include "worker/page_html.h"
 #include "worker/visual_lines.h"
 
 namespace wenku::worker {
@@ -220,8 +221,10 @@ bool continues_baseline(const PlacedLine& prev, const PlacedLine& next, bool& ga
 }
 
 // Layout hints and stand-ins that are never text a reader or a search should see: zero-width
-// spaces and joiners (text_to_html inserts U+200B as a break opportunity), the byte-order mark, and
-// U+FFFD, which MuPDF gives a glyph it has no Unicode for (poppler drops those glyphs too).
+// spaces and joiners (text_to_html inserts U+200B as a break opportunity; U+2060 is also
+// source_line_mark, read off a line's first character before line_chars() drops it), the
+// byte-order mark, and U+FFFD, which MuPDF gives a glyph it has no Unicode for (poppler drops
+// those glyphs too).
 bool is_invisible(int c) { return c < 0 || c == 0x200B || c == 0x2060 || c == 0xFEFF || c == 0xFFFD; }
 
 // The page's text blocks as plain values, without invisible characters and empty lines.
@@ -235,7 +238,7 @@ std::vector<PlacedBlock> placed_blocks(const fz_stext_page* page) {
             placed_line.dir = line->dir;
             placed_line.vertical = line->wmode != 0;
             for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
-                if (is_invisible(ch->c)) continue;
+                if (is_invisible(ch->c) && ch->c != static_cast<int>(source_line_mark)) continue;
                 placed_line.chars.push_back({static_cast<char32_t>(ch->c), ch->quad, ch->origin, ch->size});
             }
             if (!placed_line.chars.empty()) placed.lines.push_back(std::move(placed_line));
@@ -253,7 +256,9 @@ fz_rect line_box(const PlacedLine& line) {
 
 std::u32string line_chars(const PlacedLine& line) {
     std::u32string s;
-    for (const PlacedChar& ch : line.chars) append_folded(s, ch.c);
+    for (const PlacedChar& ch : line.chars) {
+        if (!is_invisible(static_cast<int>(ch.c))) append_folded(s, ch.c);
+    }
     return s;
 }
 
@@ -290,6 +295,7 @@ struct Paragraph {
     fz_rect last_line{};  // the last visual line
     float size = 0;       // font size of the first character
     bool horizontal = true;
+    bool source_line = false;  // starts with source_line_mark: never joined to what precedes it
 };
 
 /// Does block `next` continue paragraph `prev`? MuPDF starts a new block when the line spacing
@@ -298,6 +304,7 @@ struct Paragraph {
 /// at a line's distance, start at the paragraph's left edge, and the previous line ran to the
 /// right edge (a line that ends early ends its paragraph).
 bool continues_paragraph(const Paragraph& prev, const Paragraph& next) {
+    if (next.source_line) return false;
     if (!prev.horizontal || !next.horizontal || prev.lines.empty() || next.lines.empty()) return false;
     const float size = std::max(prev.size, next.size);
     if (size <= 0 || std::fabs(prev.size - next.size) > 0.15f * size) return false;
@@ -316,10 +323,28 @@ std::string stext_page_text(const fz_stext_page* page) {
     std::vector<PlacedBlock> blocks = placed_blocks(page);
     join_visual_lines(blocks);
     std::vector<Paragraph> paragraphs;
+    const auto finish = [&paragraphs](Paragraph& para) {
+        for (auto& line : para.lines) line = tidy(line);
+        std::erase_if(para.lines, [](const std::u32string& l) { return l.empty(); });
+        if (para.lines.empty()) return;
+        if (!paragraphs.empty() && continues_paragraph(paragraphs.back(), para)) {
+            Paragraph& into = paragraphs.back();
+            into.lines.insert(into.lines.end(), para.lines.begin(), para.lines.end());
+            into.box = fz_union_rect(into.box, para.box);
+            into.last_line = para.last_line;
+        } else {
+            paragraphs.push_back(std::move(para));
+        }
+    };
     for (const PlacedBlock& block : blocks) {
         Paragraph para;
         const PlacedLine* prev = nullptr;
         for (const PlacedLine& line : block.lines) {
+            if (line.chars.front().c == source_line_mark) {
+                if (!para.lines.empty()) finish(para);
+                para = Paragraph{};
+                para.source_line = true;
+            }
             std::u32string chars = line_chars(line);
             if (chars.empty()) continue;
             const fz_rect box = line_box(line);
@@ -337,17 +362,7 @@ std::string stext_page_text(const fz_stext_page* page) {
             para.box = fz_is_empty_rect(para.box) ? box : fz_union_rect(para.box, box);
             prev = &line;
         }
-        for (auto& line : para.lines) line = tidy(line);
-        std::erase_if(para.lines, [](const std::u32string& l) { return l.empty(); });
-        if (para.lines.empty()) continue;
-        if (!paragraphs.empty() && continues_paragraph(paragraphs.back(), para)) {
-            Paragraph& into = paragraphs.back();
-            into.lines.insert(into.lines.end(), para.lines.begin(), para.lines.end());
-            into.box = fz_union_rect(into.box, para.box);
-            into.last_line = para.last_line;
-        } else {
-            paragraphs.push_back(std::move(para));
-        }
+        finish(para);
     }
     for (const Paragraph& para : paragraphs) {
         const std::u32string joined = join_lines(para.lines);

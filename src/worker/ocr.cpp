@@ -110,6 +110,32 @@ struct TextDeleter {
     void operator()(char* text) const { TessDeleteText(text); }
 };
 
+struct ResultIteratorDeleter {
+    void operator()(TessResultIterator* it) const { TessResultIteratorDelete(it); }
+};
+
+// The recognised text of the lines whose confidence reaches ocr_min_line_confidence, as tesseract
+// writes it (lines end in '\n', a blank line between paragraphs); counts the others in `unsure`.
+std::string confident_lines(TessBaseAPI* api, int& unsure) {
+    std::string text;
+    std::unique_ptr<TessResultIterator, ResultIteratorDeleter> it(TessBaseAPIGetIterator(api));
+    if (!it) return text;
+    const TessPageIterator* page = TessResultIteratorGetPageIteratorConst(it.get());
+    do {
+        std::unique_ptr<char, TextDeleter> line(
+            TessResultIteratorGetUTF8Text(it.get(), tesseract::RIL_TEXTLINE));
+        if (!line) continue;
+        if (TessResultIteratorConfidence(it.get(), tesseract::RIL_TEXTLINE) < ocr_min_line_confidence) {
+            ++unsure;
+            continue;
+        }
+        if (TessPageIteratorIsAtBeginningOf(page, tesseract::RIL_PARA) && !text.empty()) text += '\n';
+        text += line.get();
+        if (!text.ends_with('\n')) text += '\n';
+    } while (TessResultIteratorNext(it.get(), tesseract::RIL_TEXTLINE));
+    return text;
+}
+
 // The process's tesseract engine and what it was started with.
 class Engine {
   public:
@@ -159,9 +185,8 @@ class Engine {
                 TessBaseAPIClear(api_);
                 return result;
             }
-            std::unique_ptr<char, TextDeleter> text(TessBaseAPIGetUTF8Text(api_));
-            result.mean_confidence = text ? TessBaseAPIMeanTextConf(api_) : 0;
-            result.text = text ? clean_ocr_text(text.get()) : std::string();
+            result.mean_confidence = TessBaseAPIMeanTextConf(api_);
+            result.text = clean_ocr_text(confident_lines(api_, result.unsure_lines));
             TessBaseAPIClear(api_);
             result.ok = true;
         } catch (const std::exception& e) {

@@ -29,13 +29,20 @@ struct OcrSettings {
 struct OcrPageResult {
     bool ok = false;          // false: the engine failed or ran out of time; `error` says why
     bool timed_out = false;   // ran past settings.page_seconds (ok is false, text is empty)
-    std::string text;         // clean_ocr_text() of what was recognised; may be empty
+    std::string text;         // clean_ocr_text() of the lines recognised with confidence; may be empty
     std::string error;        // why !ok, for a warning
-    int mean_confidence = 0;  // tesseract's mean word confidence, 0-100
+    int mean_confidence = 0;  // tesseract's mean word confidence over the whole page, 0-100
+    int unsure_lines = 0;     // lines left out of `text`: below ocr_min_line_confidence
     double seconds = 0;       // time spent on this page, not counting the engine's start
 };
 
-/// Recognises the text of `image` in settings.languages. Starts the process's engine first when
+/// Text lines tesseract is less sure of than this (its line confidence, 0-100) are left out of
+/// OcrPageResult::text: lines of clean print score 80-96, letters read into pictures, ornaments
+/// and stylised cover titles score lower.
+constexpr float ocr_min_line_confidence = 75;
+
+/// Recognises the text of `image` in settings.languages, keeping only the lines recognised with
+/// at least ocr_min_line_confidence. Starts the process's engine first when
 /// needed, and restarts it when the languages or the tessdata folder changed. Page layout is
 /// analysed automatically; with osd.traineddata installed, orientation and script detection lets
 /// pages turned by 90, 180 or 270 degrees be read. Word recognition stops at the deadline

@@ -1,7 +1,7 @@
 #pragma once
-// The HTML page that plain text, Markdown and CSV are laid out in (by render_html(), on A4): the
-// shared page CSS and document frame, and break opportunities for MuPDF's line breaker.
-// Internal to src/worker/.
+// The HTML page that plain text, Markdown and CSV are laid out in (by render_html(), on A4 or US
+// Letter): the shared page CSS and document frame, break opportunities for MuPDF's line breaker,
+// and the mark that keeps a source line a line of the page text. Internal to src/worker/.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -17,7 +17,12 @@ constexpr std::size_t max_title_code_points = 80;
 /// wrap the line (it overflows the page otherwise). 32 wide Latin glyphs still fit an A4 line.
 constexpr int max_unbreakable_run = 32;
 
-/// A complete HTML document: the A4 page CSS, then `css`, around `body`. The body is marked
+/// Starts every source line that must stay a line of the page text: each line of plain text and
+/// of code. U+2060 WORD JOINER has no width and allows no break, so the page looks the same; the
+/// page text reader (stext_page_text) begins a new line of text at it and never shows it.
+constexpr char32_t source_line_mark = 0x2060;
+
+/// A complete HTML document: the page CSS, then `css`, around `body`. The body is marked
 /// lang="zh-CN" so that Han text is drawn with Simplified Chinese faces.
 std::string html_document(std::string_view css, std::string_view body);
 

@@ -25,7 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Page boxes outside this range (points) are treated as broken and drawn as A4.
+// Page boxes outside this range (points) are treated as broken and drawn blank on request.paper.
 constexpr float min_page_side = 1.0f;
 constexpr float max_page_side = 14400.0f * 64;
 
@@ -42,6 +42,9 @@ constexpr std::size_t ocr_min_ink_pixels = 16;
 // OCR output whose mean word confidence (0-100) is below this is noise read into pictures, boxes
 // and rules, not text: clean scans score 85-96, such noise 30 or less.
 constexpr int ocr_min_confidence = 40;
+// Fewer visible characters than this, of lines read with confidence (worker/ocr.h), are a cover's
+// stylised title or letters seen in a picture, not a page of text: the page keeps its own text.
+constexpr std::size_t ocr_min_text_chars = 16;
 
 // One page drawn: packed RGB rows, not yet encoded.
 struct Picture {
@@ -154,7 +157,7 @@ class PageRenderer {
             return blank_page(cover, number);
         }
         if (!usable_bounds(bounds)) {
-            warn("page " + std::to_string(number) + " has an unusable size; drawn as a blank A4 page");
+            warn("page " + std::to_string(number) + " has an unusable size; drawn as a blank page");
             return blank_page(cover, number);
         }
 
@@ -277,9 +280,15 @@ class PageRenderer {
         // Notes for the worker's log: OCR is what makes a scanned document slow to convert.
         const std::size_t chars = count_visible_chars(ocr.text);
         const std::string figures = std::to_string(chars) + " characters in " + format_seconds(ocr.seconds) +
-                                    " (mean confidence " + std::to_string(ocr.mean_confidence) + ")";
+                                    " (mean confidence " + std::to_string(ocr.mean_confidence) + ", " +
+                                    std::to_string(ocr.unsure_lines) + " unsure lines left out)";
         if (chars > 0 && ocr.mean_confidence < ocr_min_confidence) {
             warn(page_name + ": OCR output ignored as unreadable: " + figures);
+            return;
+        }
+        if (chars < ocr_min_text_chars) {
+            if (chars > 0 || ocr.unsure_lines > 0)
+                warn(page_name + ": OCR output ignored as not text: " + figures);
             return;
         }
         warn(page_name + " read by OCR: " + figures);
@@ -300,9 +309,10 @@ class PageRenderer {
     }
 
     Picture blank_page(std::optional<Picture>* cover, int number) {
-        const fz_rect a4{0, 0, a4_width, a4_height};
-        if (cover) *cover = draw(nullptr, a4, request_.thumb_width, number);
-        return draw(nullptr, a4, request_.preview_width, number);
+        const PaperSize paper = paper_size(request_.paper);
+        const fz_rect page{0, 0, paper.width, paper.height};
+        if (cover) *cover = draw(nullptr, page, request_.thumb_width, number);
+        return draw(nullptr, page, request_.preview_width, number);
     }
 
     // Replays `list` (none: a blank page) onto a white RGB canvas `width` px wide, then draws the

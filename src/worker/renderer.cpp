@@ -57,7 +57,7 @@ void render_html(std::string_view html, const ConvertRequest& request, const Ren
     MupdfContext& mu = *context;
     try {
         FzDocument doc(mu.get());
-        open_html(mu, html, doc, name);
+        open_html(mu, html, paper_size(request.paper), doc, name);
         bool repaired = false;
         const int pages = count_pages(mu, doc.get(), request, name, repaired);
         render_pages(mu, doc.get(), pages, request, limits, name, result, warnings);
@@ -104,8 +104,8 @@ std::string clean_document_title(std::string_view raw) {
 
 namespace {
 
-/// Opens request.input_path as `magic` (never by its name), lays out reflowable formats on A4,
-/// and renders it. `format` goes into the result.
+/// Opens request.input_path as `magic` (never by its name), lays out reflowable formats on
+/// request.paper, and renders it. `format` goes into the result.
 void render_file(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result,
                  RenderWarnings& warnings, const char* magic, const char* format) {
     const std::string name = display_name(request);
@@ -129,7 +129,8 @@ void render_file(const ConvertRequest& request, const RenderLimits& limits, Conv
             if (auto error = mu.attempt([&](fz_context* c) {
                     doc.slot() = fz_open_document_with_stream(c, magic, stream.get());
                     if (fz_is_document_reflowable(c, doc.get())) {
-                        fz_layout_document(c, doc.get(), a4_width, a4_height, html_em);
+                        const PaperSize paper = paper_size(request.paper);
+                        fz_layout_document(c, doc.get(), paper.width, paper.height, html_em);
                     }
                 })) {
                 throw_document_error(mu, *error, name);

@@ -28,20 +28,21 @@ struct RenderLimits {
 /// OCR (when request.ocr): a page without text, or with fewer than 32 visible characters while
 /// images cover half of it, is rendered at 300 dpi in grayscale (blank pages are skipped) and read
 /// by tesseract in request.ocr_languages within request.ocr_page_seconds (at least 1 s; see
-/// worker/ocr.h). When that yields more text than the page had, with a mean confidence of 40 or
-/// more, it becomes the page's text and PageResult::ocr is set. OCR never fails a document: a
-/// page it cannot read keeps its text, with a warning; after request.ocr_document_seconds of OCR
-/// the remaining pages are left as they are.
-/// Watermark (request.watermark not empty, request.watermark_opacity > 0): drawn over every
-/// preview and the cover (see worker/watermark.h), never into the text.
-/// Throws InputError: encrypted (needs a password; an empty user password is tried), corrupt
+/// worker/ocr.h), which keeps only the lines it is sure of. When those hold at least 16 visible
+/// characters (fewer are a cover's title or letters seen in a picture) and more than the page had,
+/// with a mean confidence of 40 or more, they become the page's text and PageResult::ocr is set. OCR never
+/// fails a document: a page it cannot read keeps its text, with a warning; after request.ocr_document_seconds
+/// of OCR the remaining pages are left as they are. Watermark (request.watermark not empty,
+/// request.watermark_opacity > 0): drawn over every preview and the cover (see worker/watermark.h), never
+/// into the text. Throws InputError: encrypted (needs a password; an empty user password is tried), corrupt
 /// (MuPDF cannot parse or repair it; the message names the file and MuPDF's reason), empty
 /// (0 bytes, or a well-formed PDF without pages), too_large (more than request.max_pages pages, or
 /// more memory than limits.memory_limit_bytes). EnvironmentError when the input cannot be read or
 /// a preview cannot be written. Files already written to output_dir are left for the caller.
 void render_pdf(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result);
 
-/// Lays out `html` (UTF-8, self-contained, with its own CSS) on A4 pages (11 pt em) with MuPDF's
+/// Lays out `html` (UTF-8, self-contained, with its own CSS) on pages of request.paper (A4 or US
+/// Letter, see paper_size() in worker/html_layout.h; 11 pt em) with MuPDF's
 /// HTML engine and renders it exactly like a PDF (OCR and watermark included). Han text renders
 /// with Noto Sans/Serif CJK SC (TC, JP or KR when an element's lang asks for it). Leaves
 /// result.format to the caller.
@@ -60,7 +61,7 @@ using RenderWarnings = std::vector<std::string>;
 void render_pdf(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result,
                 RenderWarnings& warnings);
 
-/// Renders the EPUB at request.input_path, laid out on A4 pages by MuPDF's HTML engine (the caller
+/// Renders the EPUB at request.input_path, laid out on request.paper by MuPDF's HTML engine (the caller
 /// has inspected the archive first: no bombs, no entities). Fails like render_pdf.
 void render_epub(const ConvertRequest& request, const RenderLimits& limits, ConvertResult& result,
                  RenderWarnings& warnings);
@@ -73,13 +74,14 @@ void render_html(std::string_view html, const ConvertRequest& request, const Ren
 /// reduced to "x"; empty when it is a placeholder ("untitled", "无标题") or garbage.
 std::string clean_document_title(std::string_view raw);
 
-/// Writes `html` laid out on A4 pages as a PDF file (the demo documents, test fixtures), with MuPDF
-/// allocating at most `memory_limit_bytes`. The PDF's Info Title is the HTML <title>, when there is
-/// one. Text stays extractable: Latin fonts are embedded, CJK text refers to the non-embedded Adobe
-/// ordering of its language (GB1 for Chinese; a <body> without a lang attribute is treated as
-/// lang="zh-CN"). Throws EnvironmentError when the file cannot be written, InputError when the HTML
-/// cannot be laid out.
+/// Writes `html` laid out on pages of `paper` ("a4" or "letter") as a PDF file (the demo
+/// documents, test fixtures), with MuPDF allocating at most `memory_limit_bytes`. The PDF's Info Title is the
+/// HTML <title>, when there is one. Text stays extractable: Latin fonts are embedded, CJK text refers to the
+/// non-embedded Adobe ordering of its language (GB1 for Chinese; a <body> without a lang attribute is treated
+/// as lang="zh-CN"). Throws EnvironmentError when the file cannot be written, InputError when the HTML cannot
+/// be laid out.
 void write_html_as_pdf(std::string_view html, const std::filesystem::path& pdf_path,
-                       std::size_t memory_limit_bytes = RenderLimits{}.memory_limit_bytes);
+                       std::size_t memory_limit_bytes = RenderLimits{}.memory_limit_bytes,
+                       std::string_view paper = "a4");
 
 }  // namespace wenku::worker

@@ -11,7 +11,9 @@ namespace {
 /// Tab stops in plain text, in columns.
 constexpr std::size_t tab_width = 4;
 
-constexpr std::string_view text_css = "p { white-space: pre-wrap; }\n";
+// Lines 1.45 em apart (under MuPDF's 1.5 em paragraph distance), so that the visual lines of one
+// wrapped source line stay one block of the page text and are joined again.
+constexpr std::string_view text_css = "p { white-space: pre-wrap; line-height: 1.45; }\n";
 
 }  // namespace
 
@@ -42,6 +44,7 @@ std::string text_to_html(std::string_view utf8) {
         }
         // No '\n' after <br/>: under white-space: pre-wrap it would be a second line break.
         body += in_paragraph ? "<br/>" : "<p>";
+        append_utf8(body, source_line_mark);
         in_paragraph = true;
         std::size_t column = 0;
         for (std::size_t i = 0; i < line.size();) {

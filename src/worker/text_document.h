@@ -9,7 +9,7 @@
 
 namespace wenku::worker {
 
-/// A complete HTML document for plain text, for A4 pages: special characters escaped, blank lines
+/// A complete HTML document for plain text, for A4 or Letter pages: special characters escaped, blank lines
 /// separate paragraphs, single line breaks kept, runs of spaces and indentation kept (tabs expand
 /// to 4 columns), long unbreakable runs given break opportunities (U+200B), CJK-friendly CSS.
 /// Invalid UTF-8 in `utf8` becomes U+FFFD.

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "core/errors.h"
@@ -52,7 +53,10 @@ class Utf8Builder {
 
 void decode_into(std::string_view bytes, TextEncoding encoding, Utf8Builder& out);
 std::size_t expected_utf8_size(std::size_t byte_count, TextEncoding encoding);
-void open_gb18030_converter();
+void open_iconv_decoders();
+
+/// UTF-32 without a byte-order mark: the byte order in which every unit is a scalar value.
+std::optional<TextEncoding> unmarked_utf32(std::string_view bytes);
 
 struct Utf8Scan {
     std::size_t multibyte = 0;  // valid sequences of 2-4 bytes
@@ -64,11 +68,20 @@ Utf8Scan scan_utf8(std::string_view bytes);
 struct Gb18030Scan {
     std::size_t double_byte = 0;  // structurally valid 2-byte characters
     std::size_t gb2312 = 0;       // ... of which in GB2312's rows (lead 0xA1-0xF7, trail 0xA1-0xFE)
+    std::size_t frequent = 0;     // ... of which GB2312 symbols (lead 0xA1-0xA3) or level-1 hanzi
     std::size_t four_byte = 0;    // structurally valid 4-byte characters
     std::size_t invalid = 0;      // bytes that fit no GB18030 sequence
 };
 Gb18030Scan scan_gb18030(std::string_view bytes);
 bool reads_as_chinese(const Gb18030Scan& scan);
+
+struct Big5Scan {
+    std::size_t double_byte = 0;  // structurally valid 2-byte characters
+    std::size_t frequent = 0;     // ... of which Big5 symbols (lead 0xA1-0xA3) or frequent hanzi
+    std::size_t invalid = 0;      // bytes that fit no Big5 sequence
+};
+Big5Scan scan_big5(std::string_view bytes);
+bool reads_as_big5(const Big5Scan& big5, const Gb18030Scan& gb);
 
 }  // namespace
 
@@ -82,8 +95,14 @@ const char* to_string(TextEncoding e) {
             return "utf16le_bom";
         case TextEncoding::utf16be_bom:
             return "utf16be_bom";
+        case TextEncoding::utf32le:
+            return "utf32le";
+        case TextEncoding::utf32be:
+            return "utf32be";
         case TextEncoding::gb18030:
             return "gb18030";
+        case TextEncoding::big5:
+            return "big5";
         case TextEncoding::latin1:
             return "latin1";
     }
@@ -91,9 +110,12 @@ const char* to_string(TextEncoding e) {
 }
 
 TextEncoding detect_text_encoding(std::string_view bytes) {
+    if (bytes.starts_with(std::string_view("\xFF\xFE\0\0", 4))) return TextEncoding::utf32le;
+    if (bytes.starts_with(std::string_view("\0\0\xFE\xFF", 4))) return TextEncoding::utf32be;
     if (bytes.starts_with("\xEF\xBB\xBF")) return TextEncoding::utf8_bom;
     if (bytes.starts_with("\xFF\xFE")) return TextEncoding::utf16le_bom;
     if (bytes.starts_with("\xFE\xFF")) return TextEncoding::utf16be_bom;
+    if (const auto utf32 = unmarked_utf32(bytes)) return *utf32;
     const Utf8Scan utf8 = scan_utf8(bytes);
     // A lone cut-off sequence is only trusted as UTF-8 when real UTF-8 precedes it: "café" in
     // Latin-1 ends in 0xE9, which also starts a 3-byte UTF-8 sequence.
@@ -101,7 +123,9 @@ TextEncoding detect_text_encoding(std::string_view bytes) {
     // UTF-8 with a few damaged bytes. Checked before GB18030 because UTF-8 Cyrillic or Greek can
     // pass for GB18030; GB18030 and Latin-1 text are never 90% valid UTF-8.
     if (utf8.multibyte > 0 && utf8.invalid * 10 <= utf8.multibyte) return TextEncoding::utf8;
-    if (reads_as_chinese(scan_gb18030(bytes))) return TextEncoding::gb18030;
+    const Gb18030Scan gb = scan_gb18030(bytes);
+    if (reads_as_big5(scan_big5(bytes), gb)) return TextEncoding::big5;
+    if (reads_as_chinese(gb)) return TextEncoding::gb18030;
     return TextEncoding::latin1;
 }
 
@@ -111,7 +135,7 @@ std::string decode_to_utf8(std::string_view bytes, TextEncoding encoding) {
     return out.take();
 }
 
-void prepare_text_decoding() { open_gb18030_converter(); }
+void prepare_text_decoding() { open_iconv_decoders(); }
 
 bool looks_like_text(std::string_view bytes, TextEncoding encoding) {
     const std::string_view head = bytes.substr(0, sniff_bytes);
@@ -137,6 +161,8 @@ bool looks_like_text(std::string_view bytes, TextEncoding encoding) {
 namespace {
 
 unsigned byte_at(std::string_view s, std::size_t i) { return static_cast<unsigned char>(s[i]); }
+
+bool is_scalar_value(char32_t u) { return u <= 0x10FFFF && (u < 0xD800 || u > 0xDFFF); }
 
 // --- Decoders ---------------------------------------------------------------------------------
 
@@ -177,6 +203,20 @@ void decode_utf16(std::string_view bytes, bool little_endian, Utf8Builder& out) 
     if (i < bytes.size()) out.put(replacement_character);  // odd trailing byte
 }
 
+/// UTF-32 in either byte order; units that are no scalar value (surrogates, above U+10FFFF) and
+/// a cut-off last unit become U+FFFD.
+void decode_utf32(std::string_view bytes, bool little_endian, Utf8Builder& out) {
+    std::size_t i = 0;
+    for (; i + 3 < bytes.size(); i += 4) {
+        const char32_t b0 = byte_at(bytes, i), b1 = byte_at(bytes, i + 1);
+        const char32_t b2 = byte_at(bytes, i + 2), b3 = byte_at(bytes, i + 3);
+        const char32_t u =
+            little_endian ? (b3 << 24 | b2 << 16 | b1 << 8 | b0) : (b0 << 24 | b1 << 16 | b2 << 8 | b3);
+        out.put(is_scalar_value(u) ? u : replacement_character);
+    }
+    if (i < bytes.size()) out.put(replacement_character);
+}
+
 /// windows-1252's 0x80-0x9F; its five unassigned bytes become U+FFFD.
 constexpr std::array<char16_t, 32> windows1252_high = {
     0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
@@ -190,23 +230,23 @@ void decode_windows1252(std::string_view bytes, Utf8Builder& out) {
     }
 }
 
-/// One glibc GB18030 -> UTF-8 converter per thread, opened on first use and kept open, so that the
-/// gconv module stays loaded once the worker is sandboxed.
-class Gb18030Converter {
+/// One glibc converter from `charset` to UTF-8 per thread and charset, opened on first use and
+/// kept open, so that the gconv module stays loaded once the worker is sandboxed.
+class IconvDecoder {
   public:
-    Gb18030Converter() = default;
-    Gb18030Converter(const Gb18030Converter&) = delete;
-    Gb18030Converter& operator=(const Gb18030Converter&) = delete;
-    ~Gb18030Converter() {
+    explicit IconvDecoder(const char* charset, const char* name) : charset_(charset), name_(name) {}
+    IconvDecoder(const IconvDecoder&) = delete;
+    IconvDecoder& operator=(const IconvDecoder&) = delete;
+    ~IconvDecoder() {
         if (is_open()) ::iconv_close(cd_);
     }
 
     /// The converter in its initial state; throws EnvironmentError when glibc cannot provide it.
     iconv_t get() {
         if (!is_open()) {
-            cd_ = ::iconv_open("UTF-8", "GB18030");
+            cd_ = ::iconv_open("UTF-8", charset_);
             if (!is_open()) {
-                throw EnvironmentError(std::string("cannot decode GB18030 text: iconv_open failed (") +
+                throw EnvironmentError(std::string("cannot decode ") + name_ + " text: iconv_open failed (" +
                                        std::strerror(errno) + "); are glibc's gconv modules installed?");
             }
         }
@@ -217,18 +257,30 @@ class Gb18030Converter {
   private:
     bool is_open() const { return cd_ != closed; }
     static inline const iconv_t closed = reinterpret_cast<iconv_t>(static_cast<std::intptr_t>(-1));
+    const char* charset_;
+    const char* name_;
     iconv_t cd_ = closed;
 };
 
-Gb18030Converter& thread_gb18030_converter() {
-    thread_local Gb18030Converter converter;
-    return converter;
+IconvDecoder& thread_gb18030_decoder() {
+    thread_local IconvDecoder decoder("GB18030", "GB18030");
+    return decoder;
 }
 
-void open_gb18030_converter() { thread_gb18030_converter().get(); }
+IconvDecoder& thread_big5_decoder() {
+    thread_local IconvDecoder decoder("CP950", "Big5");
+    return decoder;
+}
 
-void decode_gb18030(std::string_view bytes, Utf8Builder& out) {
-    iconv_t cd = thread_gb18030_converter().get();
+void open_iconv_decoders() {
+    thread_gb18030_decoder().get();
+    thread_big5_decoder().get();
+}
+
+/// Decodes with a glibc converter; a byte that starts no valid sequence becomes U+FFFD and
+/// decoding resumes after it.
+void decode_with_iconv(std::string_view bytes, IconvDecoder& decoder, Utf8Builder& out) {
+    iconv_t cd = decoder.get();
     char* in = const_cast<char*>(bytes.data());  // iconv's signature; it never writes the input
     std::size_t in_left = bytes.size();
     std::array<char, 16384> buffer{};
@@ -265,8 +317,17 @@ void decode_into(std::string_view bytes, TextEncoding encoding, Utf8Builder& out
         case TextEncoding::utf16be_bom:
             decode_utf16(bytes, false, out);
             return;
+        case TextEncoding::utf32le:
+            decode_utf32(bytes, true, out);
+            return;
+        case TextEncoding::utf32be:
+            decode_utf32(bytes, false, out);
+            return;
         case TextEncoding::gb18030:
-            decode_gb18030(bytes, out);
+            decode_with_iconv(bytes, thread_gb18030_decoder(), out);
+            return;
+        case TextEncoding::big5:
+            decode_with_iconv(bytes, thread_big5_decoder(), out);
             return;
         case TextEncoding::latin1:
             decode_windows1252(bytes, out);
@@ -280,7 +341,11 @@ std::size_t expected_utf8_size(std::size_t byte_count, TextEncoding encoding) {
         case TextEncoding::utf16le_bom:
         case TextEncoding::utf16be_bom:
         case TextEncoding::gb18030:
+        case TextEncoding::big5:
             return byte_count + byte_count / 2;
+        case TextEncoding::utf32le:
+        case TextEncoding::utf32be:
+            return byte_count;
         case TextEncoding::latin1:
             return byte_count + byte_count / 8;
         default:
@@ -336,7 +401,10 @@ Gb18030Scan scan_gb18030(std::string_view bytes) {
             }
         } else if (in_range(second, 0x40, 0x7E) || in_range(second, 0x80, 0xFE)) {
             ++scan.double_byte;
-            if (in_range(lead, 0xA1, 0xF7) && in_range(second, 0xA1, 0xFE)) ++scan.gb2312;
+            if (in_range(lead, 0xA1, 0xF7) && in_range(second, 0xA1, 0xFE)) {
+                ++scan.gb2312;
+                if (in_range(lead, 0xA1, 0xA3) || in_range(lead, 0xB0, 0xD7)) ++scan.frequent;
+            }
             i += 2;
         } else {
             ++scan.invalid;
@@ -352,6 +420,65 @@ Gb18030Scan scan_gb18030(std::string_view bytes) {
 bool reads_as_chinese(const Gb18030Scan& scan) {
     return scan.double_byte > 0 && scan.invalid * 100 <= scan.double_byte + scan.four_byte &&
            scan.gb2312 * 2 > scan.double_byte;
+}
+
+std::optional<TextEncoding> unmarked_utf32(std::string_view bytes) {
+    // Whole units only, and more than one: the sniffed head of a file (8 KiB) is whole units too.
+    if (bytes.size() < 8 || bytes.size() % 4 != 0) return std::nullopt;
+    bool little = true;
+    bool big = true;
+    for (std::size_t i = 0; i < bytes.size() && (little || big); i += 4) {
+        const char32_t b0 = byte_at(bytes, i), b1 = byte_at(bytes, i + 1);
+        const char32_t b2 = byte_at(bytes, i + 2), b3 = byte_at(bytes, i + 3);
+        const char32_t le = b3 << 24 | b2 << 16 | b1 << 8 | b0;
+        const char32_t be = b0 << 24 | b1 << 16 | b2 << 8 | b3;
+        little = little && le != 0 && is_scalar_value(le);
+        big = big && be != 0 && is_scalar_value(be);
+    }
+    if (little == big) return std::nullopt;  // neither, or units that read the same both ways
+    return little ? TextEncoding::utf32le : TextEncoding::utf32be;
+}
+
+Big5Scan scan_big5(std::string_view bytes) {
+    Big5Scan scan;
+    const std::size_t n = bytes.size();
+    std::size_t i = 0;
+    while (i < n) {
+        const unsigned lead = byte_at(bytes, i);
+        if (lead < 0x80) {
+            ++i;
+            continue;
+        }
+        if (!in_range(lead, 0x81, 0xFE)) {
+            ++scan.invalid;
+            ++i;
+            continue;
+        }
+        if (i + 1 >= n) break;  // cut off by the end of the input: tolerated
+        const unsigned trail = byte_at(bytes, i + 1);
+        if (!in_range(trail, 0x40, 0x7E) && !in_range(trail, 0xA1, 0xFE)) {
+            ++scan.invalid;
+            ++i;
+            continue;
+        }
+        ++scan.double_byte;
+        // Symbols and punctuation (0xA140-0xA3BF), then the 5401 frequent hanzi (0xA440-0xC67E).
+        if (in_range(lead, 0xA1, 0xC5) || (lead == 0xC6 && trail <= 0x7E)) ++scan.frequent;
+        i += 2;
+    }
+    return scan;
+}
+
+/// Big5 and GBK share their structure, so both readings of Chinese double-byte text are valid; the
+/// wrong one lands on rare characters. Traditional text in Big5 read as GBK gives kana, Greek and
+/// box-drawing rows and level-2 hanzi (its frequent hanzi start at lead 0xA4 and half of them have
+/// a trail byte below 0x80, outside GB2312); Simplified text in GB2312 read as Big5 gives
+/// less-frequent hanzi for every lead byte above 0xC6. So Big5 wins when at most 1% of its
+/// sequences are broken, at least 70% of its characters are frequent ones, and more of them are
+/// than in the GB18030 reading.
+bool reads_as_big5(const Big5Scan& big5, const Gb18030Scan& gb) {
+    return big5.double_byte > 0 && big5.invalid * 100 <= big5.double_byte &&
+           big5.frequent * 10 >= big5.double_byte * 7 && big5.frequent > gb.frequent;
 }
 
 }  // namespace

@@ -8,28 +8,31 @@
 namespace wenku::worker {
 
 /// The encodings a text file can arrive in.
-enum class TextEncoding { utf8, utf8_bom, utf16le_bom, utf16be_bom, gb18030, latin1 };
+enum class TextEncoding { utf8, utf8_bom, utf16le_bom, utf16be_bom, utf32le, utf32be, gb18030, big5, latin1 };
 /// A stable lower-case name ("utf8", "gb18030", ...), for logs and the conversion result.
 const char* to_string(TextEncoding e);
 
-/// Detects the encoding of `bytes`: a UTF-8 or UTF-16 byte-order mark first; then UTF-8 when the
-/// bytes are strictly valid UTF-8 (a sequence cut off by the end of the file is tolerated); then
-/// GB18030 (GBK and GB2312 are subsets) when the bytes have GB18030's structure and most
-/// double-byte characters fall in GB2312's hanzi and punctuation rows; then UTF-8 again when at
-/// most one multi-byte sequence in ten is broken; else Latin-1 (decoded as windows-1252).
-/// Never fails: every byte string is some Latin-1 text.
+/// Detects the encoding of `bytes`: a UTF-32 or UTF-8 or UTF-16 byte-order mark first (UTF-32's
+/// FF FE 00 00 before UTF-16's FF FE); then UTF-32 without a mark when every 4-byte unit is a
+/// Unicode scalar value other than NUL in one byte order and not in the other (utf32le/utf32be
+/// name both forms: a mark, when present, is dropped by decoding); then UTF-8 when the bytes are
+/// strictly valid UTF-8 (a sequence cut off by the end of the file is tolerated), or when at most
+/// one multi-byte sequence in ten is broken; then Chinese double-byte text: GB18030 (GBK and
+/// GB2312 are subsets) or Big5 (read as Windows code page 950), whichever reads the bytes with
+/// fewer broken sequences and more of its frequent characters (see reads_as_big5 in the source);
+/// else Latin-1 (decoded as windows-1252). Never fails: every byte string is some Latin-1 text.
 TextEncoding detect_text_encoding(std::string_view bytes);
 
 /// Decodes `bytes` in `encoding` to valid UTF-8. A leading byte-order mark is dropped; invalid or
 /// truncated sequences and lone UTF-16 surrogates become U+FFFD; CRLF and CR become '\n'; the
 /// control characters of is_dropped_control() are dropped.
-/// Throws EnvironmentError only when glibc cannot provide its GB18030 converter (see
+/// Throws EnvironmentError only when glibc cannot provide its GB18030 or CP950 converter (see
 /// prepare_text_decoding()).
 std::string decode_to_utf8(std::string_view bytes, TextEncoding encoding);
 
-/// Loads glibc's GB18030 converter for the calling thread now, so that decode_to_utf8() keeps
-/// working after the worker has lost access to /usr/lib/.../gconv (call it before sandboxing).
-/// Throws EnvironmentError when the converter is unavailable.
+/// Loads glibc's GB18030 and CP950 (Big5) converters for the calling thread now, so that
+/// decode_to_utf8() keeps working after the worker has lost access to /usr/lib/.../gconv (call it
+/// before sandboxing). Throws EnvironmentError when a converter is unavailable.
 void prepare_text_decoding();
 
 /// Does `bytes`, read in `encoding`, look like a text file rather than binary data? Looks at the

@@ -3,7 +3,8 @@
 // while they convert. While the disk is low, uploads are refused with 507 and reading goes on;
 // no document is failed for lack of space and none stays converting. Once the filler is deleted,
 // every accepted document becomes ready, `wenku verify` finds nothing to repair, and no response
-// ever named the data folder or any other absolute path.
+// ever named the data folder or any other absolute path. An upload whose body fills the disk is
+// answered 507 and leaves no part behind.
 #include <sys/types.h>
 
 #include <csignal>
@@ -93,29 +94,56 @@ class DiskFullTest : public ::testing::Test {
 
     bool storage_low() { return contains(get("/metrics").body, "\nwenku_storage_low 1\n"); }
 
+    /// Starts `wenku serve` in its box on the tmpfs; returns its process id, port_ set.
+    pid_t start() {
+        write_file(
+            ctl_ / "wenku.conf",
+            "convert.sandbox = basic\nconvert.ocr = 0\nhttp.rate_per_ip = 0\ningest.queue_poll_ms = 50\n");
+        box_ = std::make_unique<BackgroundProcess>(
+            std::vector<std::string>{"bwrap", "--dev-bind", "/", "/", "--size", std::to_string(tmpfs_bytes),
+                                     "--tmpfs", small_.string(), "sh", "-c", script, "sh", small_.string(),
+                                     ctl_.string(), WENKU_BINARY},
+            ctl_ / "box.out", ctl_ / "box.err");
+        const std::string mark = "wenku: serving http://127.0.0.1:";
+        const auto started = std::chrono::steady_clock::now();
+        for (std::string out; (out = read_file(ctl_ / "serve.out")).find(mark) == std::string::npos;) {
+            if (box_->wait(0ms) || std::chrono::steady_clock::now() - started > 60s)
+                throw std::runtime_error("wenku serve did not start: " + read_file(ctl_ / "box.err") +
+                                         read_file(ctl_ / "serve.err"));
+            std::this_thread::sleep_for(50ms);
+        }
+        const std::string out = read_file(ctl_ / "serve.out");
+        port_ = static_cast<unsigned short>(std::stoi(out.substr(out.find(mark) + mark.size())));
+        return std::stoi(read_file(ctl_ / "serve.pid"));
+    }
+
+    /// Frees the disk, waits until every document is ready, stops the server and runs `wenku
+    /// verify` (its exit code and output checked).
+    void stop_and_verify(pid_t serve_pid) {
+        write_file(ctl_ / "free", "");
+        const auto deadline = std::chrono::steady_clock::now() + 180s;
+        for (bool ready = false; !ready && std::chrono::steady_clock::now() < deadline;) {
+            ready = true;
+            for (const auto& [id, d] : documents()) ready = ready && d["status"] == "ready";
+            if (!ready) std::this_thread::sleep_for(200ms);
+        }
+        ::kill(serve_pid, SIGTERM);
+        ASSERT_TRUE(wait_for_file(ctl_ / "done", 120s)) << read_file(ctl_ / "box.err");
+        EXPECT_EQ(read_file(ctl_ / "verify.rc"), "0\n") << read_file(ctl_ / "verify.out");
+        EXPECT_TRUE(contains(read_file(ctl_ / "verify.out"), "; 0 problems"))
+            << read_file(ctl_ / "verify.out");
+        EXPECT_EQ(box_->wait(30s).value_or(-1), 0) << read_file(ctl_ / "box.err");
+        if (HasFailure()) std::printf("the server's log:\n%s\n", read_file(ctl_ / "serve.err").c_str());
+    }
+
     TempDir dir_;
     fs::path small_, ctl_;
     unsigned short port_ = 0;
+    std::unique_ptr<BackgroundProcess> box_;
 };
 
 TEST_F(DiskFullTest, UploadsStopConversionsWaitAndEverythingFinishesWhenSpaceReturns) {
-    write_file(ctl_ / "wenku.conf",
-               "convert.sandbox = basic\nconvert.ocr = 0\nhttp.rate_per_ip = 0\ningest.queue_poll_ms = 50\n");
-    BackgroundProcess box(
-        {"bwrap", "--dev-bind", "/", "/", "--size", std::to_string(tmpfs_bytes), "--tmpfs", small_.string(),
-         "sh", "-c", script, "sh", small_.string(), ctl_.string(), WENKU_BINARY},
-        ctl_ / "box.out", ctl_ / "box.err");
-    const std::string mark = "wenku: serving http://127.0.0.1:";
-    const auto started = std::chrono::steady_clock::now();
-    for (std::string out; (out = read_file(ctl_ / "serve.out")).find(mark) == std::string::npos;) {
-        ASSERT_FALSE(box.wait(0ms)) << read_file(ctl_ / "box.err") << read_file(ctl_ / "serve.err");
-        ASSERT_LT(std::chrono::steady_clock::now() - started, 60s) << read_file(ctl_ / "serve.err");
-        std::this_thread::sleep_for(50ms);
-    }
-    const std::string out = read_file(ctl_ / "serve.out");
-    port_ = static_cast<unsigned short>(std::stoi(out.substr(out.find(mark) + mark.size())));
-    const pid_t serve_pid = std::stoi(read_file(ctl_ / "serve.pid"));
-
+    const pid_t serve_pid = start();
     // Leave a little room above the floor: the uploads and their previews fill it.
     write_file(ctl_ / "fill", std::to_string(floor_bytes + room_bytes));
     ASSERT_TRUE(wait_for_file(ctl_ / "filled", 30s));
@@ -203,12 +231,44 @@ TEST_F(DiskFullTest, UploadsStopConversionsWaitAndEverythingFinishesWhenSpaceRet
     std::printf("%zu accepted (%d waited for space), %d refused with 507\n", accepted.size(), waiting,
                 refused);
 
-    ::kill(serve_pid, SIGTERM);
-    ASSERT_TRUE(wait_for_file(ctl_ / "done", 120s)) << read_file(ctl_ / "box.err");
-    EXPECT_EQ(read_file(ctl_ / "verify.rc"), "0\n") << read_file(ctl_ / "verify.out");
-    EXPECT_TRUE(contains(read_file(ctl_ / "verify.out"), "; 0 problems")) << read_file(ctl_ / "verify.out");
-    EXPECT_EQ(box.wait(30s).value_or(-1), 0) << read_file(ctl_ / "box.err");
-    if (HasFailure()) std::printf("the server's log:\n%s\n", read_file(ctl_ / "serve.err").c_str());
+    stop_and_verify(serve_pid);
+}
+
+TEST_F(DiskFullTest, AnUploadThatFillsTheDiskMidBodyIsAnswered507AndLeavesNothing) {
+    const pid_t serve_pid = start();
+    ASSERT_EQ(http_request(port_, "POST", "/api/documents?name=first.txt", document_text(1)).status, 201);
+    // 2 MiB above the floor: a chunked upload (no length to judge it by) is admitted, and its
+    // 8 MiB body runs into the full disk on the way.
+    write_file(ctl_ / "fill", std::to_string(floor_bytes + (2ull << 20)));
+    ASSERT_TRUE(wait_for_file(ctl_ / "filled", 30s));
+    HttpConnection c(port_, 60s);
+    c.send("POST /api/documents?name=big.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    std::thread sender([&c] {
+        const std::string chunk = "10000\r\n" + std::string(0x10000, 'a') + "\r\n";
+        try {
+            for (int i = 0; i < 128; ++i) c.send(chunk);
+            c.send("0\r\n\r\n");
+        } catch (const std::runtime_error&) {
+            // the server stopped reading: its answer is on the way
+        }
+    });
+    HttpResponse r;
+    try {
+        r = c.read_response();
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << "no answer to the upload that filled the disk: " << e.what();
+    }
+    sender.join();
+    EXPECT_EQ(r.status, 507) << r.body;
+    EXPECT_FALSE(r.header("retry-after").empty());
+    check_no_path(r, "the upload that filled the disk");
+    // The cut part is gone (the tmpfs has its 2 MiB again, so a small upload fits above the
+    // floor) and the server goes on: the earlier document is still there.
+    const auto after = http_request(port_, "POST", "/api/documents?name=second.txt", document_text(2));
+    EXPECT_EQ(after.status, 201) << "the cut upload's part was left behind: " << after.body;
+    EXPECT_EQ(documents().size(), 2u);
+    EXPECT_TRUE(contains(read_file(ctl_ / "serve.err"), "an upload from 127.0.0.1 was cut"));
+    stop_and_verify(serve_pid);
 }
 
 }  // namespace

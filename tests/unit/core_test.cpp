@@ -64,6 +64,25 @@ TEST(Description, OneNumberedSegmentPerPageWithTextCutAtTheLimit) {
     EXPECT_EQ(segments[1].text, "Word one two");
 }
 
+TEST(Description, ShortOcrTextOfACoverIsLeftOut) {
+    const std::string report =
+        "关于加强机关作风建设的调研报告，各级机关要把作风建设摆在更加突出的位置，坚持问题导向。";
+    std::vector<Page> pages = {
+        {1, 1, 0, 0, "NOSNAQ 4 HH", true},
+        {1, 2, 0, 0, report, true},
+        {1, 3, 0, 0, "第三页", false},
+    };
+    auto segments = describe(pages, 200);
+    ASSERT_EQ(segments.size(), 2u);
+    EXPECT_EQ(segments[0].page, 2);
+    EXPECT_EQ(segments[0].text, report);
+    EXPECT_EQ(segments[1].page, 3);  // text read from the page itself counts however short
+    pages[0].ocr = false;
+    segments = describe(pages, 200);
+    ASSERT_EQ(segments.size(), 3u);
+    EXPECT_EQ(segments[0].text, "NOSNAQ 4 HH");
+}
+
 TEST(Terminal, WideCharactersTakeTwoColumns) {
     EXPECT_EQ(cli::display_width("abc"), 3);
     EXPECT_EQ(cli::display_width("文库"), 4);

@@ -256,6 +256,32 @@ TEST_F(OcrTest, ScanWithAFewCharactersOfRealTextIsStillRead) {
     EXPECT_GE(han_recall(chinese_paragraph_1, result.pages[0].text), 0.85);
 }
 
+TEST_F(OcrTest, PicturesWithoutTextOrWithAFewStylisedLettersGiveNoText) {
+    const std::string picture =
+        "<html><body><div style=\"background-color:#333;height:300pt;margin:40pt\"></div>"
+        "<div style=\"border-top:8pt solid #777;border-bottom:8pt solid "
+        "#999;height:60pt\"></div></body></html>";
+    // An e-book cover: a dark panel and a title of a few large, spaced, italic capitals.
+    const std::string cover =
+        "<html><body><div style=\"background-color:#444;height:200pt\"></div>"
+        "<p style=\"font-size:54pt;font-style:italic;font-weight:bold;letter-spacing:12pt\">NOSNAQ</p>"
+        "<p style=\"font-size:30pt;font-style:italic\">4 HH</p></body></html>";
+    for (const auto& [name, html] :
+         {std::pair<std::string, std::string>{"picture", picture}, {"cover", cover}}) {
+        SCOPED_TRACE(name);
+        const fs::path pdf = dir.path() / (name + ".pdf");
+        write_scanned_pdf(html, dir.path(), pdf, 200, Turn::upright);
+        ConvertRequest request = request_for(pdf);
+        ConvertResult result;
+        RenderWarnings warnings;
+        render_pdf(request, RenderLimits{}, result, warnings);
+        ASSERT_EQ(result.pages.size(), 1u);
+        std::cout << "[ocr] " << name << ": '" << result.pages[0].text << "'\n" << all_warnings(warnings);
+        EXPECT_FALSE(result.pages[0].ocr);
+        EXPECT_EQ(result.pages[0].text, "");
+    }
+}
+
 TEST_F(OcrTest, PagesWithTextAreNotRecognised) {
     const fs::path pdf = dir.path() / "text.pdf";
     write_html_as_pdf(scan_html(), pdf);

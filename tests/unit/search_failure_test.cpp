@@ -97,6 +97,12 @@ class FailingRepository : public Repository {
     std::int64_t prune_search_log(int max_age_days, std::int64_t max_queries) override {
         return real_->prune_search_log(max_age_days, max_queries);
     }
+    UploadUsage upload_usage(const std::string& address, std::int64_t day) override {
+        return real_->upload_usage(address, day);
+    }
+    void add_upload_usage(const std::string& address, std::int64_t day, std::int64_t bytes) override {
+        real_->add_upload_usage(address, day, bytes);
+    }
     std::optional<RelatedList> related_list(std::int64_t document_id) override {
         return real_->related_list(document_id);
     }

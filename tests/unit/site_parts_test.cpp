@@ -12,6 +12,7 @@
 #include "web/cache.h"
 #include "web/errors.h"
 #include "web/router.h"
+#include "web/search_service.h"
 #include "web/view_counts.h"
 
 namespace wenku::web {
@@ -179,27 +180,37 @@ TEST(ExpiringCache, EntriesExpire) {
 
 TEST(ExpiringCache, HoldsAtMostItsEntriesStaleOnesGoingFirst) {
     ContentGeneration generation;
-    ExpiringCache<int, int> cache(generation, 60s, 3);
-    for (int k = 0; k < 3; ++k) cache.get(k, [k] { return k; });
-    EXPECT_EQ(cache.size(), 3u);
+    ExpiringCache<int, int> cache(generation, 60s, 4);
+    for (int k = 0; k < 4; ++k) cache.get(k, [k] { return k; });
+    EXPECT_EQ(cache.size(), 4u);
     cache.get(0, [] { return 0; });
-    EXPECT_EQ(cache.size(), 3u) << "a hit adds nothing";
-    cache.get(3, [] { return 3; });
-    EXPECT_LE(cache.size(), 3u) << "full: all fresh, so all go";
-    EXPECT_EQ(cache.size(), 1u);
+    EXPECT_EQ(cache.size(), 4u) << "a hit adds nothing";
     cache.get(4, [] { return 4; });
-    cache.get(5, [] { return 5; });
-    generation.advance();
-    cache.get(6, [] { return 6; });
-    EXPECT_EQ(cache.size(), 1u) << "the stale entries went";
-    cache.get(7, [] { return 7; });
+    EXPECT_EQ(cache.size(), 3u) << "full and all fresh: the older half goes";
     int made = 0;
-    EXPECT_EQ(cache.get(6, [&] { return ++made; }), 6) << "a fresh entry stays";
+    const auto count = [&] { return ++made, -1; };
+    for (int k : {2, 3, 4}) EXPECT_EQ(cache.get(k, count), k) << "the newer half stays";
     EXPECT_EQ(made, 0);
+    EXPECT_EQ(cache.get(0, count), -1) << "the older half went";
+    generation.advance();
+    cache.get(5, [] { return 5; });
+    EXPECT_EQ(cache.size(), 1u) << "full of stale entries: they all went, and nothing fresh";
+    EXPECT_EQ(cache.get(5, count), 5);
 
     ExpiringCache<int, int> keeps_nothing(generation, 60s, 0);
     keeps_nothing.get(1, [] { return 1; });
     EXPECT_EQ(keeps_nothing.size(), 0u);
+}
+
+TEST(ExpiringCache, UnderMemoryOnlyAMissNeedsWorkAndAHitIsAnswered) {
+    ContentGeneration generation;
+    ExpiringCache<int, int> cache(generation, 60s, 10);
+    cache.get(1, [] { return 1; });
+    MemoryOnly only;
+    bool made = false;
+    EXPECT_EQ(cache.get(1, [&] { return made = true, 0; }), 1);
+    EXPECT_THROW(cache.get(2, [&] { return made = true, 0; }), NeedsWork);
+    EXPECT_FALSE(made) << "nothing is made on a network thread";
 }
 
 TEST(ExpiringCache, KeepsNothingWhenMakingFails) {
@@ -208,6 +219,23 @@ TEST(ExpiringCache, KeepsNothingWhenMakingFails) {
     EXPECT_THROW(cache.get(1, []() -> int { throw EnvironmentError("database gone"); }), EnvironmentError);
     EXPECT_EQ(cache.size(), 0u);
     EXPECT_EQ(cache.get(1, [] { return 5; }), 5);
+}
+
+// --- the search budget ---
+
+TEST(SearchBudget, CountsDistinctQueriesPerAddress) {
+    SearchBudget budget(3, 100);
+    for (const char* q : {"青龙", "白虎", "朱雀"}) EXPECT_NO_THROW(budget.charge("192.0.2.1", q));
+    EXPECT_NO_THROW(budget.charge("192.0.2.1", "青龙")) << "a query asked already costs nothing more";
+    try {
+        budget.charge("192.0.2.1", "玄武");
+        ADD_FAILURE() << "a fourth distinct query was allowed";
+    } catch (const TooManyRequestsError& e) {
+        EXPECT_GT(e.retry_after_seconds(), 3500);
+    }
+    EXPECT_NO_THROW(budget.charge("192.0.2.2", "玄武")) << "another address has its own budget";
+    SearchBudget unlimited(0, 100);
+    for (int i = 0; i < 1000; ++i) EXPECT_NO_THROW(unlimited.charge("192.0.2.1", std::to_string(i)));
 }
 
 // --- view counts ---

@@ -1,4 +1,5 @@
-// Storage bounded: the per-address daily upload quota (with a clock of the test's own), the
+// Storage bounded: the per-address daily upload quota (with a clock of the test's own, kept in the
+// database across a restart), the
 // library's admission of an upload (free-space floor, total size, quota) as the site answers it
 // before any body byte is read, the refusals' statuses and words, and the removal of failed
 // documents past ingest.failed_retention_days (the clock moved forward, never slept). Real SQLite
@@ -48,7 +49,9 @@ TEST(UploadQuota, CountsDocumentsAndBytesPerAddressAndDay) {
     StorageConfig config;
     config.address_documents_per_day = 2;
     config.address_bytes_per_day = 10 << 20;
-    UploadQuota quota(config);
+    TempDir dir;
+    auto repository = open_sqlite_repository((dir.path() / "wenku.db").string());
+    UploadQuota quota(config, *repository);
     EXPECT_FALSE(quota.check("192.0.2.1", 1 << 20, noon));
     quota.record("192.0.2.1", 1 << 20, noon);
     quota.record("192.0.2.1", 1 << 20, noon + 60);
@@ -58,12 +61,21 @@ TEST(UploadQuota, CountsDocumentsAndBytesPerAddressAndDay) {
     EXPECT_EQ(third->retry_after_seconds(), day / 2 - 120) << "until the next UTC day";
     EXPECT_FALSE(quota.check("192.0.2.2", 1 << 20, noon)) << "another address has its own quota";
     EXPECT_FALSE(quota.check("192.0.2.1", 1 << 20, noon + day)) << "a new day starts afresh";
+
+    // The counts live in the database: another process (or a restart) sees them.
+    auto reopened = open_sqlite_repository((dir.path() / "wenku.db").string());
+    EXPECT_TRUE(UploadQuota(config, *reopened).check("192.0.2.1", 1 << 20, noon + 180));
+    quota.record("192.0.2.2", 1 << 20, noon + day);
+    EXPECT_EQ(reopened->upload_usage("192.0.2.1", noon / day).documents, 0) << "yesterday is forgotten";
+    EXPECT_EQ(reopened->upload_usage("192.0.2.2", noon / day + 1).documents, 1);
 }
 
 TEST(UploadQuota, RefusesAnUploadThatWouldPassTheBytes) {
     StorageConfig config;
     config.address_bytes_per_day = 3 << 20;
-    UploadQuota quota(config);
+    TempDir dir;
+    auto repository = open_sqlite_repository((dir.path() / "wenku.db").string());
+    UploadQuota quota(config, *repository);
     EXPECT_FALSE(quota.check("2001:db8::1", 3 << 20, noon)) << "exactly at the limit";
     EXPECT_TRUE(quota.check("2001:db8::1", (3 << 20) + 1, noon));
     quota.record("2001:db8::1", 2 << 20, noon);

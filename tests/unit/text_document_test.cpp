@@ -328,7 +328,7 @@ TEST(TextToHtml, CompleteDocumentWithPageCss) {
     EXPECT_NE(html.find("@page { margin: 2cm; }"), std::string::npos);
     EXPECT_NE(html.find("font-size: 11pt"), std::string::npos);
     EXPECT_NE(html.find("line-height: 1.6"), std::string::npos);
-    EXPECT_NE(html.find("<p>你好</p>"), std::string::npos);
+    EXPECT_NE(html.find("<p>\u2060你好</p>"), std::string::npos);
     EXPECT_NE(html.find("</body>\n</html>"), std::string::npos);
 }
 
@@ -342,7 +342,8 @@ TEST(TextToHtml, EscapesSpecialCharacters) {
 TEST(TextToHtml, ParagraphsAndLineBreaks) {
     const std::string html =
         text_to_html("床前明月光，\n疑是地上霜。\n\n\n\n举头望明月，\r\n低头思故乡。\r\n");
-    EXPECT_NE(html.find("<p>床前明月光，<br/>疑是地上霜。</p>\n<p>举头望明月，<br/>低头思故乡。</p>\n"),
+    EXPECT_NE(html.find("<p>\u2060床前明月光，<br/>\u2060疑是地上霜。</p>\n<p>\u2060举头望明月，<br/"
+                        ">\u2060低头思故乡。</p>\n"),
               std::string::npos);
     EXPECT_EQ(count_occurrences(html, "<p>"), 2);
     // Whitespace-only lines (including ideographic spaces) separate paragraphs too.
@@ -353,8 +354,10 @@ TEST(TextToHtml, ParagraphsAndLineBreaks) {
 TEST(TextToHtml, IndentationAndTabsKept) {
     const std::string html = text_to_html("int main() {\n    return 0;\n\tx;\nab\tc\n}");
     EXPECT_NE(html.find("white-space: pre-wrap"), std::string::npos);
-    EXPECT_NE(html.find("<br/>    return 0;<br/>    x;<br/>ab  c<br/>}"), std::string::npos);
-    EXPECT_NE(text_to_html("\u3000\u3000首行缩进").find("<p>\u3000\u3000首行缩进</p>"), std::string::npos);
+    EXPECT_NE(html.find("<br/>\u2060    return 0;<br/>\u2060    x;<br/>\u2060ab  c<br/>\u2060}"),
+              std::string::npos);
+    EXPECT_NE(text_to_html("\u3000\u3000首行缩进").find("<p>\u2060\u3000\u3000首行缩进</p>"),
+              std::string::npos);
 }
 
 TEST(TextToHtml, LongWordsGetBreakOpportunities) {
@@ -369,7 +372,7 @@ TEST(TextToHtml, InvalidUtf8AndControls) {
     const std::string html = text_to_html(
         "a\xFF\x01"
         "b");
-    EXPECT_NE(html.find("<p>a\uFFFDb</p>"), std::string::npos);
+    EXPECT_NE(html.find("<p>\u2060a\uFFFDb</p>"), std::string::npos);
     EXPECT_TRUE(is_clean_utf8(html));
 }
 
@@ -385,7 +388,7 @@ TEST(MarkdownToHtml, RendersCommonMarkAndGithubExtensions) {
     EXPECT_NE(html.find("<del>删除</del>"), std::string::npos);
     EXPECT_NE(html.find("<th>列</th>"), std::string::npos);
     EXPECT_NE(html.find("<td>二</td>"), std::string::npos);
-    EXPECT_NE(html.find("<pre><code class=\"language-cpp\">int x = 1;"), std::string::npos);
+    EXPECT_NE(html.find("<pre><code class=\"language-cpp\">\u2060int x = 1;"), std::string::npos);
     EXPECT_NE(html.find("[x] done"), std::string::npos);
     EXPECT_NE(html.find("[ ] todo"), std::string::npos);
     EXPECT_EQ(html.find("<input"), std::string::npos);

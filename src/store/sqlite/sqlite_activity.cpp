@@ -1,5 +1,6 @@
 // What readers do and what is derived from it, in the SQLite store (sqlite_repository.h): view and
-// download counters, reports (举报), the search log (相关搜索) and stored related lists (相关资源).
+// download counters, reports (举报), the search log (相关搜索), stored related lists (相关资源) and
+// the uploads of each client address per day.
 #include <algorithm>
 #include <ctime>
 #include <map>
@@ -18,7 +19,8 @@ namespace {
 /// Hex digits of a client's hash kept: 64 bits, plenty to tell a library's clients apart.
 constexpr std::size_t client_hash_hex = 16;
 
-/// A client address as the search log keeps it: SHA-256 of the log's key and the address, shortened.
+/// A client address as the search log and the upload quotas keep it: SHA-256 of the database's key
+/// and the address, shortened.
 std::string client_hash(const std::string& key, const std::string& address) {
     const std::string input = key + '\0' + address;
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -33,6 +35,12 @@ std::string client_hash(const std::string& key, const std::string& address) {
         out += hex[digest[i] & 15];
     }
     return out;
+}
+
+/// The database's key for client_hash (made at random by the schema; empty when missing).
+std::string client_key(Database& db) {
+    Query k = db.query("SELECT key FROM search_log_key");
+    return k.step() ? k.column_blob(0) : std::string();
 }
 
 }  // namespace
@@ -86,11 +94,7 @@ void SqliteRepository::record_searches(const std::vector<LoggedSearch>& searches
     locked("record searches", [&](Database& db) {
         Transaction tx(db);
         const std::int64_t today = unix_now() / 86400;
-        std::string key;
-        {
-            Query k = db.query("SELECT key FROM search_log_key");
-            if (k.step()) key = k.column_blob(0);
-        }
+        const std::string key = client_key(db);
         for (const LoggedSearch& search : searches) {
             const std::int64_t day = search.day != 0 ? search.day : today;
             db.query(
@@ -212,6 +216,31 @@ void SqliteRepository::store_related_list(std::int64_t document_id, const Relate
             .bind(2, list.library_size)
             .bind(3, ids)
             .run();
+    });
+}
+
+// --- upload quotas ---
+
+UploadUsage SqliteRepository::upload_usage(const std::string& address, std::int64_t day) {
+    return locked("read the uploads of a client", [&](Database& db) {
+        Query q = db.query("SELECT bytes, documents FROM upload_usage WHERE client = ?1 AND day = ?2");
+        q.bind(1, client_hash(client_key(db), address)).bind(2, day);
+        return q.step() ? UploadUsage{q.column_int64(0), q.column_int64(1)} : UploadUsage{};
+    });
+}
+
+void SqliteRepository::add_upload_usage(const std::string& address, std::int64_t day, std::int64_t bytes) {
+    locked("count an upload", [&](Database& db) {
+        Transaction tx(db);
+        db.query(
+              "INSERT INTO upload_usage(client, day, bytes, documents) VALUES(?1, ?2, ?3, 1) "
+              "ON CONFLICT(client, day) DO UPDATE SET bytes = bytes + ?3, documents = documents + 1")
+            .bind(1, client_hash(client_key(db), address))
+            .bind(2, day)
+            .bind(3, bytes)
+            .run();
+        db.query("DELETE FROM upload_usage WHERE day < ?1").bind(1, day).run();
+        tx.commit();
     });
 }
 

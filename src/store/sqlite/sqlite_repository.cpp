@@ -242,6 +242,17 @@ constexpr Migration all_migrations[] = {
         CREATE TABLE search_log_key (key BLOB NOT NULL);
         INSERT INTO search_log_key VALUES (randomblob(32));
     )sql"},
+    // The per-address upload quotas (storage.address_*_per_day) outlive a restart and are shared
+    // by every server of a library: what each client uploaded per day, by the same keyed hash.
+    {7, R"sql(
+        CREATE TABLE upload_usage (
+            client    TEXT NOT NULL,     -- hex of SHA-256(key, address), shortened
+            day       INTEGER NOT NULL,  -- days since 1970-01-01, UTC
+            bytes     INTEGER NOT NULL,
+            documents INTEGER NOT NULL,
+            PRIMARY KEY (client, day)
+        ) WITHOUT ROWID;
+    )sql"},
 };
 
 std::span<const Migration> migrations() { return all_migrations; }

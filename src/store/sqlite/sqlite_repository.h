@@ -9,7 +9,7 @@
 //   sqlite_repository.cpp  opening, pragmas, the schema and its migrations
 //   sqlite_documents.cpp   documents, pages, categories
 //   sqlite_jobs.cpp        the job queue and the text signatures a completed job stores
-//   sqlite_activity.cpp    view/download counters, reports, the search log, related lists
+//   sqlite_activity.cpp    view/download counters, reports, the search log, related lists, upload quotas
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -59,7 +59,7 @@ class SqliteRepository final : public Repository {
                                                         const TextSignature& signature) override;
     std::optional<TextSignature> text_signature(std::int64_t document_id) override;
 
-    // counters, reports, the search log, related lists (sqlite_activity.cpp)
+    // counters, reports, the search log, related lists, upload quotas (sqlite_activity.cpp)
     void add_counts(std::int64_t id, std::int64_t views, std::int64_t downloads) override;
     std::int64_t add_report(const Report& report) override;
     std::vector<Report> reports(int limit) override;
@@ -69,6 +69,8 @@ class SqliteRepository final : public Repository {
     std::int64_t prune_search_log(int max_age_days, std::int64_t max_queries) override;
     std::optional<RelatedList> related_list(std::int64_t document_id) override;
     void store_related_list(std::int64_t document_id, const RelatedList& list) override;
+    UploadUsage upload_usage(const std::string& address, std::int64_t day) override;
+    void add_upload_usage(const std::string& address, std::int64_t day, std::int64_t bytes) override;
 
   private:
     /// Runs `body` holding the connection, turning SQLite failures into
