@@ -6,6 +6,7 @@
 
 #include "core/utf8.h"
 #include "worker/page_html.h"
+#include "worker/visual_lines.h"
 
 namespace wenku::worker {
 
@@ -53,8 +54,16 @@ constexpr PresentationRun arabic_presentation_forms[] = {
     {0xFEF5, 2, 0x0644, 0x0622}, {0xFEF7, 2, 0x0644, 0x0623}, {0xFEF9, 2, 0x0644, 0x0625},
     {0xFEFB, 2, 0x0644, 0x0627}};
 
-// Appends `c` to `out`, folding an Arabic presentation form to its letter(s).
+// The Latin ligatures U+FB00-U+FB06 (ff, fi, fl, ffi, ffl, long s t, st) as the letters people
+// type and search for.
+constexpr const char32_t* latin_ligatures[] = {U"ff", U"fi", U"fl", U"ffi", U"ffl", U"st", U"st"};
+
+// Appends `c` to `out`, folding a Latin ligature or an Arabic presentation form to its letter(s).
 void append_folded(std::u32string& out, char32_t c) {
+    if (c >= 0xFB00 && c <= 0xFB06) {
+        out += latin_ligatures[c - 0xFB00];
+        return;
+    }
     if (c >= 0xFB50 && c <= 0xFEFC) {
         const auto* end = std::end(arabic_presentation_forms);
         const auto* run = std::upper_bound(std::begin(arabic_presentation_forms), end, c,
@@ -194,31 +203,61 @@ float distance(fz_point a, fz_point b) { return std::hypot(a.x - b.x, a.y - b.y)
 // Does `next` continue `prev` on the same baseline (MuPDF starts a new line object when the font
 // changes, e.g. at a fallback-font space between two Chinese characters)? Sets `gap_is_space`
 // when the distance between them is wide enough to read as a word space.
-bool continues_baseline(const fz_stext_line* prev, const fz_stext_line* next, bool& gap_is_space) {
-    const fz_stext_char* a = prev->last_char;
-    const fz_stext_char* b = next->first_char;
-    if (!a || !b || prev->wmode != next->wmode) return false;
-    const fz_point dir = prev->dir;
-    if (dir.x * next->dir.x + dir.y * next->dir.y < 0.99f) return false;
-    const float dx = b->origin.x - a->origin.x;
-    const float dy = b->origin.y - a->origin.y;
+bool continues_baseline(const PlacedLine& prev, const PlacedLine& next, bool& gap_is_space) {
+    if (prev.chars.empty() || next.chars.empty() || prev.vertical != next.vertical) return false;
+    const PlacedChar& a = prev.chars.back();
+    const PlacedChar& b = next.chars.front();
+    const fz_point dir = prev.dir;
+    if (dir.x * next.dir.x + dir.y * next.dir.y < 0.99f) return false;
+    const float dx = b.origin.x - a.origin.x;
+    const float dy = b.origin.y - a.origin.y;
     const float along = dx * dir.x + dy * dir.y;
     const float across = -dx * dir.y + dy * dir.x;
-    const float size = std::max({a->size, b->size, 1.0f});
+    const float size = std::max({a.size, b.size, 1.0f});
     if (std::fabs(across) > 0.3f * size || along < 0) return false;
-    const float advance =
-        prev->wmode == 0 ? distance(a->quad.ll, a->quad.lr) : distance(a->quad.ul, a->quad.ll);
+    const float advance = prev.vertical ? distance(a.quad.ul, a.quad.ll) : distance(a.quad.ll, a.quad.lr);
     gap_is_space = along - advance > 0.2f * size;
     return true;
 }
 
-std::u32string line_chars(const fz_stext_line* line) {
+// Layout hints and stand-ins that are never text a reader or a search should see: zero-width
+// spaces and joiners (text_to_html inserts U+200B as a break opportunity; U+2060 is also
+// source_line_mark, read off a line's first character before line_chars() drops it), the
+// byte-order mark, and U+FFFD, which MuPDF gives a glyph it has no Unicode for (poppler drops
+// those glyphs too).
+bool is_invisible(int c) { return c < 0 || c == 0x200B || c == 0x2060 || c == 0xFEFF || c == 0xFFFD; }
+
+// The page's text blocks as plain values, without invisible characters and empty lines.
+std::vector<PlacedBlock> placed_blocks(const fz_stext_page* page) {
+    std::vector<PlacedBlock> blocks;
+    for (const fz_stext_block* block = page->first_block; block; block = block->next) {
+        if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
+        PlacedBlock placed;
+        for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
+            PlacedLine placed_line;
+            placed_line.dir = line->dir;
+            placed_line.vertical = line->wmode != 0;
+            for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
+                if (is_invisible(ch->c) && ch->c != static_cast<int>(source_line_mark)) continue;
+                placed_line.chars.push_back({static_cast<char32_t>(ch->c), ch->quad, ch->origin, ch->size});
+            }
+            if (!placed_line.chars.empty()) placed.lines.push_back(std::move(placed_line));
+        }
+        if (!placed.lines.empty()) blocks.push_back(std::move(placed));
+    }
+    return blocks;
+}
+
+fz_rect line_box(const PlacedLine& line) {
+    fz_rect box = fz_empty_rect;
+    for (const PlacedChar& ch : line.chars) box = fz_union_rect(box, fz_rect_from_quad(ch.quad));
+    return box;
+}
+
+std::u32string line_chars(const PlacedLine& line) {
     std::u32string s;
-    for (const fz_stext_char* ch = line->first_char; ch; ch = ch->next) {
-        // Zero-width spaces and joiners are layout hints (text_to_html inserts U+200B as a break
-        // opportunity), never text a reader or a search should see.
-        if (ch->c == 0x200B || ch->c == 0x2060 || ch->c == 0xFEFF) continue;
-        if (ch->c >= 0) append_folded(s, static_cast<char32_t>(ch->c));
+    for (const PlacedChar& ch : line.chars) {
+        if (!is_invisible(static_cast<int>(ch.c))) append_folded(s, ch.c);
     }
     return s;
 }
@@ -281,6 +320,8 @@ bool continues_paragraph(const Paragraph& prev, const Paragraph& next) {
 std::string stext_page_text(const fz_stext_page* page) {
     std::string text;
     if (!page) return text;
+    std::vector<PlacedBlock> blocks = placed_blocks(page);
+    join_visual_lines(blocks);
     std::vector<Paragraph> paragraphs;
     const auto finish = [&paragraphs](Paragraph& para) {
         for (auto& line : para.lines) line = tidy(line);
@@ -295,32 +336,31 @@ std::string stext_page_text(const fz_stext_page* page) {
             paragraphs.push_back(std::move(para));
         }
     };
-    for (const fz_stext_block* block = page->first_block; block; block = block->next) {
-        if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
+    for (const PlacedBlock& block : blocks) {
         Paragraph para;
-        const fz_stext_line* prev = nullptr;
-        for (const fz_stext_line* line = block->u.t.first_line; line; line = line->next) {
-            if (line->first_char && line->first_char->c == static_cast<int>(source_line_mark)) {
+        const PlacedLine* prev = nullptr;
+        for (const PlacedLine& line : block.lines) {
+            if (line.chars.front().c == source_line_mark) {
                 if (!para.lines.empty()) finish(para);
                 para = Paragraph{};
                 para.source_line = true;
             }
             std::u32string chars = line_chars(line);
             if (chars.empty()) continue;
+            const fz_rect box = line_box(line);
             bool gap_is_space = false;
-            if (prev && !para.lines.empty() && continues_baseline(prev, line, gap_is_space)) {
+            if (prev && !para.lines.empty() && continues_baseline(*prev, line, gap_is_space)) {
                 if (gap_is_space) para.lines.back().push_back(' ');
                 para.lines.back() += chars;
-                para.last_line = fz_union_rect(para.last_line, line->bbox);
+                para.last_line = fz_union_rect(para.last_line, box);
             } else {
                 para.lines.push_back(std::move(chars));
-                para.last_line = line->bbox;
+                para.last_line = box;
             }
-            if (para.lines.size() == 1 && para.size == 0 && line->first_char)
-                para.size = line->first_char->size;
-            para.horizontal = para.horizontal && line->wmode == 0 && line->dir.x > 0.99f;
-            para.box = fz_is_empty_rect(para.box) ? line->bbox : fz_union_rect(para.box, line->bbox);
-            prev = line;
+            if (para.lines.size() == 1 && para.size == 0) para.size = line.chars.front().size;
+            para.horizontal = para.horizontal && !line.vertical && line.dir.x > 0.99f;
+            para.box = fz_is_empty_rect(para.box) ? box : fz_union_rect(para.box, box);
+            prev = &line;
         }
         finish(para);
     }
