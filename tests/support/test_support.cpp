@@ -248,6 +248,11 @@ HttpConnection::HttpConnection(unsigned short port, std::chrono::milliseconds ti
         throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port) + ": " +
                                  std::strerror(e));
     }
+    // A send the server does not take within the timeout fails too, like a read.
+    timeval send_limit{};
+    send_limit.tv_sec = static_cast<time_t>(timeout_.count() / 1000);
+    send_limit.tv_usec = static_cast<suseconds_t>(timeout_.count() % 1000 * 1000);
+    ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &send_limit, sizeof send_limit);
 }
 
 HttpConnection::~HttpConnection() { ::close(fd_); }

@@ -98,8 +98,8 @@ struct HttpResponse {
 };
 
 /// A blocking HTTP/1.1 connection to 127.0.0.1:port for tests: raw bytes out, whole responses in.
-/// Every read gives up after `timeout` with std::runtime_error, so a server that does not answer
-/// fails the test instead of hanging it.
+/// Every read and every send gives up after `timeout` with std::runtime_error, so a server that
+/// does not answer (or stops reading) fails the test instead of hanging it.
 class HttpConnection {
   public:
     /// `from`: the local address to connect from ("127.0.0.2": loopback aliases are distinct
