@@ -24,13 +24,28 @@ constexpr int free_pages = 2;
 constexpr std::size_t max_queries = 20'000;
 constexpr int addresses = 50;
 
-/// The library: one document of about 12 pages; 麒麟 many times on locked pages 5-8 only (a key
-/// term), the secret once on page 9.
-std::string library_text() {
+constexpr int text_lines = 480;
+
+/// The library: one document of about 12 pages; 麒麟 every fourth line on locked pages 5-8 only (a
+/// key term), the secret once on page 9. `first_line[p]` is the number of the first line of page
+/// p + 1 as the unmarked text is laid out (first_lines()), so the marks follow the layout.
+std::string library_text(const std::vector<int>& first_line) {
     std::map<int, std::string> marks;
-    for (int line = 170; line < 310; line += 4) marks[line] = "麒麟";
-    marks[340] = encode_utf8(secret) + "。";
-    return long_text("保密文件测试", "春天的故事", 480, marks);
+    for (int line = first_line[4] + 1; line < first_line[8] - 1; line += 4) marks[line] = "麒麟";
+    marks[first_line[8] + 3] = encode_utf8(secret) + "。";
+    return long_text("保密文件测试", "春天的故事", text_lines, marks);
+}
+
+/// The first line ("第N行") of every page of the unmarked text, converted in its own library.
+std::vector<int> first_lines(const fs::path& folder) {
+    write_file(folder / "probe.txt", long_text("保密文件测试", "春天的故事", text_lines, {}));
+    const auto id = added_id(run_wenku(folder / "data", {"add", (folder / "probe.txt").string()}));
+    std::vector<int> first;
+    for (const std::string& page : page_texts(folder / "data", id)) {
+        const auto at = page.find("第");
+        first.push_back(at == std::string::npos ? -1 : std::stoi(page.substr(at + std::string("第").size())));
+    }
+    return first;
 }
 
 /// The characters an attacker tries at each step: the secret's among a thousand others, shuffled.
@@ -151,7 +166,9 @@ std::size_t attack(Oracle& oracle, Attack kind, bool page_9, std::u32string& bes
 class SearchOracleTest : public ::testing::Test {
   protected:
     void SetUp() override {
-        write_file(files_.path() / "secret.txt", library_text());
+        const std::vector<int> first_line = first_lines(files_.path());
+        ASSERT_GE(first_line.size(), 10u);
+        write_file(files_.path() / "secret.txt", library_text(first_line));
         write_file(data_.path() / "wenku.conf", config("free", 300));
         id_ = added_id(run_wenku(data_.path(), {"add", (files_.path() / "secret.txt").string()}));
         const auto pages = page_texts(data_.path(), id_);
