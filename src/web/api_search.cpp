@@ -29,7 +29,7 @@ Response search(SiteServices& site, Request& req, const Params&) {
     if (!req.param("category").empty()) sr.category_id = id_param(req, "category");
     if (const auto& s = req.param("sort"); !s.empty())
         sr.sort = search::search_sort_from_string(s);  // UsageError
-    const auto found = site.search.search(req, sr);    // charged and logged, cached or not
+    const auto found = site.search.search(req, sr);
     // The body follows from the results and the parameters, all of them in the key.
     const std::string key = fmt::format(
         "{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", site.search.index_revision(), sr.query, page,
@@ -41,6 +41,7 @@ Response search(SiteServices& site, Request& req, const Params&) {
     res.body = body;
     res.set("Content-Type", "application/json; charset=utf-8");
     res.set("Cache-Control", "no-cache");
+    site.search.log(req, sr, *found);  // once the answer is made: see SearchService::log
     return res;
 }
 

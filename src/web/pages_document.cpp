@@ -32,9 +32,10 @@ Response document(SiteServices& site, Request& req, const Params& params) {
     if (!doc || doc->status == DocumentStatus::failed)
         throw NotFoundError("no document №" + std::to_string(id));
     if (doc->status != DocumentStatus::ready) return converting(site, req, *doc);
-    site.counts.add(id, 1, 0);
-    return site.renderer.render_cached(
+    Response res = site.renderer.render_cached(
         req, "d" + std::to_string(id), [&] { return document_context(site, req, *doc); }, "document");
+    site.counts.add(id, 1, 0);  // once the page is made: an answer from memory may need work after all
+    return res;
 }
 
 Response reader(SiteServices& site, Request& req, const Params& params) {

@@ -35,12 +35,12 @@ Response search(SiteServices& site, Request& req, const Params&) {
     SearchPageQuery query{req.param("q"), req.param("format"), req.param("category"),
                           req.param("sort").empty() ? "relevance" : req.param("sort")};
     query.page = static_cast<int>(int_param(req, "page", 1, 1, 1000));
-    // The request is checked and the search made (or found in the cache, and logged) before the
-    // page is taken from the page cache.
+    // The request is checked and the search made (or found in the cache) before the page is
+    // taken from the page cache.
     std::shared_ptr<const SearchOutcome> found;
+    search::SearchRequest sr;
     if (!query.q.empty()) {
         const int size = site.config.site.search_page_size;
-        search::SearchRequest sr;
         sr.query = query.q;
         sr.offset = static_cast<std::size_t>((query.page - 1) * size);
         sr.limit = static_cast<std::size_t>(size);
@@ -57,8 +57,10 @@ Response search(SiteServices& site, Request& req, const Params&) {
                                           {"category", query.category},
                                           {"sort", query.sort},
                                           {"page", std::to_string(query.page)}});
-    return site.renderer.render_cached(
+    Response res = site.renderer.render_cached(
         req, key, [&] { return search_context(site, req, query, found.get()); }, "search");
+    if (found) site.search.log(req, sr, *found);  // once the page is made: see SearchService::log
+    return res;
 }
 
 namespace {

@@ -44,8 +44,12 @@ std::shared_ptr<const SearchOutcome> SearchService::search(const Request& req,
             search::related_searches(repository_, index(), made->results, related_searches_, &blocklist_);
         return std::shared_ptr<const SearchOutcome>(std::move(made));
     });
-    if (request.offset == 0) log_.add(outcome->results, req.remote_ip);
     return outcome;
+}
+
+void SearchService::log(const Request& req, const search::SearchRequest& request,
+                        const SearchOutcome& outcome) {
+    if (request.offset == 0) log_.add(outcome.results, req.remote_ip);
 }
 
 const search::IndexReader& SearchService::index() {

@@ -71,10 +71,14 @@ class SearchService {
 
     /// The results of `request` with their related searches, from the cache while fresh. A search
     /// not in the cache is charged to the client's address first: TooManyRequestsError when its
-    /// budget is used up. A hit on a page the reader may not see has no snippet. A search from its
-    /// first result is logged. Errors of the index and the repository propagate.
+    /// budget is used up. A hit on a page the reader may not see has no snippet. Errors of the
+    /// index and the repository propagate.
     /// With accounts, the cache key will need the reader's entitlement.
     std::shared_ptr<const SearchOutcome> search(const Request& req, const search::SearchRequest& request);
+
+    /// Logs a search answered (for 相关搜索) when it asked for the first results. Call once its
+    /// response is made: an answer from memory that needs work after all runs again in a pool.
+    void log(const Request& req, const search::SearchRequest& request, const SearchOutcome& outcome);
 
     /// This thread's reader of the index, reopened after search.reader_reopen_ms so new documents
     /// show. NeedsWork under MemoryOnly (cache.h).

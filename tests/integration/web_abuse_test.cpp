@@ -141,6 +141,20 @@ TEST(WebAbuseTest, AFloodOfSearchesFromOneAddressLeavesOtherAddressesServed) {
     EXPECT_EQ(site.server->stop(10s), 0) << site.server->log();
 }
 
+TEST(WebAbuseTest, AnAnswerFromMemoryThatNeedsWorkAfterAllCountsItsViewOnce) {
+    SmallSite site("");
+    const unsigned short port = site.server->port();
+    // The document is cached after the first view; its English page is not, so the second view
+    // starts on the network thread, misses the page cache and is answered by the page pool.
+    for (const std::string& target : {site.doc, site.doc + "?lang=en", site.doc})
+        ASSERT_EQ(http_request(port, "GET", target).status, 200) << target;
+    EXPECT_EQ(site.server->stop(10s), 0) << site.server->log();  // the counts are written at the stop
+    const auto listed = run_wenku(site.data.path(), {"ls", "--json"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    EXPECT_EQ(json::parse(listed.out.substr(0, listed.out.find('\n'))).at("views").get<long>(), 3)
+        << listed.out;
+}
+
 TEST(WebAbuseTest, RequestsAtOnceFromOneAddressAreCapped) {
     SmallSite site("http.max_requests_per_address = 2\nhttp.search_threads = 1\n");
     const unsigned short port = site.server->port();
