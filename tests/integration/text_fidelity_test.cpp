@@ -12,30 +12,12 @@
 #include "core/utf8.h"
 #include "ingest/worker_process.h"
 #include "support/test_support.h"
+#include "support/worker_jobs.h"
 
 namespace wenku::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-WorkerProcess start_worker(const TempDir& dir) {
-    WorkerOptions options = WorkerOptions::from(Config::from(Settings()).convert);
-    options.executable = WENKU_BINARY;
-    options.scratch_dir = dir.path() / "scratch";
-    return WorkerProcess(std::move(options));
-}
-
-ConvertRequest request_for(const TempDir& dir, const std::string& name, const std::string& bytes) {
-    static int jobs = 0;
-    const fs::path job = dir.path() / "scratch" / ("job-" + std::to_string(++jobs));
-    write_file(job / name, bytes);
-    fs::create_directories(job / "out");
-    ConvertRequest request;
-    request.input_path = (job / name).string();
-    request.output_dir = (job / "out").string();
-    request.original_name = name;
-    return request;
-}
 
 /// The non-blank lines of `text`, each with its whitespace runs made one space and trimmed.
 std::vector<std::string> normalised_lines(std::string_view text) {

@@ -12,31 +12,12 @@
 #include "core/settings.h"
 #include "support/test_support.h"
 #include "support/worker/zip_builder.h"
+#include "support/worker_jobs.h"
 
 namespace wenku::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// A worker running the built wenku binary, configured from `settings`, with its scratch folder in `dir`.
-WorkerProcess start_worker(const Settings& settings, const TempDir& dir) {
-    WorkerOptions options = WorkerOptions::from(Config::from(settings).convert);
-    options.executable = WENKU_BINARY;
-    options.scratch_dir = dir.path() / "scratch";
-    return WorkerProcess(std::move(options));
-}
-
-/// A request for `name` (written with `bytes`) in a job folder of its own inside the scratch folder.
-ConvertRequest request_for(const TempDir& dir, const std::string& name, const std::string& bytes) {
-    const fs::path job = dir.path() / "scratch" / ("job-" + name);
-    write_file(job / name, bytes);
-    fs::create_directories(job / "out");
-    ConvertRequest request;
-    request.input_path = (job / name).string();
-    request.output_dir = (job / "out").string();
-    request.original_name = name;
-    return request;
-}
 
 TEST(WorkerContract, JobKindIsConvertUnlessAskedOtherwise) {
     EXPECT_EQ(nlohmann::json::parse(R"({"input_path": "a.pdf"})").get<ConvertRequest>().job,
@@ -49,7 +30,7 @@ TEST(WorkerContract, JobKindIsConvertUnlessAskedOtherwise) {
 
 TEST(WorkerProcess, LaysMarkdownOutAsPdfWithTheTitleOfItsFirstHeading) {
     TempDir dir;
-    WorkerProcess worker = start_worker(Settings(), dir);
+    WorkerProcess worker = start_worker(dir);
     ConvertRequest request = request_for(dir, "guide.md", "# 文库使用指南\n\n上传、预览、搜索。\n");
     request.job = JobKind::markdown_pdf;
     const ConvertResult result = worker.convert(request);
@@ -61,7 +42,7 @@ TEST(WorkerProcess, LaysMarkdownOutAsPdfWithTheTitleOfItsFirstHeading) {
 
     // The PDF converts like any other, with the Markdown's text on its page.
     TempDir again;
-    WorkerProcess converter = start_worker(Settings(), again);
+    WorkerProcess converter = start_worker(again);
     const ConvertResult pdf = converter.convert(
         request_for(again, "guide.pdf", read_file(fs::path(request.output_dir) / markdown_pdf_file_name)));
     ASSERT_TRUE(pdf.ok) << pdf.error;
@@ -73,7 +54,7 @@ TEST(WorkerProcess, CsvAndZipLimitsComeFromTheSettings) {
     Settings settings;
     settings.set("convert.csv_max_rows", "2");
     settings.set("convert.zip_max_entries", "2");
-    WorkerProcess worker = start_worker(settings, dir);
+    WorkerProcess worker = start_worker(dir, settings);
 
     const ConvertResult table = worker.convert(request_for(dir, "t.csv", "名称,数量\n苹果,3\n梨,12\n桃,7\n"));
     ASSERT_TRUE(table.ok) << table.error;
