@@ -17,7 +17,9 @@ struct Route {
     WorkClass get_work = WorkClass::pages;   // what a GET or HEAD costs
     WorkClass post_work = WorkClass::pages;  // what a POST costs
     /// Whether a GET may be answered on the network thread from what is in memory (MemoryOnly,
-    /// cache.h): cached pages, open previews and static files, cached searches.
+    /// cache.h): cached pages, open previews and static files, cached searches. Such a handler may
+    /// run twice for one request (NeedsWork, then in its pool), so it counts views and logs
+    /// searches only after its last cache lookup.
     bool get_from_memory = false;
 
     /// "GET, HEAD", "POST" or "GET, HEAD, POST", for an Allow header.

@@ -373,44 +373,51 @@ Utf8Scan scan_utf8(std::string_view bytes) {
 
 bool in_range(unsigned b, unsigned lo, unsigned hi) { return b >= lo && b <= hi; }
 
-Gb18030Scan scan_gb18030(std::string_view bytes) {
-    Gb18030Scan scan;
+/// Walks text in a double-byte encoding (GB18030, Big5): ASCII bytes pass; a byte that cannot
+/// lead (outside 0x81-0xFE) counts in `invalid`; a lead byte at the very end is tolerated (the
+/// input was cut there). Otherwise `sequence(lead, i)` gives the bytes the sequence at i takes:
+/// 0 for a broken one (counted in `invalid`, one byte skipped), npos to stop (cut off by the end).
+template <class Sequence>
+void walk_double_byte(std::string_view bytes, std::size_t& invalid, Sequence&& sequence) {
     const std::size_t n = bytes.size();
-    std::size_t i = 0;
-    while (i < n) {
+    for (std::size_t i = 0; i < n;) {
         const unsigned lead = byte_at(bytes, i);
         if (lead < 0x80) {
             ++i;
             continue;
         }
         if (!in_range(lead, 0x81, 0xFE)) {
-            ++scan.invalid;
+            ++invalid;
             ++i;
             continue;
         }
-        if (i + 1 >= n) break;  // cut off by the end of the input: tolerated
+        if (i + 1 >= n) return;
+        const std::size_t taken = sequence(lead, i);
+        if (taken == std::string_view::npos) return;
+        if (taken == 0) ++invalid;
+        i += taken == 0 ? 1 : taken;
+    }
+}
+
+Gb18030Scan scan_gb18030(std::string_view bytes) {
+    Gb18030Scan scan;
+    walk_double_byte(bytes, scan.invalid, [&](unsigned lead, std::size_t i) -> std::size_t {
         const unsigned second = byte_at(bytes, i + 1);
         if (in_range(second, 0x30, 0x39)) {
-            if (i + 3 >= n) break;
-            if (in_range(byte_at(bytes, i + 2), 0x81, 0xFE) && in_range(byte_at(bytes, i + 3), 0x30, 0x39)) {
-                ++scan.four_byte;
-                i += 4;
-            } else {
-                ++scan.invalid;
-                ++i;
-            }
-        } else if (in_range(second, 0x40, 0x7E) || in_range(second, 0x80, 0xFE)) {
-            ++scan.double_byte;
-            if (in_range(lead, 0xA1, 0xF7) && in_range(second, 0xA1, 0xFE)) {
-                ++scan.gb2312;
-                if (in_range(lead, 0xA1, 0xA3) || in_range(lead, 0xB0, 0xD7)) ++scan.frequent;
-            }
-            i += 2;
-        } else {
-            ++scan.invalid;
-            ++i;
+            if (i + 3 >= bytes.size()) return std::string_view::npos;
+            if (!in_range(byte_at(bytes, i + 2), 0x81, 0xFE) || !in_range(byte_at(bytes, i + 3), 0x30, 0x39))
+                return 0;
+            ++scan.four_byte;
+            return 4;
         }
-    }
+        if (!in_range(second, 0x40, 0x7E) && !in_range(second, 0x80, 0xFE)) return 0;
+        ++scan.double_byte;
+        if (in_range(lead, 0xA1, 0xF7) && in_range(second, 0xA1, 0xFE)) {
+            ++scan.gb2312;
+            if (in_range(lead, 0xA1, 0xA3) || in_range(lead, 0xB0, 0xD7)) ++scan.frequent;
+        }
+        return 2;
+    });
     return scan;
 }
 
@@ -441,31 +448,14 @@ std::optional<TextEncoding> unmarked_utf32(std::string_view bytes) {
 
 Big5Scan scan_big5(std::string_view bytes) {
     Big5Scan scan;
-    const std::size_t n = bytes.size();
-    std::size_t i = 0;
-    while (i < n) {
-        const unsigned lead = byte_at(bytes, i);
-        if (lead < 0x80) {
-            ++i;
-            continue;
-        }
-        if (!in_range(lead, 0x81, 0xFE)) {
-            ++scan.invalid;
-            ++i;
-            continue;
-        }
-        if (i + 1 >= n) break;  // cut off by the end of the input: tolerated
+    walk_double_byte(bytes, scan.invalid, [&](unsigned lead, std::size_t i) -> std::size_t {
         const unsigned trail = byte_at(bytes, i + 1);
-        if (!in_range(trail, 0x40, 0x7E) && !in_range(trail, 0xA1, 0xFE)) {
-            ++scan.invalid;
-            ++i;
-            continue;
-        }
+        if (!in_range(trail, 0x40, 0x7E) && !in_range(trail, 0xA1, 0xFE)) return 0;
         ++scan.double_byte;
         // Symbols and punctuation (0xA140-0xA3BF), then the 5401 frequent hanzi (0xA440-0xC67E).
         if (in_range(lead, 0xA1, 0xC5) || (lead == 0xC6 && trail <= 0x7E)) ++scan.frequent;
-        i += 2;
-    }
+        return 2;
+    });
     return scan;
 }
 
