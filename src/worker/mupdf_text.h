@@ -1,12 +1,12 @@
 #pragma once
-// Page text from MuPDF's structured text: paragraphs in reading order, lines of a paragraph joined
-// the way the language wants (no space inside Chinese and Japanese, one space between Latin words,
-// hyphenated words rejoined). Pure functions; no MuPDF call can throw in here.
+// Page text from MuPDF's structured text, for what MuPDF lays out itself (HTML, EPUB, wenku's own
+// text layouts) and PDFs poppler cannot read (worker/poppler_text.h): paragraphs in drawing order,
+// lines joined by text_lines.h. Pure functions; no MuPDF call can throw in here.
 #include <string>
-#include <string_view>
-#include <vector>
 
 #include <mupdf/fitz.h>
+
+#include "worker/text_lines.h"
 
 namespace wenku::worker {
 
@@ -24,20 +24,5 @@ fz_stext_options page_text_options();
 /// code points are kept (poppler keeps them too). Always valid UTF-8; empty for a page without
 /// text.
 std::string stext_page_text(const fz_stext_page* page);
-
-/// Joins the visual lines of one paragraph (UTF-8): no separator when the break falls between two
-/// CJK characters (Han, kana, CJK and fullwidth punctuation; quotes and dashes next to them count
-/// too); "hyphen-" + "ated" becomes "hyphenated" when a letter precedes the hyphen and the next
-/// line starts lowercase, "pre-" + "War" stays "pre-War"; otherwise one space.
-/// Hangul lines join with a space: Korean separates words with spaces.
-std::string join_paragraph_lines(const std::vector<std::string>& lines);
-
-/// One line of text made tidy: whitespace runs become one space, control characters and invalid
-/// UTF-8 are dropped, a single space between two CJK characters (MuPDF puts one between widely
-/// spaced glyphs) is removed, and the ends are trimmed.
-std::string tidy_text_line(std::string_view utf8);
-
-/// Han ideographs, kana, Bopomofo, CJK symbols and punctuation, fullwidth forms. Not Hangul.
-bool is_cjk_char(char32_t c);
 
 }  // namespace wenku::worker

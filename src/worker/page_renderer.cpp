@@ -74,11 +74,12 @@ std::string format_seconds(double seconds);
 // Everything one conversion shares while it walks the pages.
 class PageRenderer {
   public:
-    PageRenderer(MupdfContext& mu, fz_document* doc, const ConvertRequest& request,
+    PageRenderer(MupdfContext& mu, fz_document* doc, PdfText* pdf_text, const ConvertRequest& request,
                  const RenderLimits& limits, std::string name, RenderWarnings& warnings)
         : mu_(mu),
           ctx_(mu.get()),
           doc_(doc),
+          pdf_text_(pdf_text),
           request_(request),
           limits_(limits),
           name_(std::move(name)),
@@ -182,7 +183,9 @@ class PageRenderer {
         Picture preview = draw(list.get(), bounds, request_.preview_width, number);
         if (cover) *cover = draw(list.get(), bounds, request_.thumb_width, number);
 
-        {
+        if (auto text = pdf_text_ ? pdf_text_->page_text(index) : std::nullopt) {
+            result.text = std::move(*text);
+        } else {
             FzTextPage stext(ctx_);
             error = mu_.attempt([&](fz_context* c) {
                 const fz_stext_options options = page_text_options();
@@ -367,6 +370,7 @@ class PageRenderer {
     MupdfContext& mu_;
     fz_context* ctx_;
     fz_document* doc_;
+    PdfText* pdf_text_;  // reads the page text when set (PDFs); MuPDF does otherwise
     const ConvertRequest& request_;
     const RenderLimits& limits_;
     std::string name_;
@@ -378,10 +382,10 @@ class PageRenderer {
 
 }  // namespace
 
-void render_pages(MupdfContext& mu, fz_document* doc, int page_count, const ConvertRequest& request,
-                  const RenderLimits& limits, const std::string& name, ConvertResult& result,
-                  RenderWarnings& warnings) {
-    PageRenderer(mu, doc, request, limits, name, warnings).render_all(page_count, result);
+void render_pages(MupdfContext& mu, fz_document* doc, PdfText* pdf_text, int page_count,
+                  const ConvertRequest& request, const RenderLimits& limits, const std::string& name,
+                  ConvertResult& result, RenderWarnings& warnings) {
+    PageRenderer(mu, doc, pdf_text, request, limits, name, warnings).render_all(page_count, result);
 }
 
 namespace {

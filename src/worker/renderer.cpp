@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <string_view>
 
 #include <mupdf/fitz.h>
 #include <mupdf/pdf.h>
@@ -60,7 +61,7 @@ void render_html(std::string_view html, const ConvertRequest& request, const Ren
         open_html(mu, html, paper_size(request.paper), doc, name);
         bool repaired = false;
         const int pages = count_pages(mu, doc.get(), request, name, repaired);
-        render_pages(mu, doc.get(), pages, request, limits, name, result, warnings);
+        render_pages(mu, doc.get(), nullptr, pages, request, limits, name, result, warnings);
     } catch (...) {
         pass_on_messages(mu, warnings);
         throw;
@@ -151,7 +152,14 @@ void render_file(const ConvertRequest& request, const RenderLimits& limits, Conv
         if (repaired)
             warnings.push_back(name + " was damaged and has been repaired; some content may be missing");
         result.title = clean_document_title(lookup_title(mu, doc.get()));
-        render_pages(mu, doc.get(), pages, request, limits, name, result, warnings);
+        // A PDF's text is read by poppler, in reading order, when it sees the same pages MuPDF does.
+        std::optional<PdfText> pdf_text;
+        if (std::string_view(format) == "pdf") {
+            pdf_text.emplace(request.input_path);
+            if (pdf_text->page_count() != pages) pdf_text.reset();
+        }
+        render_pages(mu, doc.get(), pdf_text ? &*pdf_text : nullptr, pages, request, limits, name, result,
+                     warnings);
         result.format = format;
     } catch (...) {
         pass_on_messages(mu, warnings);

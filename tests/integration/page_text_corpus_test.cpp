@@ -1,4 +1,4 @@
-// Page text over the shared corpus, page by page against poppler (pdftotext, reading order) on the
+// Page text over the shared corpus, page by page against pdftotext (reading order) on the
 // same PDF: the corpus PDFs as they are, the office files through LibreOfficeKit first (each
 // converted once, shared by the tests here). Whitespace aside, our text must hold the same
 // characters in the same order on a share of the pages (min_equal_pages), and no U+FFFD anywhere.
@@ -23,14 +23,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Share of the pages whose text must equal poppler's. The aim is 0.98; measured now: 170 of 362
-// (47.0%). What still differs is the order of whole blocks, not characters within a line: MuPDF
-// keeps the order the PDF draws in, poppler sorts by position, so they part on tables and sheets
-// (column by column against row by row; LibreOffice Calc draws mixed-script cells after the rest),
-// slides (placeholders in drawing order), two-column papers with figures, shadow and outline
-// effects (poppler keeps both drawings), right-to-left text (poppler writes it in visual order)
-// and the PDFs whose fonts poppler reads as Latin-1. This floor keeps what is reached.
-constexpr double min_equal_pages = 0.46;
+// Share of the pages whose text must equal poppler's, whitespace aside (measured: 346 of 360,
+// 96.1%), and the share that must equal it once the hyphens pdftotext drops at line ends are
+// allowed for (measured: 359 of 360). Both read in poppler's reading order (worker/poppler_text.h);
+// what differs: pdftotext removes every hyphen that ends a line, also the document's own
+// ("IEEE-754", "2008-02", GUIDs, "--"), which our text keeps; it writes right-to-left text in
+// visual order, ours is in logical order; and one hyphenated word in small capitals ("R E -
+// QUIRES") that our text leaves as it is drawn.
+constexpr double min_equal_pages = 0.96;
+constexpr double min_equal_pages_but_hyphens = 0.99;
 
 // The corpus folders of formats LibreOffice converts.
 const std::vector<std::string> office_folders = {"doc", "docx", "dot", "dotx", "dotm", "epub", "odp",
@@ -97,7 +98,7 @@ const std::vector<CorpusText>& corpus_texts() {
 TEST(PageTextCorpusTest, PagesReadInPopplersOrder) {
     if (!test::corpus_dir()) GTEST_SKIP() << test::corpus_missing_message();
     if (!test::have_pdftotext()) GTEST_SKIP() << "pdftotext (poppler-utils) is needed for the comparison";
-    long pages = 0, equal = 0;
+    long pages = 0, equal = 0, equal_but_hyphens = 0;
     std::printf("\n%-56s %5s  %s\n", "file", "page", "first difference: ours | poppler");
     for (const CorpusText& file : corpus_texts()) {
         SCOPED_TRACE(file.name);
@@ -112,14 +113,22 @@ TEST(PageTextCorpusTest, PagesReadInPopplersOrder) {
                 ++equal;
                 continue;
             }
-            std::printf("%-56s %5zu  %s\n", file.name.c_str(), i + 1, difference.c_str());
+            const bool hyphens_only = test::differs_only_by_dropped_hyphens(ours, theirs);
+            equal_but_hyphens += hyphens_only;
+            std::printf("%-56s %5zu  %s%s\n", file.name.c_str(), i + 1, difference.c_str(),
+                        hyphens_only ? "  (only hyphens pdftotext drops)" : "");
         }
     }
-    const double share = pages == 0 ? 1.0 : static_cast<double>(equal) / static_cast<double>(pages);
-    std::printf("[page text] %ld of %ld pages read as poppler reads them (%.1f%%)\n", equal, pages,
-                100.0 * share);
+    const auto share = [pages](long n) {
+        return pages == 0 ? 1.0 : static_cast<double>(n) / static_cast<double>(pages);
+    };
+    std::printf(
+        "[page text] %ld of %ld pages read as poppler reads them (%.1f%%); %ld more differ only by "
+        "hyphens pdftotext drops at line ends (%.1f%% in all)\n",
+        equal, pages, 100.0 * share(equal), equal_but_hyphens, 100.0 * share(equal + equal_but_hyphens));
     EXPECT_GT(pages, 0);
-    EXPECT_GE(share, min_equal_pages);
+    EXPECT_GE(share(equal), min_equal_pages);
+    EXPECT_GE(share(equal + equal_but_hyphens), min_equal_pages_but_hyphens);
 }
 
 TEST(PageTextCorpusTest, NoReplacementCharacterInAnyPage) {

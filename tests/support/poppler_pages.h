@@ -62,6 +62,22 @@ inline std::string first_difference(const std::u32string& ours, const std::u32st
     return "@" + std::to_string(at) + " " + encode_utf8(cut(ours)) + " | " + encode_utf8(cut(theirs));
 }
 
+/// Is `theirs` `ours` with some hyphen-minus signs left out, and nothing else? pdftotext drops the
+/// hyphen at the end of every line that has another after it, as hyphenation, also where it is
+/// the document's own ("IEEE-754", "2008-02", a GUID, "--"); our text keeps those.
+inline bool differs_only_by_dropped_hyphens(const std::u32string& ours, const std::u32string& theirs) {
+    if (ours.size() <= theirs.size()) return false;
+    std::size_t j = 0;
+    for (const char32_t c : ours) {
+        if (j < theirs.size() && c == theirs[j]) {
+            ++j;
+        } else if (c != U'-') {
+            return false;
+        }
+    }
+    return j == theirs.size();
+}
+
 /// How many U+FFFD the pages of `result` hold.
 inline long replacement_characters(const ConvertResult& result) {
     long n = 0;

@@ -478,7 +478,10 @@ TEST(PageTextTest, ChineseLinesJoinWithoutSpace) {
 TEST(PageTextTest, LatinLinesJoinWithOneSpaceAndHyphenatedWordsRejoin) {
     EXPECT_EQ(join_paragraph_lines({"the quick brown", "fox jumps"}), "the quick brown fox jumps");
     EXPECT_EQ(join_paragraph_lines({"a hyphen-", "ated word"}), "a hyphenated word");
-    EXPECT_EQ(join_paragraph_lines({"the pre-", "War years"}), "the pre-War years");
+    EXPECT_EQ(join_paragraph_lines({"the Trace-", "Monkey compiler"}), "the TraceMonkey compiler");
+    EXPECT_EQ(join_paragraph_lines({"IEEE-", "754 doubles"}), "IEEE-754 doubles");
+    EXPECT_EQ(join_paragraph_lines({"in 2008-", "02"}), "in 2008-02");
+    EXPECT_EQ(join_paragraph_lines({"a good idea --", "Support"}), "a good idea -- Support");
     EXPECT_EQ(join_paragraph_lines({"costs 10 -", "maybe"}), "costs 10 - maybe");
     EXPECT_EQ(join_paragraph_lines({"he said “hi”", "“yes”"}), "he said “hi” “yes”");
     EXPECT_EQ(join_paragraph_lines({"Korean 한국어", "문장입니다"}), "Korean 한국어 문장입니다");
