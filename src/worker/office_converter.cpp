@@ -433,8 +433,12 @@ void OfficeSession::convert(const fs::path& input, std::string_view format, std:
     // filter data given as JSON in the filter options (checked: SinglePageSheets=true does turn
     // a 6-page workbook into one page per sheet). LibreOfficeKit splits the options at commas
     // and joins them again with ", ", which leaves this JSON intact (no value holds a comma).
+    // ExportNotes is stated because under LibreOfficeKit the export otherwise adds every comment,
+    // shown or hidden, as a PDF note: its text rides along in the file and MuPDF draws a note icon
+    // beside each commented cell, neither of which LibreOffice's own conversion does.
     static constexpr const char* pdf_options =
         "{\"EmbedStandardFonts\":{\"type\":\"boolean\",\"value\":\"true\"},"
+        "\"ExportNotes\":{\"type\":\"boolean\",\"value\":\"false\"},"
         "\"ExportNotesPages\":{\"type\":\"boolean\",\"value\":\"false\"},"
         "\"ExportHiddenSlides\":{\"type\":\"boolean\",\"value\":\"false\"},"
         "\"SinglePageSheets\":{\"type\":\"boolean\",\"value\":\"false\"}}";

@@ -217,6 +217,34 @@ std::string page_size(const fs::path& pdf) {
     return info.out.substr(start, info.out.find(" pts", start) - start);
 }
 
+TEST(OfficeConverterTest, CellCommentsAreNotAddedAsPdfNotes) {
+    // LibreOffice's own conversion prints a sheet's cells without its comments' text unless a
+    // comment is shown; the PDF carries no notes, so previews draw no note icons either.
+    test::TempDir dir;
+    const auto commented_cell = [](const std::string& text, const std::string& comment, bool shown) {
+        return "<table:table-row><table:table-cell office:value-type=\"string\"><office:annotation "
+               "office:display=\"" +
+               std::string(shown ? "true" : "false") + "\"><text:p>" + comment +
+               "</text:p></office:annotation><text:p>" + text +
+               "</text:p></table:table-cell></table:table-row>";
+    };
+    const std::string sheet = flat_odf("spreadsheet", "",
+                                       "<office:spreadsheet><table:table table:name=\"批注\">" +
+                                           commented_cell("甲单元格", "隐藏的批注内容", false) +
+                                           commented_cell("乙单元格", "另一条隐藏批注", false) +
+                                           "</table:table></office:spreadsheet>");
+    const Converted converted = convert_fixture(dir.path(), "批注.fods", "fods", sheet);
+    const std::string text = without_spaces(test::all_page_text(converted.result));
+    EXPECT_NE(text.find("甲单元格"), std::string::npos) << text;
+    EXPECT_EQ(text.find("隐藏的批注内容"), std::string::npos) << text;
+    EXPECT_EQ(text.find("另一条隐藏批注"), std::string::npos) << text;
+    // LibreOffice writes its PDF without object streams, so every annotation's dictionary is
+    // plain text in the file.
+    const std::string pdf = test::read_file(converted.pdf);
+    EXPECT_EQ(pdf.find("/Subtype /Text"), std::string::npos) << "the PDF carries comments as notes";
+    EXPECT_EQ(pdf.find("/Subtype /Popup"), std::string::npos) << "the PDF carries comments as notes";
+}
+
 constexpr const char* a4_points = "595.304 x 841.89";
 constexpr const char* letter_points = "612 x 792";
 
