@@ -44,6 +44,7 @@ void add_related_command(CLI::App& app, Context& ctx);
 void add_reindex_command(CLI::App& app, Context& ctx);
 void add_serve_command(CLI::App& app, Context& ctx);
 void add_reports_command(CLI::App& app, Context& ctx);
+void add_user_command(CLI::App& app, Context& ctx);
 void add_backup_command(CLI::App& app, Context& ctx);
 void add_restore_command(CLI::App& app, Context& ctx);
 

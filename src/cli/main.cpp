@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
     add_reindex_command(app, ctx);
     add_serve_command(app, ctx);
     add_reports_command(app, ctx);
+    add_user_command(app, ctx);
     add_verify_command(app, ctx);
     add_backup_command(app, ctx);
     add_restore_command(app, ctx);

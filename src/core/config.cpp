@@ -257,6 +257,23 @@ SearchConfig search_config(const SettingReader& r) {
     return c;
 }
 
+AccountsConfig accounts_config(const SettingReader& r) {
+    AccountsConfig c;
+    c.registration = r.word<Registration>(
+        "accounts.registration",
+        {{"open", Registration::open}, {"closed", Registration::closed}, {"invite", Registration::invite}});
+    c.anonymous_uploads = r.flag("accounts.anonymous_uploads");
+    c.session_lifetime = std::chrono::seconds(r.whole("accounts.session_days", 1, 3650) * 86400);
+    c.secure_cookie = r.word<SecureCookie>(
+        "accounts.secure_cookie",
+        {{"auto", SecureCookie::automatic}, {"1", SecureCookie::always}, {"0", SecureCookie::never}});
+    c.min_password_chars = r.whole_int("accounts.min_password_chars", 1, 1000);
+    c.login_failures_per_account = r.whole_int("accounts.login_failures_per_account", 1, 1'000'000);
+    c.login_failures_per_address = r.whole_int("accounts.login_failures_per_address", 1, 1'000'000);
+    c.login_window = std::chrono::seconds(r.whole("accounts.login_window_seconds", 1, 86400 * 30));
+    return c;
+}
+
 }  // namespace
 
 Config Config::from(const Settings& settings, std::vector<std::string>* keys_read) {
@@ -270,6 +287,7 @@ Config Config::from(const Settings& settings, std::vector<std::string>* keys_rea
     c.site = site_config(r);
     c.http = http_config(r);
     c.search = search_config(r);
+    c.accounts = accounts_config(r);
     return c;
 }
 

@@ -164,6 +164,24 @@ struct SearchConfig {
     std::size_t log_max_queries = 100'000;
 };
 
+/// Who may make an account on the site (accounts.registration).
+enum class Registration { open, closed, invite };
+
+/// Whether the session cookie is marked Secure (accounts.secure_cookie).
+enum class SecureCookie { automatic, always, never };
+
+/// Accounts, sessions and the login limits (accounts.*).
+struct AccountsConfig {
+    Registration registration = Registration::open;
+    bool anonymous_uploads = true;  // visitors without an account may upload (site.uploads permitting)
+    std::chrono::seconds session_lifetime{30 * 86400};
+    SecureCookie secure_cookie = SecureCookie::automatic;
+    int min_password_chars = 8;
+    int login_failures_per_account = 10;  // within login_window; more get 429
+    int login_failures_per_address = 50;  // from one client address, any accounts
+    std::chrono::seconds login_window{900};
+};
+
 struct Config {
     ConvertConfig convert;
     IngestConfig ingest;
@@ -173,6 +191,7 @@ struct Config {
     SiteConfig site;
     HttpConfig http;
     SearchConfig search;
+    AccountsConfig accounts;
 
     /// Every group from `settings`, validated. Throws UsageError naming the first bad key.
     /// `keys_read`, when given, receives every key read (to check that none is left unread).

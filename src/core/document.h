@@ -22,8 +22,9 @@ struct Document {
     std::string sha256;  // hex of the original's bytes; unique in the library
     int page_count = 0;
     DocumentStatus status = DocumentStatus::queued;
-    std::string error;     // "code: message" when failed
-    std::string uploader;  // user name; empty for command-line imports
+    std::string error;                        // "code: message" when failed
+    std::string uploader;                     // user name; empty for command-line imports
+    std::optional<std::int64_t> uploader_id;  // the account that uploaded it; none: anonymous or imported
     std::optional<std::int64_t> category_id;
     int price = 0;                  // in the site's points; 0 = free to download
     std::optional<int> free_pages;  // per-document override of the site's free-preview pages

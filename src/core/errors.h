@@ -104,6 +104,30 @@ class LoginRequiredError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// A login with a name or password that does not match (the message never says which).
+class WrongCredentialsError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Too many failed logins for an account or from an address within the window: try again after
+/// `retry_after_seconds`.
+class TooManyAttemptsError : public std::runtime_error {
+  public:
+    TooManyAttemptsError(const std::string& message, long long retry_after_seconds)
+        : std::runtime_error(message), retry_after_seconds_(retry_after_seconds) {}
+    long long retry_after_seconds() const { return retry_after_seconds_; }
+
+  private:
+    long long retry_after_seconds_;
+};
+
+/// A feature that exists in the site's pages but is not available yet (收藏, 赏).
+class NotAvailableError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
 /// The reader has not paid for this (a download with a price).
 class PaymentRequiredError : public std::runtime_error {
   public:
@@ -111,7 +135,8 @@ class PaymentRequiredError : public std::runtime_error {
 };
 
 /// The reader may not have this, whoever they are. `code` is a stable word saying why:
-/// "beyond_free_pages" (a page past the free preview), "uploads_closed" (site.uploads = 0).
+/// "beyond_free_pages" (a page past the free preview), "uploads_closed" (site.uploads = 0),
+/// "csrf" (a state change without the session's CSRF token), "registration_closed", "banned".
 class ForbiddenError : public std::runtime_error {
   public:
     ForbiddenError(std::string code, const std::string& message)

@@ -252,6 +252,28 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"search.log_max_days", "90", "Days a logged search is kept after it was last made (1-36500)."},
         {"search.log_max_queries", "100000",
          "Logged searches kept at most (1-100000000); past it the least recently made are deleted."},
+        {"accounts.registration", "open",
+         "Who may make an account at /register: open = anyone, closed = nobody (accounts are made with "
+         "`wenku user add`), invite = only with an invitation (not yet available: as closed)."},
+        {"accounts.anonymous_uploads", "1",
+         "Whether visitors without an account may upload (when site.uploads allows uploads): 1 or 0. With 0 "
+         "an anonymous upload gets 401."},
+        {"accounts.session_days", "30", "Days a login lasts (1-3650); logging out ends it sooner."},
+        {"accounts.secure_cookie", "auto",
+         "Whether the session cookie is marked Secure (sent over HTTPS only): auto = when site.url is "
+         "https:// or a trusted proxy (http.trusted_proxies) says X-Forwarded-Proto: https; 1 = always; "
+         "0 = never."},
+        {"accounts.min_password_chars", "8",
+         "Shortest password an account may have, in characters (1-1000)."},
+        {"accounts.login_failures_per_account", "10",
+         "Failed logins for one account within accounts.login_window_seconds (from any address) before "
+         "further logins of it get 429 with Retry-After (1-1000000)."},
+        {"accounts.login_failures_per_address", "50",
+         "Failed logins from one client address within accounts.login_window_seconds (for any accounts) "
+         "before further logins from it get 429 with Retry-After (1-1000000)."},
+        {"accounts.login_window_seconds", "900",
+         "The window over which failed logins are counted, seconds (1-2592000). Counts are kept in the "
+         "database, so every server of a library shares them."},
     };
     return all;
 }

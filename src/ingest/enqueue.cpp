@@ -44,6 +44,7 @@ std::int64_t enqueue_file(Library& library, const fs::path& file, const AddOptio
     doc.size_bytes = size;
     doc.sha256 = sha;
     doc.uploader = options.uploader;
+    doc.uploader_id = options.uploader_id;
     doc.price = options.price;
     doc.free_pages = options.free_pages;
     try {

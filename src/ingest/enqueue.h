@@ -17,6 +17,7 @@ struct AddOptions {
     std::string category;  // "实用范文/写作指导"; empty = none
     int price = 0;
     std::string uploader;
+    std::optional<std::int64_t> uploader_id;  // the account uploading it, if any
     std::optional<int> free_pages;  // pages readers may preview; none = the site's preview.free_pages
     std::string original_name;      // the name it was uploaded under; empty = the file's own name
 };

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/account.h"
 #include "core/document.h"
 
 namespace wenku {
@@ -201,6 +202,64 @@ class Repository {
     virtual std::vector<Category> category_chain(std::int64_t id) = 0;
     /// Every category, parents before their children.
     virtual std::vector<Category> categories() = 0;
+
+    // --- accounts (core/account.h); times are unix seconds ---
+    /// Adds an account; returns its id (`user.id` ignored; created_at 0 means now). Throws
+    /// InputError "name_taken" when another account has the name without regard to ASCII case.
+    virtual std::int64_t add_user(const User& user) = 0;
+    /// The account, or none.
+    virtual std::optional<User> find_user(std::int64_t id) = 0;
+    /// The account named `name` without regard to ASCII case, or none.
+    virtual std::optional<User> find_user_by_name(const std::string& name) = 0;
+    /// Every account, by id.
+    virtual std::vector<User> users() = 0;
+    /// Replaces an account's password hash and ends its sessions but the one whose token hash is
+    /// `keep_session_hash` ("" ends them all), in one transaction. Throws NotFoundError.
+    virtual void set_password(std::int64_t user_id, const std::string& password_hash,
+                              const std::string& keep_session_hash) = 0;
+    /// Throws NotFoundError for an unknown account.
+    virtual void set_role(std::int64_t user_id, Role role) = 0;
+
+    /// Stores a session. Throws NotFoundError for an unknown account.
+    virtual void add_session(const SessionRecord& session) = 0;
+    /// The session with this token hash unless it has expired by `now`; none otherwise.
+    virtual std::optional<SessionRecord> find_session(const std::string& token_hash, std::int64_t now) = 0;
+    /// Records that the session was used at `now`.
+    virtual void touch_session(const std::string& token_hash, std::int64_t now) = 0;
+    /// Ends a session (nothing happens for an unknown one).
+    virtual void remove_session(const std::string& token_hash) = 0;
+    /// Ends every session of an account but `except_hash`'s ("" for none); returns how many ended.
+    virtual int remove_sessions(std::int64_t user_id, const std::string& except_hash) = 0;
+
+    /// Stores an API token of `token.user_id` by the hash of its secret; returns its id. Throws
+    /// NotFoundError for an unknown account.
+    virtual std::int64_t add_api_token(const ApiToken& token, const std::string& token_hash) = 0;
+    /// An account's tokens, revoked ones included, newest first.
+    virtual std::vector<ApiToken> api_tokens(std::int64_t user_id) = 0;
+    /// The account of the unrevoked token with this hash, recording its use at `now`; none for an
+    /// unknown or revoked token.
+    virtual std::optional<std::int64_t> use_api_token(const std::string& token_hash, std::int64_t now) = 0;
+    /// Revokes an account's token; false when it has no such token.
+    virtual bool revoke_api_token(std::int64_t user_id, std::int64_t token_id) = 0;
+
+    /// Bans an account from `ban.action` until `ban.until`, replacing an earlier ban of that action.
+    /// Throws NotFoundError for an unknown account.
+    virtual void set_ban(std::int64_t user_id, const Ban& ban) = 0;
+    /// Lifts a ban; false when there was none.
+    virtual bool remove_ban(std::int64_t user_id, BanAction action) = 0;
+    /// An account's bans still in force at `now`.
+    virtual std::vector<Ban> bans(std::int64_t user_id, std::int64_t now) = 0;
+
+    /// Counts a failed login for the (lower-cased) `account` from `address` (kept as a keyed hash)
+    /// at `now`, and forgets failures from before `forget_before`.
+    virtual void add_login_failure(const std::string& account, const std::string& address, std::int64_t now,
+                                   std::int64_t forget_before) = 0;
+    /// Failures since `since`: of `account` (any address), or with `by_address` from `address` (any
+    /// account).
+    virtual LoginFailures login_failures(const std::string& account, const std::string& address,
+                                         std::int64_t since, bool by_address) = 0;
+    /// Forgets an account's failures (after a successful login).
+    virtual void clear_login_failures(const std::string& account) = 0;
 };
 
 /// Opens (creating and migrating as needed) the SQLite store at `db_path`. Throws

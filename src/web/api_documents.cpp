@@ -57,10 +57,13 @@ Response document(SiteServices& site, Request&, const Params& params) {
 }
 
 void admit_upload(SiteServices& site, const Request& req, std::uint64_t bytes) {
-    if (!site.config.site.uploads) {
-        throw ForbiddenError("uploads_closed",
-                             site.translations.tr(site.translations.lang(req), "uploads_closed"));
-    }
+    const std::string lang = site.translations.lang(req);
+    if (!site.config.site.uploads)
+        throw ForbiddenError("uploads_closed", site.translations.tr(lang, "uploads_closed"));
+    if (req.principal.anonymous() && !site.config.accounts.anonymous_uploads)
+        throw LoginRequiredError(site.translations.tr(lang, "upload_login_required"));
+    if (auto ban = req.principal.ban(BanAction::upload, accounts::now_seconds()))
+        throw ForbiddenError("banned", site.translations.tr(lang, "banned_upload") + " " + ban->reason);
     if (auto refusal = site.library.upload_refusal(req.remote_ip, bytes)) throw *refusal;
 }
 
@@ -73,6 +76,10 @@ Response upload(SiteServices& site, Request& req, const Params&) {
     }
     AddOptions options;
     options.original_name = clean_file_name(name);
+    if (!req.principal.anonymous()) {
+        options.uploader = req.principal.name;
+        options.uploader_id = req.principal.user_id;
+    }
     if (const auto& t = req.param("title"); !t.empty()) {
         options.title = encode_utf8(std::u32string_view(decode_utf8(t)).substr(0, title_chars));
     }

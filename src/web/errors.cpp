@@ -10,13 +10,16 @@ ErrorStatus error_status(const std::exception& e) {
     if (dynamic_cast<const BadRequestError*>(&e)) return {400, "bad_request"};
     if (dynamic_cast<const UsageError*>(&e)) return {400, "bad_request"};
     if (dynamic_cast<const LoginRequiredError*>(&e)) return {401, "login_required"};
+    if (dynamic_cast<const WrongCredentialsError*>(&e)) return {401, "wrong_credentials"};
     if (dynamic_cast<const PaymentRequiredError*>(&e)) return {402, "payment_required"};
     if (auto* f = dynamic_cast<const ForbiddenError*>(&e)) return {403, f->code()};
     if (dynamic_cast<const MethodNotAllowedError*>(&e)) return {405, "method_not_allowed"};
     if (dynamic_cast<const TooManyRequestsError*>(&e)) return {429, "too_many_requests"};
+    if (dynamic_cast<const TooManyAttemptsError*>(&e)) return {429, "too_many_attempts"};
+    if (dynamic_cast<const NotAvailableError*>(&e)) return {501, "not_available"};
     if (auto* i = dynamic_cast<const InputError*>(&e)) {
         const std::string& code = i->code();
-        if (code == error_code::duplicate) return {409, code};
+        if (code == error_code::duplicate || code == "name_taken") return {409, code};
         if (code == error_code::too_large) return {413, code};
         if (code == error_code::unsupported) return {415, code};
         if (code == error_code::empty) return {400, code};

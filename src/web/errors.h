@@ -48,13 +48,15 @@ struct ErrorStatus {
 
 /// The status and code word for an exception a handler threw:
 ///   NotFoundError 404 not_found · BadRequestError, UsageError 400 bad_request ·
-///   LoginRequiredError 401 login_required · PaymentRequiredError 402 payment_required ·
+///   LoginRequiredError 401 login_required · WrongCredentialsError 401 wrong_credentials ·
+///   PaymentRequiredError 402 payment_required · NotAvailableError 501 not_available ·
+///   TooManyAttemptsError 429 too_many_attempts ·
 ///   ForbiddenError 403 (its code) · MethodNotAllowedError 405 method_not_allowed ·
 ///   TooManyRequestsError 429 too_many_requests ·
-///   InputError by its code: duplicate 409, too_large 413, unsupported 415, empty 400, others 422 ·
-///   StorageRefusal by its code: quota_exceeded 429, insufficient_storage and library_full 507 ·
-///   a full disk (StorageFullError, ENOSPC, EDQUOT) 507 insufficient_storage ·
-///   EnvironmentError 503 unavailable · anything else 500 internal.
+///   InputError by its code: duplicate and name_taken 409, too_large 413, unsupported 415, empty 400, others
+///   422 · StorageRefusal by its code: quota_exceeded 429, insufficient_storage and library_full 507 · a full
+///   disk (StorageFullError, ENOSPC, EDQUOT) 507 insufficient_storage · EnvironmentError 503 unavailable ·
+///   anything else 500 internal.
 /// The last three show a fixed message (message_key), never the exception's text.
 ErrorStatus error_status(const std::exception& e);
 

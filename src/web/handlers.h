@@ -32,6 +32,17 @@ Response qr_code(SiteServices& site, Request& req, const Params& params);
 Response report_form(SiteServices& site, Request& req, const Params& params);
 Response report_submit(SiteServices& site, Request& req, const Params& params);
 Response needs_account(SiteServices& site, Request& req, const Params& params);
+// pages_account.cpp: registering, logging in and out, the account page
+Response register_form(SiteServices& site, Request& req, const Params& params);
+Response register_submit(SiteServices& site, Request& req, const Params& params);
+Response login_form(SiteServices& site, Request& req, const Params& params);
+Response login_submit(SiteServices& site, Request& req, const Params& params);
+Response logout(SiteServices& site, Request& req, const Params& params);
+Response account(SiteServices& site, Request& req, const Params& params);
+Response change_password(SiteServices& site, Request& req, const Params& params);
+Response end_sessions(SiteServices& site, Request& req, const Params& params);
+Response create_token(SiteServices& site, Request& req, const Params& params);
+Response revoke_token(SiteServices& site, Request& req, const Params& params);
 }  // namespace pages
 
 namespace api {

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/account.h"
+
 namespace wenku::web {
 
 /// What answering a request costs, known from its header alone (router.h): each class is handled
@@ -35,6 +37,16 @@ struct Request {
     std::filesystem::path body_file;             // uploads: the body as written to disk
     std::uint64_t body_size = 0;
     std::string remote_ip;
+    /// Whether the client reached the site over HTTPS, as a trusted proxy's X-Forwarded-Proto says.
+    bool forwarded_https = false;
+
+    /// Who the request acts as and how it said so: resolved once, before its handler runs
+    /// (web/request_identity.h).
+    Principal principal;
+    enum class Authentication { none, cookie, bearer };
+    Authentication authentication = Authentication::none;
+    std::string session_token;  // the cookie's session token (cookie authentication)
+    std::string csrf_token;     // the session's CSRF token (cookie authentication)
 
     /// The header's value, or "" when absent.
     const std::string& header(const std::string& lower_case_name) const;

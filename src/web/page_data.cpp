@@ -33,6 +33,8 @@ json PageData::context(const Request& req, const std::string& title, const std::
         {"other_lang_url", path + sep + (lang == "en" ? "lang=zh" : "lang=en")},
         {"nav_categories", top},
         {"uploads_enabled", options_.uploads},
+        {"user", req.principal.anonymous() ? json(nullptr) : json{{"name", req.principal.name}}},
+        {"csrf", req.csrf_token},
     };
 }
 

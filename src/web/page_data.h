@@ -23,9 +23,10 @@ class PageData {
 
     /// What every page's template starts from: site, strings `t`, language, title ("… - site"),
     /// description, canonical and alternate-language addresses (of on_site_path(canonical_path)),
-    /// top categories. Nothing else of the request: pages made from it are cached per page and
-    /// language (the search page adds its query, which is part of its cache key). Errors reading
-    /// the categories propagate.
+    /// top categories; the signed-in account's name (`user`) and the session's CSRF token (`csrf`)
+    /// for its forms. Nothing else of the request: pages made from it for anonymous visitors are
+    /// cached per page and language (the search page adds its query, which is part of its cache
+    /// key). Errors reading the categories propagate.
     nlohmann::json context(const Request& req, const std::string& title, const std::string& description,
                            const std::string& canonical_path) const;
     /// A document in a list: title, links, format, pages, size, date, views, downloads.

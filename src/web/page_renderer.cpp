@@ -24,6 +24,8 @@ Response PageRenderer::render(const Request& req, const std::string& template_na
 Response PageRenderer::render_cached(const Request& req, const std::string& key,
                                      const std::function<nlohmann::json()>& make_context,
                                      const std::string& template_name) {
+    // A signed-in visitor's page carries their name and CSRF token: it is never shared.
+    if (!req.principal.anonymous()) return render(req, template_name, make_context());
     const auto page = cache_.get(key + "|" + translations_.lang(req), [&] {
         auto html = std::make_shared<const std::string>(templates_.render(template_name, make_context()));
         std::string etag = etag_of(*html);

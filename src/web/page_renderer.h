@@ -32,7 +32,8 @@ class PageRenderer {
                     int status = 200) const;
 
     /// The page `key` in the request's language: from the cache while fresh, else rendered from
-    /// make_context() and kept. With an ETag; 304 when the request's If-None-Match matches it.
+    /// make_context() and kept. With an ETag; 304 when the request's If-None-Match matches it. A
+    /// signed-in visitor's page is rendered afresh and never kept.
     Response render_cached(const Request& req, const std::string& key,
                            const std::function<nlohmann::json()>& make_context,
                            const std::string& template_name);

@@ -1,5 +1,6 @@
 // What a reader does with the library and its documents: the upload form, sharing (a link and a
-// QR code), reporting (举报), and the account actions (收藏, 赏) that need an account first.
+// QR code), reporting (举报), and the account actions (收藏, 赏): anonymous visitors are asked to
+// log in; for accounts they are not available yet.
 #include <algorithm>
 #include <array>
 
@@ -104,7 +105,9 @@ Response report_submit(SiteServices& site, Request& req, const Params& params) {
 
 Response needs_account(SiteServices& site, Request& req, const Params& params) {
     site.documents.ready(parse_id(params.at("id")));  // no such document: 404 before asking to sign in
-    throw LoginRequiredError(site.translations.tr(site.translations.lang(req), "login_required"));
+    const std::string lang = site.translations.lang(req);
+    if (req.principal.anonymous()) throw LoginRequiredError(site.translations.tr(lang, "login_required"));
+    throw NotAvailableError(site.translations.tr(lang, "not_available"));
 }
 
 namespace {

@@ -134,6 +134,8 @@ void Session::on_header() {
     client_ = server_.proxies.client_address(peer_, request_.header("x-forwarded-for"),
                                              request_.header("x-real-ip"));
     request_.remote_ip = client_;
+    request_.forwarded_https =
+        server_.proxies.trusts(peer_) && beast::iequals(request_.header("x-forwarded-proto"), "https");
     // A client speaking as to a proxy sends "GET http://host/path": the host is in the target.
     if (auto absolute = split_absolute_target(request_.target)) {
         request_.target = std::move(absolute->origin);

@@ -11,6 +11,7 @@
 
 #include "core/errors.h"
 #include "web/errors.h"
+#include "web/request_identity.h"
 #include "web/responses.h"
 #include "web/router.h"
 #include "web/site_services.h"
@@ -83,6 +84,8 @@ Response Site::handle(Request& req) {
     try {
         Params params;
         const Handler handler = find_handler(req.method, req.path, params);
+        identify(site.accounts, req);
+        check_state_change(req);
         res = handler(site, req, params);
     } catch (const std::exception& e) {
         res = error_response(site, req, e);
@@ -94,7 +97,7 @@ Response Site::handle(Request& req) {
 std::optional<Response> Site::answer_from_memory(Request& req) {
     Params params;
     const Route* route = memory_route(req.method, req.path, params);
-    if (!route) return std::nullopt;
+    if (!route || !shared_answer_allowed(req)) return std::nullopt;  // a signed-in page is its own
     try {
         MemoryOnly only;
         Response res = route->get(impl_->services, req, params);
@@ -109,7 +112,10 @@ WorkClass Site::work_class(const Request& req) const { return web::work_class(re
 
 std::optional<Response> Site::admit_upload(const Request& req) {
     try {
-        api::admit_upload(impl_->services, req, declared_length(req));
+        Request identified = req;
+        identify(impl_->services.accounts, identified);
+        check_state_change(identified);
+        api::admit_upload(impl_->services, identified, declared_length(req));
         return std::nullopt;
     } catch (const std::exception& e) {
         Response res = error_response(impl_->services, req, e);
@@ -197,6 +203,8 @@ Response error_response(SiteServices& site, const Request& req, const std::excep
         res.set("Retry-After", std::to_string(r->retry_after_seconds()));
     if (auto* m = dynamic_cast<const MethodNotAllowedError*>(&e)) res.set("Allow", m->allow());
     if (auto* t = dynamic_cast<const TooManyRequestsError*>(&e))
+        res.set("Retry-After", std::to_string(t->retry_after_seconds()));
+    if (auto* t = dynamic_cast<const TooManyAttemptsError*>(&e))
         res.set("Retry-After", std::to_string(t->retry_after_seconds()));
     return res;
 }

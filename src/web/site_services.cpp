@@ -7,6 +7,7 @@ SiteServices::SiteServices(Library& lib, const std::filesystem::path& dir, std::
       repository(lib.repository()),
       web_dir(dir),
       config(lib.config()),
+      accounts(repository, config.accounts),
       files(config.http.open_files),
       translations(dir / "i18n"),
       categories(repository, generation, config.http.page_cache_lifetime),

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "accounts/accounts.h"
 #include "ingest/library.h"
 #include "web/cache.h"
 #include "web/categories.h"
@@ -29,6 +30,7 @@ struct SiteServices {
     Repository& repository;
     const std::filesystem::path web_dir;  // templates/, static/, i18n/, openapi.json
     const Config& config;                 // the library's settings, validated when it opened
+    accounts::AccountService accounts;    // who requests act as (request_identity.h)
     ContentGeneration generation;         // advanced whenever documents change
     Metrics metrics;
     FileCache files;  // previews, covers and static files kept open

@@ -9,6 +9,8 @@ function uploadFile(file, category, row, labels) {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/documents?" + params.toString());
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    const csrf = document.querySelector('meta[name="csrf-token"]');
+    if (csrf) xhr.setRequestHeader("X-CSRF-Token", csrf.content);
     const bar = row.querySelector("progress");
     const status = row.querySelector(".status");
     xhr.upload.onprogress = (e) => {

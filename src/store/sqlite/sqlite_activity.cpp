@@ -19,8 +19,8 @@ namespace {
 /// Hex digits of a client's hash kept: 64 bits, plenty to tell a library's clients apart.
 constexpr std::size_t client_hash_hex = 16;
 
-/// A client address as the search log and the upload quotas keep it: SHA-256 of the database's key
-/// and the address, shortened.
+}  // namespace
+
 std::string client_hash(const std::string& key, const std::string& address) {
     const std::string input = key + '\0' + address;
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -37,13 +37,10 @@ std::string client_hash(const std::string& key, const std::string& address) {
     return out;
 }
 
-/// The database's key for client_hash (made at random by the schema; empty when missing).
 std::string client_key(Database& db) {
     Query k = db.query("SELECT key FROM search_log_key");
     return k.step() ? k.column_blob(0) : std::string();
 }
-
-}  // namespace
 
 // --- counters and reports ---
 

@@ -11,7 +11,7 @@ namespace {
 constexpr std::string_view document_columns =
     "id, title, original_name, format, size_bytes, sha256, page_count, status, error, uploader, "
     "category_id, price, free_pages, created_at, views, downloads, favorites, near_duplicate_of, "
-    "near_duplicate_similarity";
+    "near_duplicate_similarity, uploader_id";
 
 /// SELECT document_columns FROM document `where`.
 std::string select_documents(std::string_view where);
@@ -55,8 +55,9 @@ std::int64_t SqliteRepository::add_queued_document(const Document& doc) {
         try {
             Query q = db.query(
                 "INSERT INTO document (title, original_name, format, size_bytes, sha256, page_count, status, "
-                "error, uploader, category_id, price, free_pages, created_at, views, downloads, favorites) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, 0, 'queued', '', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+                "error, uploader, category_id, price, free_pages, created_at, views, downloads, favorites, "
+                "uploader_id) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, 0, 'queued', '', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
             q.bind(1, doc.title)
                 .bind(2, doc.original_name)
                 .bind(3, doc.format)
@@ -69,7 +70,8 @@ std::int64_t SqliteRepository::add_queued_document(const Document& doc) {
                 .bind(10, doc.created_at != 0 ? doc.created_at : now)
                 .bind(11, doc.views)
                 .bind(12, doc.downloads)
-                .bind(13, doc.favorites);
+                .bind(13, doc.favorites)
+                .bind(14, doc.uploader_id);
             q.run();
         } catch (const SqliteError& e) {
             // Unreachable while every writer uses BEGIN IMMEDIATE, but a duplicate is a duplicate.
@@ -289,6 +291,7 @@ Document read_document(const Query& q) {
     d.favorites = q.column_int64(16);
     d.near_duplicate_of = q.column_optional_int64(17);
     d.near_duplicate_similarity = q.column_double(18);
+    d.uploader_id = q.column_optional_int64(19);
     return d;
 }
 

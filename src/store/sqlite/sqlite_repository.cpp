@@ -253,6 +253,66 @@ constexpr Migration all_migrations[] = {
             PRIMARY KEY (client, day)
         ) WITHOUT ROWID;
     )sql"},
+    // Accounts: users (names unique without regard to ASCII case; passwords only as argon2id
+    // strings), browser sessions and API tokens stored only as SHA-256 hashes of their random
+    // tokens, timed bans per action, and failed logins by account and by keyed hash of the address,
+    // so every server sharing the database counts them together. Documents remember the account
+    // that uploaded them.
+    {8, R"sql(
+        CREATE TABLE user (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            name          TEXT NOT NULL CHECK (name <> ''),
+            email         TEXT NOT NULL DEFAULT '',
+            password_hash TEXT NOT NULL,
+            role          TEXT NOT NULL DEFAULT 'reader'
+                          CHECK (role IN ('reader', 'uploader', 'moderator', 'admin')),
+            created_at    INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX user_name ON user(name COLLATE NOCASE);
+
+        CREATE TABLE session (
+            token_hash   TEXT PRIMARY KEY,  -- hex SHA-256 of the cookie's token
+            user_id      INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            csrf_token   TEXT NOT NULL,
+            created_at   INTEGER NOT NULL,
+            last_seen_at INTEGER NOT NULL,
+            expires_at   INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX session_user ON session(user_id);
+        CREATE INDEX session_expires ON session(expires_at);
+
+        CREATE TABLE api_token (
+            id           INTEGER PRIMARY KEY,
+            user_id      INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            token_hash   TEXT NOT NULL UNIQUE,  -- hex SHA-256 of the token
+            name         TEXT NOT NULL,
+            created_at   INTEGER NOT NULL,
+            last_used_at INTEGER,
+            revoked      INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
+        );
+        CREATE INDEX api_token_user ON api_token(user_id);
+
+        CREATE TABLE ban (
+            user_id INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+            action  TEXT NOT NULL CHECK (action IN ('login', 'upload', 'comment', 'download')),
+            until   INTEGER NOT NULL,
+            reason  TEXT NOT NULL,
+            PRIMARY KEY (user_id, action)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE login_failure (
+            id      INTEGER PRIMARY KEY,
+            account TEXT NOT NULL,  -- the name tried, lower-cased (known or not)
+            client  TEXT NOT NULL,  -- hex of SHA-256(key, address), shortened
+            at      INTEGER NOT NULL
+        );
+        CREATE INDEX login_failure_account ON login_failure(account, at);
+        CREATE INDEX login_failure_client ON login_failure(client, at);
+        CREATE INDEX login_failure_at ON login_failure(at);
+
+        ALTER TABLE document ADD COLUMN uploader_id INTEGER REFERENCES user(id) ON DELETE SET NULL;
+        CREATE INDEX document_uploader ON document(uploader_id) WHERE uploader_id IS NOT NULL;
+    )sql"},
 };
 
 std::span<const Migration> migrations() { return all_migrations; }

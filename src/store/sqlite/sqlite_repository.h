@@ -10,6 +10,7 @@
 //   sqlite_documents.cpp   documents, pages, categories
 //   sqlite_jobs.cpp        the job queue and the text signatures a completed job stores
 //   sqlite_activity.cpp    view/download counters, reports, the search log, related lists, upload quotas
+//   sqlite_accounts.cpp    users, sessions, API tokens, bans, failed logins
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -72,6 +73,32 @@ class SqliteRepository final : public Repository {
     UploadUsage upload_usage(const std::string& address, std::int64_t day) override;
     void add_upload_usage(const std::string& address, std::int64_t day, std::int64_t bytes) override;
 
+    // users, sessions, API tokens, bans, failed logins (sqlite_accounts.cpp)
+    std::int64_t add_user(const User& user) override;
+    std::optional<User> find_user(std::int64_t id) override;
+    std::optional<User> find_user_by_name(const std::string& name) override;
+    std::vector<User> users() override;
+    void set_password(std::int64_t user_id, const std::string& password_hash,
+                      const std::string& keep_session_hash) override;
+    void set_role(std::int64_t user_id, Role role) override;
+    void add_session(const SessionRecord& session) override;
+    std::optional<SessionRecord> find_session(const std::string& token_hash, std::int64_t now) override;
+    void touch_session(const std::string& token_hash, std::int64_t now) override;
+    void remove_session(const std::string& token_hash) override;
+    int remove_sessions(std::int64_t user_id, const std::string& except_hash) override;
+    std::int64_t add_api_token(const ApiToken& token, const std::string& token_hash) override;
+    std::vector<ApiToken> api_tokens(std::int64_t user_id) override;
+    std::optional<std::int64_t> use_api_token(const std::string& token_hash, std::int64_t now) override;
+    bool revoke_api_token(std::int64_t user_id, std::int64_t token_id) override;
+    void set_ban(std::int64_t user_id, const Ban& ban) override;
+    bool remove_ban(std::int64_t user_id, BanAction action) override;
+    std::vector<Ban> bans(std::int64_t user_id, std::int64_t now) override;
+    void add_login_failure(const std::string& account, const std::string& address, std::int64_t now,
+                           std::int64_t forget_before) override;
+    LoginFailures login_failures(const std::string& account, const std::string& address, std::int64_t since,
+                                 bool by_address) override;
+    void clear_login_failures(const std::string& account) override;
+
   private:
     /// Runs `body` holding the connection, turning SQLite failures into
     /// EnvironmentError("cannot <what>: <sqlite3_errmsg>"), StorageFullError for SQLITE_FULL.
@@ -101,5 +128,11 @@ class SqliteRepository final : public Repository {
 
 /// Seconds since 1970-01-01 UTC: what every *_at column holds.
 std::int64_t unix_now();
+
+/// A client address as the search log, the upload quotas and the login limits keep it: SHA-256 of
+/// the database's key and the address, shortened. Throws EnvironmentError when OpenSSL fails.
+std::string client_hash(const std::string& key, const std::string& address);
+/// The database's key for client_hash (made at random by the schema; empty when missing).
+std::string client_key(Database& db);
 
 }  // namespace wenku::sqlite
