@@ -15,6 +15,7 @@
 #include "search/search_index.h"
 #include "search/suggest.h"
 #include "store/repository.h"
+#include "store/sqlite/sqlite_repository.h"
 #include "support/search_fixture.h"
 #include "support/test_support.h"
 
@@ -29,9 +30,9 @@ namespace {
 /// disk makes them fail: record_searches and store_related_list throw EnvironmentError, writing
 /// nothing. `while_recording` runs inside record_searches, before it fails or writes: it stands
 /// for the searches other threads make meanwhile.
-class FailingRepository : public Repository {
+class FailingRepository : public sqlite::SqliteRepository {
   public:
-    explicit FailingRepository(const fs::path& db) : real_(open_sqlite_repository(db.string())) {}
+    explicit FailingRepository(const fs::path& db) : sqlite::SqliteRepository(db.string()) {}
 
     bool fail_search_log = false;
     bool fail_related_lists = false;
@@ -40,80 +41,13 @@ class FailingRepository : public Repository {
     void record_searches(const std::vector<LoggedSearch>& searches) override {
         if (while_recording) while_recording();
         if (fail_search_log) throw EnvironmentError("cannot record searches: database or disk is full");
-        real_->record_searches(searches);
+        sqlite::SqliteRepository::record_searches(searches);
     }
     void store_related_list(std::int64_t document_id, const RelatedList& list) override {
         if (fail_related_lists)
             throw EnvironmentError("cannot store related documents: database or disk is full");
-        real_->store_related_list(document_id, list);
+        sqlite::SqliteRepository::store_related_list(document_id, list);
     }
-
-    // Everything else as the real repository does it.
-    std::int64_t add_queued_document(const Document& doc) override { return real_->add_queued_document(doc); }
-    std::optional<Document> find_document(std::int64_t id) override { return real_->find_document(id); }
-    std::optional<Document> find_document_by_sha256(const std::string& sha256) override {
-        return real_->find_document_by_sha256(sha256);
-    }
-    std::vector<Document> list_documents(const DocumentFilter& filter) override {
-        return real_->list_documents(filter);
-    }
-    std::int64_t count_documents(const DocumentFilter& filter) override {
-        return real_->count_documents(filter);
-    }
-    void remove_document(std::int64_t id) override { real_->remove_document(id); }
-    std::vector<Document> failed_documents_before(std::int64_t failed_before, int limit) override {
-        return real_->failed_documents_before(failed_before, limit);
-    }
-    std::int64_t stored_bytes() override { return real_->stored_bytes(); }
-    void add_counts(std::int64_t id, std::int64_t views, std::int64_t downloads) override {
-        real_->add_counts(id, views, downloads);
-    }
-    std::int64_t add_report(const Report& report) override { return real_->add_report(report); }
-    std::vector<Report> reports(int limit) override { return real_->reports(limit); }
-    std::vector<Page> pages(std::int64_t document_id) override { return real_->pages(document_id); }
-    std::optional<Page> page(std::int64_t document_id, int number) override {
-        return real_->page(document_id, number);
-    }
-    std::optional<Job> claim_job() override { return real_->claim_job(); }
-    void complete_job(const Job& job, const std::string& format, const std::string& title,
-                      const std::vector<Page>& pages, const NearDuplicateRecord& near_duplicate) override {
-        real_->complete_job(job, format, title, pages, near_duplicate);
-    }
-    void fail_job(const Job& job, const std::string& error) override { real_->fail_job(job, error); }
-    int requeue_abandoned_jobs() override { return real_->requeue_abandoned_jobs(); }
-    void requeue_document(std::int64_t id) override { real_->requeue_document(id); }
-    int count_queued_jobs() override { return real_->count_queued_jobs(); }
-    std::vector<std::int64_t> near_duplicate_candidates(std::int64_t document_id,
-                                                        const TextSignature& signature) override {
-        return real_->near_duplicate_candidates(document_id, signature);
-    }
-    std::optional<TextSignature> text_signature(std::int64_t document_id) override {
-        return real_->text_signature(document_id);
-    }
-    std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit,
-                                                 const SuggestionBar& bar = {}) override {
-        return real_->searches_leading_to(ids, limit, bar);
-    }
-    std::int64_t prune_search_log(int max_age_days, std::int64_t max_queries) override {
-        return real_->prune_search_log(max_age_days, max_queries);
-    }
-    UploadUsage upload_usage(const std::string& address, std::int64_t day) override {
-        return real_->upload_usage(address, day);
-    }
-    void add_upload_usage(const std::string& address, std::int64_t day, std::int64_t bytes) override {
-        real_->add_upload_usage(address, day, bytes);
-    }
-    std::optional<RelatedList> related_list(std::int64_t document_id) override {
-        return real_->related_list(document_id);
-    }
-    std::int64_t ensure_category_path(const std::string& path) override {
-        return real_->ensure_category_path(path);
-    }
-    std::vector<Category> category_chain(std::int64_t id) override { return real_->category_chain(id); }
-    std::vector<Category> categories() override { return real_->categories(); }
-
-  private:
-    std::unique_ptr<Repository> real_;
 };
 
 /// The search log as stored: canonical query → times searched, read with SQLite itself.

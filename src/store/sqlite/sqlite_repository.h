@@ -25,7 +25,7 @@
 
 namespace wenku::sqlite {
 
-class SqliteRepository final : public Repository {
+class SqliteRepository : public Repository {
   public:
     /// Opens (creating if missing) the database at `db_path`, configures it (WAL, synchronous FULL,
     /// foreign keys) and applies the migrations it lacks. Throws EnvironmentError when the file
