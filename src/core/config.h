@@ -164,6 +164,19 @@ struct SearchConfig {
     std::size_t log_max_queries = 100'000;
 };
 
+/// Whether an smtp:// connection is upgraded to TLS with STARTTLS (mail.starttls): none, try, required.
+enum class StartTls { none, attempt, required };
+
+/// Outgoing e-mail (mail.*): the SMTP server password-reset mails are handed to.
+struct MailConfig {
+    std::string smtp_url;  // smtp://host:port or smtps://host:port, without credentials; empty = mail is off
+    std::string from;      // "noreply@example.org" or "Name <noreply@example.org>"; set when smtp_url is
+    std::string username;  // empty = no login
+    std::string password;
+    StartTls starttls = StartTls::attempt;
+    std::chrono::seconds timeout{30};
+};
+
 struct Config {
     ConvertConfig convert;
     IngestConfig ingest;
@@ -173,6 +186,7 @@ struct Config {
     SiteConfig site;
     HttpConfig http;
     SearchConfig search;
+    MailConfig mail;
 
     /// Every group from `settings`, validated. Throws UsageError naming the first bad key.
     /// `keys_read`, when given, receives every key read (to check that none is left unread).
