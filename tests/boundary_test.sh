@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The trust boundary as a test: untrusted bytes are parsed only in the sandboxed `wenku worker`.
-# Fails when trusted code (src/store, blob, search, ingest, accounts, web, cli, except the worker
-# entry point src/cli/cmd_worker.cpp) includes a worker header, or when the trusted library's objects refer to
+# Fails when trusted code (src/store, blob, search, ingest, accounts, web, mail, cli, except the
+# worker entry point src/cli/cmd_worker.cpp) includes a worker header, or when the trusted library's objects refer to
 # worker code or to what only the worker may link: MuPDF (fz_, pdf_), LibreOfficeKit (lok_),
 # tesseract, md4c (md_).
 #
@@ -14,7 +14,7 @@ failed=0
 
 # 1. Includes: any path with a folder named "worker" (worker/x.h, ../worker/x.h, <worker/x.h>).
 trusted_folders=()
-for folder in store blob search ingest accounts web cli; do trusted_folders+=("$source_dir/src/$folder"); done
+for folder in store blob search ingest accounts web mail cli; do trusted_folders+=("$source_dir/src/$folder"); done
 includes=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^">]*/)?worker/' \
                --include='*.cpp' --include='*.h' "${trusted_folders[@]}" |
            grep -v "^$source_dir/src/cli/cmd_worker.cpp:" || true)

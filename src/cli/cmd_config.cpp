@@ -20,7 +20,11 @@ void add_config_command(CLI::App& app, Context& ctx) {
         }
         const Settings settings = Settings::load(ctx.data_dir);
         for (const auto& s : Settings::specs()) {
-            std::printf("%s = %s\t(%s)\n", s.key.c_str(), terminal_safe(settings.get(s.key)).c_str(),
+            // A password (mail.password) is shown only as set or not.
+            const std::string& value = settings.get(s.key);
+            const bool secret = s.key.ends_with(".password") && !value.empty();
+            std::printf("%s = %s\t(%s)\n", s.key.c_str(),
+                        secret ? "(set, not shown)" : terminal_safe(value).c_str(),
                         settings.source(s.key).c_str());
         }
     });

@@ -15,7 +15,7 @@ inline constexpr int ok = 0;
 inline constexpr int document_failed = 1;  // a document was refused or failed to convert
 inline constexpr int usage = 2;            // bad command line, option or setting
 inline constexpr int not_found = 3;        // no such document or page
-inline constexpr int environment = 4;      // disk, database or worker process failure
+inline constexpr int environment = 4;      // disk, database, worker process or mail server failure
 inline constexpr int verify_failed = 5;    // verify found problems it did not repair
 }  // namespace exit_code
 
@@ -47,6 +47,7 @@ void add_reports_command(CLI::App& app, Context& ctx);
 void add_user_command(CLI::App& app, Context& ctx);
 void add_backup_command(CLI::App& app, Context& ctx);
 void add_restore_command(CLI::App& app, Context& ctx);
+void add_mail_command(CLI::App& app, Context& ctx);
 
 /// Parses a document number "12" or "№12"; throws UsageError.
 std::int64_t parse_document_number(const std::string& s);

@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
                  "previews, search their text."};
     app.footer(
         "Exit codes: 0 success; 1 a document was refused or failed to convert; 2 usage error; 3 no such "
-        "document or page; 4 environment error (disk, database, worker process); 5 verify found problems.\n"
+        "document or page; 4 environment error (disk, database, worker process, mail server); 5 verify found "
+        "problems.\n"
         "Settings: see `wenku config --defaults`; each can be set in DATA/wenku.conf or as WENKU_<KEY>.");
     app.require_subcommand(1);
     Context ctx;
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
     add_backup_command(app, ctx);
     add_restore_command(app, ctx);
     add_config_command(app, ctx);
+    add_mail_command(app, ctx);
     add_demo_command(app, ctx);
     add_worker_command(app, ctx);
 

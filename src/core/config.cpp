@@ -274,6 +274,46 @@ AccountsConfig accounts_config(const SettingReader& r) {
     return c;
 }
 
+MailConfig mail_config(const SettingReader& r) {
+    MailConfig c;
+    c.smtp_url = r.text("mail.smtp_url");
+    if (!c.smtp_url.empty()) {
+        if (!c.smtp_url.starts_with("smtp://") && !c.smtp_url.starts_with("smtps://")) {
+            throw UsageError(
+                "setting mail.smtp_url must be empty or an address starting with smtp:// or "
+                "smtps://, not '" +
+                c.smtp_url + "'");
+        }
+        const std::string authority = c.smtp_url.substr(c.smtp_url.find("//") + 2);
+        if (authority.substr(0, authority.find('/')).find('@') != std::string::npos) {
+            // Not quoted: it holds a password.
+            throw UsageError(
+                "setting mail.smtp_url must not hold a user name or password: set mail.username and "
+                "mail.password instead");
+        }
+        if (c.smtp_url.find_first_of(" \t\r\n") != std::string::npos) {
+            throw UsageError("setting mail.smtp_url must not contain spaces or line breaks");
+        }
+    }
+    c.from = r.text("mail.from");
+    if (!c.smtp_url.empty() && c.from.find('@') == std::string::npos) {
+        throw UsageError(
+            "setting mail.from must be the sender's address (noreply@example.org) when mail.smtp_url is set, "
+            "not '" +
+            c.from + "'");
+    }
+    c.username = r.text("mail.username");
+    c.password = r.text("mail.password");
+    if (!c.password.empty() && c.username.empty()) {
+        throw UsageError("setting mail.password is set but mail.username is empty");
+    }
+    c.starttls = r.word<StartTls>(
+        "mail.starttls",
+        {{"none", StartTls::none}, {"try", StartTls::attempt}, {"required", StartTls::required}});
+    c.timeout = std::chrono::seconds(r.whole("mail.timeout_seconds", 1, 3600));
+    return c;
+}
+
 }  // namespace
 
 Config Config::from(const Settings& settings, std::vector<std::string>* keys_read) {
@@ -288,6 +328,7 @@ Config Config::from(const Settings& settings, std::vector<std::string>* keys_rea
     c.http = http_config(r);
     c.search = search_config(r);
     c.accounts = accounts_config(r);
+    c.mail = mail_config(r);
     return c;
 }
 

@@ -182,6 +182,19 @@ struct AccountsConfig {
     std::chrono::seconds login_window{900};
 };
 
+/// Whether an smtp:// connection is upgraded to TLS with STARTTLS (mail.starttls): none, try, required.
+enum class StartTls { none, attempt, required };
+
+/// Outgoing e-mail (mail.*): the SMTP server password-reset mails are handed to.
+struct MailConfig {
+    std::string smtp_url;  // smtp://host:port or smtps://host:port, without credentials; empty = mail is off
+    std::string from;      // "noreply@example.org" or "Name <noreply@example.org>"; set when smtp_url is
+    std::string username;  // empty = no login
+    std::string password;
+    StartTls starttls = StartTls::attempt;
+    std::chrono::seconds timeout{30};
+};
+
 struct Config {
     ConvertConfig convert;
     IngestConfig ingest;
@@ -192,6 +205,7 @@ struct Config {
     HttpConfig http;
     SearchConfig search;
     AccountsConfig accounts;
+    MailConfig mail;
 
     /// Every group from `settings`, validated. Throws UsageError naming the first bad key.
     /// `keys_read`, when given, receives every key read (to check that none is left unread).

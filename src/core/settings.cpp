@@ -274,6 +274,22 @@ const std::vector<SettingSpec>& Settings::specs() {
         {"accounts.login_window_seconds", "900",
          "The window over which failed logins are counted, seconds (1-2592000). Counts are kept in the "
          "database, so every server of a library shares them."},
+        {"mail.smtp_url", "",
+         "The SMTP server outgoing mail (password-reset mails) goes through: smtp://host:port (upgraded to "
+         "TLS as mail.starttls says) or smtps://host:port (TLS from the start, usually port 465). Empty: "
+         "mail is off. No user name or password here: see mail.username."},
+        {"mail.from", "",
+         "Sender of outgoing mail: an address (noreply@example.org) or a name and an address (wenku文库 "
+         "<noreply@example.org>). Required when mail.smtp_url is set."},
+        {"mail.username", "", "User name to log in to the SMTP server with; empty: no login."},
+        {"mail.password", "",
+         "Password of mail.username. Better set as the environment variable WENKU_MAIL_PASSWORD than in "
+         "wenku.conf; `wenku config` and error messages never show it."},
+        {"mail.starttls", "try",
+         "TLS for smtp:// servers: none (never), try (when the server offers STARTTLS; else the message and "
+         "any login go in the clear), or required (no TLS, no mail). smtps:// is always TLS."},
+        {"mail.timeout_seconds", "30",
+         "Time limit for connecting to the SMTP server, and for sending one message (1-3600)."},
     };
     return all;
 }
