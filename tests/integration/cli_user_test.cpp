@@ -11,19 +11,22 @@ using namespace wenku;
 using namespace wenku::test;
 
 /// Runs `wenku --data DIR args...` with `input` on its standard input.
-CommandResult run_with_input(const std::filesystem::path& data, const std::string& input, const std::string& args) {
-    return run_command({"sh", "-c",
-                        "printf '%s' \"$1\" | \"$2\" --data \"$3\" " + args, "sh", input, WENKU_BINARY,
-                        data.string()});
+CommandResult run_with_input(const std::filesystem::path& data, const std::string& input,
+                             const std::string& args) {
+    return run_command({"sh", "-c", "printf '%s' \"$1\" | \"$2\" --data \"$3\" " + args, "sh", input,
+                        WENKU_BINARY, data.string()});
 }
 
 TEST(CliUser, AddListRolePasswdBanUnban) {
     TempDir data;
-    const auto added = run_with_input(data.path(), "first-password\n", "user add 管理员 --role admin --email a@b.c");
+    const auto added =
+        run_with_input(data.path(), "first-password\n", "user add 管理员 --role admin --email a@b.c");
     ASSERT_EQ(added.exit_code, 0) << added.err;
     EXPECT_NE(added.out.find("管理员 (admin) added"), std::string::npos) << added.out;
-    EXPECT_EQ(run_with_input(data.path(), "another-pass\n", "user add 管理员").exit_code, 1) << "the name is taken";
-    EXPECT_EQ(run_with_input(data.path(), "short\n", "user add 短").exit_code, 1) << "accounts.min_password_chars";
+    EXPECT_EQ(run_with_input(data.path(), "another-pass\n", "user add 管理员").exit_code, 1)
+        << "the name is taken";
+    EXPECT_EQ(run_with_input(data.path(), "short\n", "user add 短").exit_code, 1)
+        << "accounts.min_password_chars";
     EXPECT_EQ(run_with_input(data.path(), "", "user add nobody").exit_code, 2) << "no password given";
     EXPECT_EQ(run_with_input(data.path(), "long-enough-pw\n", "user add x --role king").exit_code, 2);
     ASSERT_EQ(run_with_input(data.path(), "reader-password\n", "user add reader1").exit_code, 0);
@@ -41,14 +44,15 @@ TEST(CliUser, AddListRolePasswdBanUnban) {
     ASSERT_EQ(run_wenku(data.path(), {"user", "role", "READER1", "moderator"}).exit_code, 0);
     EXPECT_EQ(run_wenku(data.path(), {"user", "role", "ghost", "reader"}).exit_code, 3);
     ASSERT_EQ(run_with_input(data.path(), "changed-password\n", "user passwd reader1").exit_code, 0);
-    const auto ban = run_wenku(data.path(), {"user", "ban", "reader1", "--action", "upload", "--until", "7d",
-                                             "--reason", "spam"});
+    const auto ban = run_wenku(
+        data.path(), {"user", "ban", "reader1", "--action", "upload", "--until", "7d", "--reason", "spam"});
     ASSERT_EQ(ban.exit_code, 0) << ban.err;
-    EXPECT_EQ(run_wenku(data.path(), {"user", "ban", "reader1", "--action", "fly", "--until", "7d", "--reason", "x"})
+    EXPECT_EQ(run_wenku(data.path(),
+                        {"user", "ban", "reader1", "--action", "fly", "--until", "7d", "--reason", "x"})
                   .exit_code,
               2);
-    EXPECT_EQ(run_wenku(data.path(), {"user", "ban", "reader1", "--action", "login", "--until", "soon", "--reason",
-                                      "x"})
+    EXPECT_EQ(run_wenku(data.path(),
+                        {"user", "ban", "reader1", "--action", "login", "--until", "soon", "--reason", "x"})
                   .exit_code,
               2);
 

@@ -59,7 +59,8 @@ std::vector<std::string> column(const fs::path& db_path, const std::string& sql)
 class AccountsWebTest : public ::testing::Test {
   protected:
     void start(const std::string& extra_conf = "") {
-        server_ = std::make_unique<ServedLibrary>(data_.path(), "http.access_log = 1\nhttp.rate_per_ip = 0\n" + extra_conf);
+        server_ = std::make_unique<ServedLibrary>(data_.path(),
+                                                  "http.access_log = 1\nhttp.rate_per_ip = 0\n" + extra_conf);
     }
     unsigned short port() const { return server_->port(); }
     HttpResponse post_form(const std::string& target, const std::string& body, const Headers& extra = {}) {
@@ -95,8 +96,9 @@ TEST_F(AccountsWebTest, RegisterLoginLogoutCookiesCsrfTokensAndStoredHashes) {
     ASSERT_EQ(form.status, 200);
     EXPECT_TRUE(contains(form.body, "name=\"password2\""));
 
-    const auto reg = post_form("/register", "name=Alice&email=a%40example.org&password=correct+horse+battery"
-                                            "&password2=correct+horse+battery");
+    const auto reg = post_form("/register",
+                               "name=Alice&email=a%40example.org&password=correct+horse+battery"
+                               "&password2=correct+horse+battery");
     ASSERT_EQ(reg.status, 303) << reg.body;
     const std::string cookie_line = set_cookie(reg);
     EXPECT_TRUE(contains(cookie_line, "HttpOnly")) << cookie_line;
@@ -129,7 +131,8 @@ TEST_F(AccountsWebTest, RegisterLoginLogoutCookiesCsrfTokensAndStoredHashes) {
                            form_with(second))
                   .status,
               403);
-    const auto made = http_request(port(), "POST", "/account/tokens", "name=ci&csrf=" + csrf, form_with(second));
+    const auto made =
+        http_request(port(), "POST", "/account/tokens", "name=ci&csrf=" + csrf, form_with(second));
     ASSERT_EQ(made.status, 201) << made.body;
     std::smatch m;
     ASSERT_TRUE(std::regex_search(made.body, m, std::regex("<code>(wk_[A-Za-z0-9_-]+)</code>")));
@@ -143,28 +146,37 @@ TEST_F(AccountsWebTest, RegisterLoginLogoutCookiesCsrfTokensAndStoredHashes) {
     EXPECT_EQ(http_request(port(), "POST", "/account/tokens", "name=second", with_header).status, 201);
 
     // Bearer: no cookie, no CSRF token; uploads record their account.
-    const Headers bearer{{"Authorization", "Bearer " + api_token}, {"Content-Type", "application/x-www-form-urlencoded"}};
+    const Headers bearer{{"Authorization", "Bearer " + api_token},
+                         {"Content-Type", "application/x-www-form-urlencoded"}};
     EXPECT_EQ(http_request(port(), "POST", "/account/tokens", "name=from-script", bearer).status, 201);
-    const auto up = http_request(port(), "POST", "/api/documents?name=mine.txt", "由账户上传的文件 uploadedbyalice\n",
-                                 {{"Authorization", "Bearer " + api_token}});
+    const auto up =
+        http_request(port(), "POST", "/api/documents?name=mine.txt", "由账户上传的文件 uploadedbyalice\n",
+                     {{"Authorization", "Bearer " + api_token}});
     ASSERT_EQ(up.status, 201) << up.body;
-    const auto bad_bearer = http_request(port(), "GET", "/api/documents", {}, {{"Authorization", "Bearer wk_nope"}});
+    const auto bad_bearer =
+        http_request(port(), "GET", "/api/documents", {}, {{"Authorization", "Bearer wk_nope"}});
     EXPECT_EQ(bad_bearer.status, 401);
     const std::string id = std::to_string(json_of(up).at("id").get<std::int64_t>());
     const fs::path db = data_.path() / "wenku.db";
-    EXPECT_EQ(column(db, "SELECT u.name FROM document d JOIN user u ON u.id = d.uploader_id WHERE d.id = " + id),
-              std::vector<std::string>{"Alice"});
+    EXPECT_EQ(
+        column(db, "SELECT u.name FROM document d JOIN user u ON u.id = d.uploader_id WHERE d.id = " + id),
+        std::vector<std::string>{"Alice"});
     // Anonymous uploads keep working (accounts.anonymous_uploads = 1 by default).
-    EXPECT_EQ(http_request(port(), "POST", "/api/documents?name=anon.txt", "匿名上传 anonymousupload\n").status, 201);
+    EXPECT_EQ(
+        http_request(port(), "POST", "/api/documents?name=anon.txt", "匿名上传 anonymousupload\n").status,
+        201);
 
     // Favorite: anonymous 401; an account is told it is not available yet (501), no longer 401.
     const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (json_of(http_request(port(), "GET", "/api/documents/" + id + "/status")).value("status", "") != "ready" &&
+    while (json_of(http_request(port(), "GET", "/api/documents/" + id + "/status")).value("status", "") !=
+               "ready" &&
            std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(100ms);
     }
     EXPECT_EQ(http_request(port(), "POST", "/d/" + id + "/favorite", "").status, 401);
-    EXPECT_EQ(http_request(port(), "POST", "/d/" + id + "/favorite", "csrf=" + csrf, form_with(second)).status, 501);
+    EXPECT_EQ(
+        http_request(port(), "POST", "/d/" + id + "/favorite", "csrf=" + csrf, form_with(second)).status,
+        501);
     EXPECT_EQ(http_request(port(), "POST", "/d/" + id + "/tip", "", bearer).status, 501);
 
     // A password change ends the other sessions, keeps this one.
@@ -172,7 +184,8 @@ TEST_F(AccountsWebTest, RegisterLoginLogoutCookiesCsrfTokensAndStoredHashes) {
     secrets_.push_back(other);
     const auto changed = http_request(port(), "POST", "/account/password",
                                       "current=correct+horse+battery&password=an0ther-secret-pass"
-                                      "&password2=an0ther-secret-pass&csrf=" + csrf_of(port(), second),
+                                      "&password2=an0ther-secret-pass&csrf=" +
+                                          csrf_of(port(), second),
                                       form_with(second));
     ASSERT_EQ(changed.status, 200) << changed.body;
     EXPECT_TRUE(signed_in(second));
@@ -183,17 +196,20 @@ TEST_F(AccountsWebTest, RegisterLoginLogoutCookiesCsrfTokensAndStoredHashes) {
 
     // Log out: needs the token; afterwards the old cookie is anonymous.
     EXPECT_EQ(http_request(port(), "POST", "/logout", "", form_with(third)).status, 403);
-    const auto out = http_request(port(), "POST", "/logout", "csrf=" + csrf_of(port(), third), form_with(third));
+    const auto out =
+        http_request(port(), "POST", "/logout", "csrf=" + csrf_of(port(), third), form_with(third));
     EXPECT_EQ(out.status, 303);
     EXPECT_TRUE(contains(set_cookie(out), "Max-Age=0"));
     EXPECT_FALSE(signed_in(third));
     EXPECT_EQ(http_request(port(), "GET", "/account", {}, cookie(third)).header("location"), "/login");
     // An anonymous POST that exists without accounts (举报) keeps working, with a stale cookie too.
-    EXPECT_EQ(http_request(port(), "POST", "/d/" + id + "/report", "reason=spam&detail=x", form_with(third)).status,
-              201);
+    EXPECT_EQ(
+        http_request(port(), "POST", "/d/" + id + "/report", "reason=spam&detail=x", form_with(third)).status,
+        201);
 
     // The database holds argon2id hashes and token hashes only.
-    for (const auto& hash : column(db, "SELECT password_hash FROM user")) EXPECT_TRUE(hash.starts_with("$argon2id$"));
+    for (const auto& hash : column(db, "SELECT password_hash FROM user"))
+        EXPECT_TRUE(hash.starts_with("$argon2id$"));
     std::string stored;
     for (const char* sql : {"SELECT token_hash FROM session", "SELECT token_hash FROM api_token",
                             "SELECT password_hash FROM user", "SELECT email FROM user"}) {
@@ -228,7 +244,8 @@ TEST_F(AccountsWebTest, FailedLoginsAreLimitedPerAccountAndPerAddressAndBansEndS
     ASSERT_FALSE(retry_after.empty());
     EXPECT_GE(std::stoi(retry_after), 1);
     EXPECT_LE(std::stoi(retry_after), 6);
-    EXPECT_EQ(post_form("/login", "name=bob&password=right-password-1").status, 429) << "even the right one, now";
+    EXPECT_EQ(post_form("/login", "name=bob&password=right-password-1").status, 429)
+        << "even the right one, now";
     std::this_thread::sleep_for(std::chrono::seconds(std::stoi(retry_after)) + 1500ms);
     const std::string session = log_in("bob", "right-password-1");
     ASSERT_FALSE(session.empty());
@@ -236,8 +253,8 @@ TEST_F(AccountsWebTest, FailedLoginsAreLimitedPerAccountAndPerAddressAndBansEndS
     EXPECT_TRUE(signed_in(session));
 
     // A ban on login makes the cookie anonymous at once; lifting it restores it.
-    const auto ban = run_wenku(data_.path(), {"user", "ban", "bob", "--action", "login", "--until", "1h",
-                                              "--reason", "spam"});
+    const auto ban = run_wenku(
+        data_.path(), {"user", "ban", "bob", "--action", "login", "--until", "1h", "--reason", "spam"});
     ASSERT_EQ(ban.exit_code, 0) << ban.err;
     EXPECT_FALSE(signed_in(session));
     EXPECT_EQ(post_form("/login", "name=bob&password=right-password-1").status, 401);
@@ -248,7 +265,8 @@ TEST_F(AccountsWebTest, FailedLoginsAreLimitedPerAccountAndPerAddressAndBansEndS
     std::this_thread::sleep_for(6500ms);
     int limited = 0;
     for (int i = 0; i < 17; ++i) {
-        if (post_form("/login", "name=guess" + std::to_string(i) + "&password=x-password").status == 429) ++limited;
+        if (post_form("/login", "name=guess" + std::to_string(i) + "&password=x-password").status == 429)
+            ++limited;
     }
     EXPECT_EQ(limited, 2) << "accounts.login_failures_per_address";
 }
@@ -265,7 +283,8 @@ TEST_F(AccountsWebTest, ClosedRegistrationAndSecureCookieBehindHttps) {
     EXPECT_EQ(post_form("/register", "name=dave&password=dave-password&password2=dave-password").status, 403);
     const auto plain = post_form("/login", "name=carol&password=carol-password");
     EXPECT_FALSE(contains(set_cookie(plain), "Secure"));
-    const auto https = post_form("/login", "name=carol&password=carol-password", {{"X-Forwarded-Proto", "https"}});
+    const auto https =
+        post_form("/login", "name=carol&password=carol-password", {{"X-Forwarded-Proto", "https"}});
     EXPECT_TRUE(contains(set_cookie(https), "; Secure")) << set_cookie(https);
     secrets_.push_back(session_of(plain));
     secrets_.push_back(session_of(https));
