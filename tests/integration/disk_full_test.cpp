@@ -67,9 +67,12 @@ class DiskFullTest : public ::testing::Test {
         fs::create_directories(small_);
         fs::create_directories(ctl_);
         // Time-limited: bwrap run as root inside a chroot with its own PID namespace can wait
-        // forever for its child; that is a machine that cannot run this test, not a failure.
-        const auto probe = run_command({"timeout", "30", "bwrap", "--dev-bind", "/", "/", "--size",
-                                        std::to_string(tmpfs_bytes), "--tmpfs", small_.string(), "true"});
+        // forever for its child; that is a machine that cannot run this test, not a failure. The
+        // child dies with bwrap, and bwrap is killed if a polite stop is not enough, so that no
+        // process is left holding the output pipes.
+        const auto probe =
+            run_command({"timeout", "--kill-after=5", "30", "bwrap", "--die-with-parent", "--dev-bind", "/",
+                         "/", "--size", std::to_string(tmpfs_bytes), "--tmpfs", small_.string(), "true"});
         if (probe.exit_code != 0)
             GTEST_SKIP() << "bwrap cannot mount a size-limited tmpfs here (exit " << probe.exit_code
                          << "): " << probe.err;
