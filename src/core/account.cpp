@@ -1,36 +1,19 @@
 #include "core/account.h"
 
-#include <array>
-#include <utility>
+#include "core/word_table.h"
 
 namespace wenku {
 
 namespace {
 
-constexpr std::array<std::pair<Role, const char*>, 4> role_words{{{Role::reader, "reader"},
-                                                                  {Role::uploader, "uploader"},
-                                                                  {Role::moderator, "moderator"},
-                                                                  {Role::admin, "admin"}}};
-constexpr std::array<std::pair<BanAction, const char*>, 4> action_words{{{BanAction::login, "login"},
-                                                                         {BanAction::upload, "upload"},
-                                                                         {BanAction::comment, "comment"},
-                                                                         {BanAction::download, "download"}}};
-
-// The word of `value` in `words`, the first entry's when it has none.
-template <typename T, std::size_t N>
-const char* word_of(const std::array<std::pair<T, const char*>, N>& words, T value) {
-    for (const auto& [v, word] : words)
-        if (v == value) return word;
-    return words.front().second;
-}
-
-// The value of `word` in `words`, or none.
-template <typename T, std::size_t N>
-std::optional<T> value_of(const std::array<std::pair<T, const char*>, N>& words, std::string_view word) {
-    for (const auto& [v, w] : words)
-        if (word == w) return v;
-    return std::nullopt;
-}
+constexpr WordTable<Role, 4> role_words{{{Role::reader, "reader"},
+                                         {Role::uploader, "uploader"},
+                                         {Role::moderator, "moderator"},
+                                         {Role::admin, "admin"}}};
+constexpr WordTable<BanAction, 4> action_words{{{BanAction::login, "login"},
+                                                {BanAction::upload, "upload"},
+                                                {BanAction::comment, "comment"},
+                                                {BanAction::download, "download"}}};
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wenku {
@@ -13,6 +14,16 @@ enum class DocumentStatus { queued, converting, ready, failed };
 const char* to_string(DocumentStatus s);
 DocumentStatus document_status_from_string(const std::string& s);  // throws UsageError
 
+/// Who may see a document, set by review and moderation (independent of its conversion status).
+/// Only `published` documents are shown to everyone; the others only to their uploader and staff,
+/// and a `deleted` one to nobody (its page answers 410 Gone).
+enum class DocumentState { pending, published, rejected, hidden, deleted };
+
+/// "pending", "public", "rejected", "hidden" or "deleted".
+const char* to_string(DocumentState s);
+/// The state named `word`, or none for any other word.
+std::optional<DocumentState> document_state_from_string(std::string_view word);
+
 struct Document {
     std::int64_t id = 0;  // the public number, 文档编号
     std::string title;
@@ -22,8 +33,10 @@ struct Document {
     std::string sha256;  // hex of the original's bytes; unique in the library
     int page_count = 0;
     DocumentStatus status = DocumentStatus::queued;
-    std::string error;                        // "code: message" when failed
-    std::string uploader;                     // user name; empty for command-line imports
+    std::string error;  // "code: message" when failed
+    DocumentState state = DocumentState::published;
+    std::string state_reason;  // why a moderator rejected, hid or deleted it; shown to its uploader
+    std::string uploader;      // user name; empty for command-line imports
     std::optional<std::int64_t> uploader_id;  // the account that uploaded it; none: anonymous or imported
     std::optional<std::int64_t> category_id;
     int price = 0;                  // in the site's points; 0 = free to download

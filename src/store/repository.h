@@ -72,8 +72,21 @@ struct SuggestionBar {
     int min_days = 0;
 };
 
+/// One staff action as the audit log keeps it (append-only: never changed, never deleted).
+struct AuditEntry {
+    std::int64_t id = 0;
+    std::int64_t at = 0;                   // unix seconds; 0 when adding means now
+    std::optional<std::int64_t> actor_id;  // the account that acted; none: the command line
+    std::string actor;                     // its name as it was then ("" for the command line)
+    std::string action;                    // a word: "document.hide", "user.role", "setting.set", ...
+    std::string target;                    // what it acted on: "document:12", "user:3", "site.name"
+    std::string reason;                    // why, as the actor gave it (may be empty)
+};
+
 struct DocumentFilter {
     std::optional<DocumentStatus> status;  // none = every status
+    std::optional<DocumentState> state;    // none = every state
+    std::optional<std::int64_t> uploader_id;
     std::optional<std::int64_t> category_id;
     DocumentOrder order = DocumentOrder::newest;
     int limit = 1000;
@@ -86,7 +99,8 @@ class Repository {
 
     // --- documents ---
     /// Inserts a queued document and its conversion job in one transaction; returns the new id.
-    /// `doc.id`, status, page_count and error are ignored; created_at 0 means now.
+    /// `doc.id`, status, page_count and error are ignored (its state is kept: pending when the
+    /// upload awaits review); created_at 0 means now.
     /// Throws DuplicateError ("already in the library as №N") if the sha256 is present,
     /// NotFoundError for an unknown category, UsageError for a document without a sha256.
     virtual std::int64_t add_queued_document(const Document& doc) = 0;
@@ -105,6 +119,10 @@ class Repository {
     /// unknown id.
     virtual void remove_document(std::int64_t id) = 0;
 
+    /// Sets who may see a document (review and moderation) and the reason its uploader is shown.
+    /// Throws NotFoundError for an unknown id.
+    virtual void set_document_state(std::int64_t id, DocumentState state, const std::string& reason) = 0;
+
     /// Documents whose conversion failed before `failed_before` (seconds since 1970, UTC: when
     /// their last failed job finished), the longest failed first, at most `limit`.
     virtual std::vector<Document> failed_documents_before(std::int64_t failed_before, int limit) = 0;
@@ -120,6 +138,12 @@ class Repository {
     virtual std::int64_t add_report(const Report& report) = 0;
     /// At most `limit` reports, the newest first.
     virtual std::vector<Report> reports(int limit) = 0;
+
+    // --- the audit log of staff actions ---
+    /// Appends an entry; returns its id.
+    virtual std::int64_t add_audit_entry(const AuditEntry& entry) = 0;
+    /// At most `limit` entries after skipping `offset`, the newest first.
+    virtual std::vector<AuditEntry> audit_entries(int limit, int offset) = 0;
 
     // --- pages ---
     /// A document's pages in order; none for an unknown document or one not converted.

@@ -84,6 +84,41 @@ std::vector<Report> SqliteRepository::reports(int limit) {
     });
 }
 
+// --- the audit log ---
+
+std::int64_t SqliteRepository::add_audit_entry(const AuditEntry& e) {
+    return locked("record a staff action", [&](Database& db) {
+        db.query(
+              "INSERT INTO audit_log (at, actor_id, actor, action, target, reason) VALUES (?1, ?2, ?3, ?4, "
+              "?5, ?6)")
+            .bind(1, e.at != 0 ? e.at : static_cast<std::int64_t>(std::time(nullptr)))
+            .bind(2, e.actor_id)
+            .bind(3, e.actor)
+            .bind(4, e.action)
+            .bind(5, e.target)
+            .bind(6, e.reason)
+            .run();
+        return db.last_insert_rowid();
+    });
+}
+
+std::vector<AuditEntry> SqliteRepository::audit_entries(int limit, int offset) {
+    if (limit < 0 || offset < 0) throw UsageError("a negative limit or offset for the audit log");
+    return locked("read the audit log", [&](Database& db) {
+        Query q = db.query(
+            "SELECT id, at, actor_id, actor, action, target, reason FROM audit_log ORDER BY id DESC "
+            "LIMIT ?1 OFFSET ?2");
+        q.bind(1, static_cast<std::int64_t>(limit)).bind(2, static_cast<std::int64_t>(offset));
+        std::vector<AuditEntry> result;
+        while (q.step()) {
+            result.push_back(AuditEntry{q.column_int64(0), q.column_int64(1), q.column_optional_int64(2),
+                                        q.column_text(3), q.column_text(4), q.column_text(5),
+                                        q.column_text(6)});
+        }
+        return result;
+    });
+}
+
 // --- the search log and related lists ---
 
 void SqliteRepository::record_searches(const std::vector<LoggedSearch>& searches) {

@@ -11,14 +11,15 @@ namespace {
 constexpr std::string_view document_columns =
     "id, title, original_name, format, size_bytes, sha256, page_count, status, error, uploader, "
     "category_id, price, free_pages, created_at, views, downloads, favorites, near_duplicate_of, "
-    "near_duplicate_similarity, uploader_id";
+    "near_duplicate_similarity, uploader_id, state, state_reason";
 
 /// SELECT document_columns FROM document `where`.
 std::string select_documents(std::string_view where);
 /// The SQL for listing (or counting) documents matching `filter`. Parameters: ?1 the category
-/// whose subtree to include, ?2 the status, ?3 limit, ?4 offset; only those the filter uses appear.
+/// whose subtree to include, ?2 the status, ?3 limit, ?4 offset, ?5 the state, ?6 the uploader;
+/// only those the filter uses appear.
 std::string document_filter_sql(const DocumentFilter& filter, bool count);
-/// Binds ?1 and ?2 of document_filter_sql() as the filter uses them.
+/// Binds ?1, ?2, ?5 and ?6 of document_filter_sql() as the filter uses them.
 void bind_document_filter(Query& q, const DocumentFilter& filter);
 /// The current row of a query selecting document_columns.
 Document read_document(const Query& q);
@@ -56,8 +57,8 @@ std::int64_t SqliteRepository::add_queued_document(const Document& doc) {
             Query q = db.query(
                 "INSERT INTO document (title, original_name, format, size_bytes, sha256, page_count, status, "
                 "error, uploader, category_id, price, free_pages, created_at, views, downloads, favorites, "
-                "uploader_id) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, 0, 'queued', '', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+                "uploader_id, state) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, 0, 'queued', '', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
             q.bind(1, doc.title)
                 .bind(2, doc.original_name)
                 .bind(3, doc.format)
@@ -71,7 +72,8 @@ std::int64_t SqliteRepository::add_queued_document(const Document& doc) {
                 .bind(11, doc.views)
                 .bind(12, doc.downloads)
                 .bind(13, doc.favorites)
-                .bind(14, doc.uploader_id);
+                .bind(14, doc.uploader_id)
+                .bind(15, std::string_view(to_string(doc.state)));
             q.run();
         } catch (const SqliteError& e) {
             // Unreachable while every writer uses BEGIN IMMEDIATE, but a duplicate is a duplicate.
@@ -144,6 +146,17 @@ void SqliteRepository::remove_document(std::int64_t id) {
         q.bind(1, id).run();
         if (db.changes() == 0) throw NotFoundError("document №" + std::to_string(id) + " does not exist");
         tx.commit();
+    });
+}
+
+void SqliteRepository::set_document_state(std::int64_t id, DocumentState state, const std::string& reason) {
+    locked("change the state of document №" + std::to_string(id), [&](Database& db) {
+        db.query("UPDATE document SET state = ?2, state_reason = ?3 WHERE id = ?1")
+            .bind(1, id)
+            .bind(2, std::string_view(to_string(state)))
+            .bind(3, reason)
+            .run();
+        if (db.changes() == 0) throw NotFoundError("no document №" + std::to_string(id));
     });
 }
 
@@ -292,6 +305,8 @@ Document read_document(const Query& q) {
     d.near_duplicate_of = q.column_optional_int64(17);
     d.near_duplicate_similarity = q.column_double(18);
     d.uploader_id = q.column_optional_int64(19);
+    d.state = document_state_from_string(q.column_text(20)).value_or(DocumentState::hidden);
+    d.state_reason = q.column_text(21);
     return d;
 }
 
@@ -333,6 +348,16 @@ std::string document_filter_sql(const DocumentFilter& filter, bool count) {
     if (filter.status) {
         sql += joiner;
         sql += "status = ?2";
+        joiner = " AND ";
+    }
+    if (filter.state) {
+        sql += joiner;
+        sql += "state = ?5";
+        joiner = " AND ";
+    }
+    if (filter.uploader_id) {
+        sql += joiner;
+        sql += "uploader_id = ?6";
     }
     if (!count) {
         switch (filter.order) {
@@ -354,6 +379,8 @@ std::string document_filter_sql(const DocumentFilter& filter, bool count) {
 void bind_document_filter(Query& q, const DocumentFilter& filter) {
     if (filter.category_id) q.bind(1, *filter.category_id);
     if (filter.status) q.bind(2, std::string_view(to_string(*filter.status)));
+    if (filter.state) q.bind(5, std::string_view(to_string(*filter.state)));
+    if (filter.uploader_id) q.bind(6, *filter.uploader_id);
 }
 
 std::string_view trim_name(std::string_view part) {

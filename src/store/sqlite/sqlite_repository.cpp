@@ -313,6 +313,27 @@ constexpr Migration all_migrations[] = {
         ALTER TABLE document ADD COLUMN uploader_id INTEGER REFERENCES user(id) ON DELETE SET NULL;
         CREATE INDEX document_uploader ON document(uploader_id) WHERE uploader_id IS NOT NULL;
     )sql"},
+    // Review and moderation: who may see each document, and the append-only log of staff actions.
+    {9, R"sql(
+        ALTER TABLE document ADD COLUMN state TEXT NOT NULL DEFAULT 'public'
+            CHECK (state IN ('pending', 'public', 'rejected', 'hidden', 'deleted'));
+        ALTER TABLE document ADD COLUMN state_reason TEXT NOT NULL DEFAULT '';
+        CREATE INDEX document_state ON document(state) WHERE state <> 'public';
+
+        CREATE TABLE audit_log (
+            id       INTEGER PRIMARY KEY,
+            at       INTEGER NOT NULL,
+            actor_id INTEGER,  -- no reference: the log outlives the accounts it names
+            actor    TEXT NOT NULL,
+            action   TEXT NOT NULL,
+            target   TEXT NOT NULL,
+            reason   TEXT NOT NULL
+        );
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    )sql"},
 };
 
 std::span<const Migration> migrations() { return all_migrations; }

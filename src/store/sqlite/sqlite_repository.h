@@ -40,6 +40,7 @@ class SqliteRepository : public Repository {
     std::vector<Document> list_documents(const DocumentFilter& filter) override;
     std::int64_t count_documents(const DocumentFilter& filter) override;
     void remove_document(std::int64_t id) override;
+    void set_document_state(std::int64_t id, DocumentState state, const std::string& reason) override;
     std::vector<Document> failed_documents_before(std::int64_t failed_before, int limit) override;
     std::int64_t stored_bytes() override;
     std::vector<Page> pages(std::int64_t document_id) override;
@@ -64,6 +65,8 @@ class SqliteRepository : public Repository {
     void add_counts(std::int64_t id, std::int64_t views, std::int64_t downloads) override;
     std::int64_t add_report(const Report& report) override;
     std::vector<Report> reports(int limit) override;
+    std::int64_t add_audit_entry(const AuditEntry& entry) override;
+    std::vector<AuditEntry> audit_entries(int limit, int offset) override;
     void record_searches(const std::vector<LoggedSearch>& searches) override;
     std::vector<std::string> searches_leading_to(const std::vector<std::int64_t>& ids, int limit,
                                                  const SuggestionBar& bar = {}) override;
